@@ -1,0 +1,54 @@
+"""Cases as the caseworker's queue and `outreach cases --json` show them."""
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from django.db.models import Case as When_
+from django.db.models import IntegerField, QuerySet, Value, When
+
+from outreach.casework.models import Case
+from outreach.core.models import Municipality
+
+
+def queue(municipalities: QuerySet[Municipality] | list[Municipality]) -> QuerySet[Case]:
+    """Open cases first, crisis first, then by score and the nearest deadline."""
+    return (
+        Case.objects.filter(municipality__in=municipalities)
+        .select_related("household", "municipality")
+        .prefetch_related("signals")
+        .annotate(
+            closed=When_(
+                When(state=Case.State.CLOSED, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("closed", "-crisis", "-score", "deadline", "pk")
+    )
+
+
+def days_left(case: Case, today: date) -> int:
+    return (case.deadline - today).days
+
+
+def case_summary(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.pk,
+        "municipality": case.municipality.code,
+        "household": case.household.label,
+        "signals": [s.reference for s in case.signals.all()],
+        "kind": case.kind,
+        "score": case.score,
+        "tier": case.tier or None,
+        "reasons": case.reasons,
+        "campaign": case.campaign or None,
+        "deadline": case.deadline.isoformat(),
+        "state": case.state,
+        "result": case.result,
+    }
+
+
+def summaries(cases: QuerySet[Case], chunk: int = 2000) -> Iterator[dict[str, Any]]:
+    for case in cases.iterator(chunk_size=chunk):
+        yield case_summary(case)

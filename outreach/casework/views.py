@@ -1,0 +1,52 @@
+"""The caseworker's work queue and case page; staff see only their municipalities."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from outreach.casework.models import Case
+from outreach.casework.summaries import queue
+from outreach.core.roles import municipalities_for
+
+PAGE_SIZE = 50
+
+
+@login_required
+def work_queue(request: HttpRequest) -> HttpResponse:
+    municipalities = municipalities_for(request.user)
+    cases = queue(municipalities)
+    show = request.GET.get("show", "open")
+    if show == "open":
+        cases = cases.exclude(state=Case.State.CLOSED)
+    elif show == "closed":
+        cases = cases.filter(state=Case.State.CLOSED)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [(case, (case.deadline - today).days) for case in page]
+    return render(
+        request,
+        "casework/queue.html",
+        {"page": page, "rows": rows, "show": show, "municipalities": municipalities},
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(
+        Case.objects.select_related("household", "municipality"),
+        pk=pk,
+        municipality__in=municipalities_for(request.user),
+    )
+    signals = case.signals.select_related("person", "partner").order_by("signal_date", "pk")
+    return render(
+        request,
+        "casework/case.html",
+        {
+            "case": case,
+            "signals": signals,
+            "attempts": case.attempts.order_by("date", "pk"),
+            "days_left": (case.deadline - timezone.localdate()).days,
+        },
+    )

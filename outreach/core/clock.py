@@ -1,0 +1,22 @@
+"""The injected clock: commands take --now so tests, demos and the simulator can move time."""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+
+class BadTime(ValueError):
+    pass
+
+
+def parse_now(text: str | None) -> datetime:
+    """An ISO time (local time when it has no offset), or the real time when None."""
+    if not text:
+        return timezone.now()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadTime(f"--now {text!r}: use an ISO time such as 2026-03-01T09:00") from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment

@@ -1,0 +1,36 @@
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from outreach.core.ddas import partner_type_from_text
+from outreach.core.municipalities import add_municipality
+
+
+class Command(BaseCommand):
+    help = "Register a municipality by its CBS gemeentecode (or rename it, or set thresholds)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("code", help="CBS gemeentecode, four digits, e.g. 0363")
+        parser.add_argument("name")
+        parser.add_argument(
+            "--threshold",
+            action="append",
+            default=[],
+            metavar="TYPE=EUROS",
+            help="amount below which a partner type's signals are not followed up (repeatable)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        thresholds: dict[str, int] = {}
+        for item in options["threshold"]:
+            type_text, _, amount = item.partition("=")
+            partner_type = partner_type_from_text(type_text)
+            if partner_type is None or not amount.strip().isdigit():
+                raise CommandError(f"--threshold {item!r}: use TYPE=EUROS, e.g. Zorg=100")
+            thresholds[partner_type] = int(amount)
+        try:
+            municipality = add_municipality(options["code"], options["name"], thresholds)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"municipality {municipality} registered")

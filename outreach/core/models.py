@@ -1,0 +1,46 @@
+"""Municipalities and the staff scoped to them."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from outreach.core.ddas import PartnerType
+
+
+class Municipality(models.Model):
+    """A municipality by its CBS gemeentecode; regional services serve several at once."""
+
+    code = models.CharField(
+        max_length=4,
+        unique=True,
+        validators=[RegexValidator(r"^\d{4}$", "A CBS gemeentecode is four digits, e.g. 0363.")],
+    )
+    name = models.CharField(max_length=100)
+    # Per partner type, the amount in euros below which a signal is not followed up.
+    thresholds = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "municipalities"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def threshold_for(self, partner_type: str) -> int:
+        value = self.thresholds.get(partner_type)
+        return int(value) if value is not None else settings.OUTREACH_DEFAULT_THRESHOLD
+
+
+class StaffProfile(models.Model):
+    """Which municipalities a staff member may see; roles are Django groups."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    municipalities = models.ManyToManyField(Municipality, blank=True, related_name="staff")
+
+    def __str__(self) -> str:
+        return f"staff {self.user}"
+
+
+__all__ = ["Municipality", "PartnerType", "StaffProfile"]

@@ -1,0 +1,42 @@
+"""Looking up and registering municipalities."""
+
+from django.core.exceptions import ValidationError
+
+from outreach.core.models import Municipality
+
+
+class UnknownMunicipality(LookupError):
+    pass
+
+
+def resolve_municipality(code: str | None) -> Municipality:
+    """The municipality with this code; without a code, the only one there is."""
+    if code:
+        try:
+            return Municipality.objects.get(code=code)
+        except Municipality.DoesNotExist:
+            raise UnknownMunicipality(
+                f"no municipality with code {code!r}; add it with "
+                f"`outreach add-municipality {code} NAME`"
+            ) from None
+    municipalities = list(Municipality.objects.all()[:2])
+    if len(municipalities) == 1:
+        return municipalities[0]
+    if not municipalities:
+        raise UnknownMunicipality(
+            "no municipality registered yet; add one with `outreach add-municipality CODE NAME`"
+        )
+    raise UnknownMunicipality("several municipalities are registered: name one with --municipality")
+
+
+def add_municipality(code: str, name: str, thresholds: dict[str, int]) -> Municipality:
+    municipality = Municipality.objects.filter(code=code).first() or Municipality(code=code)
+    municipality.name = name
+    municipality.thresholds = {**municipality.thresholds, **thresholds}
+    try:
+        municipality.full_clean()
+    except ValidationError as exc:
+        problems = (f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        raise ValueError("; ".join(problems)) from None
+    municipality.save()
+    return municipality

@@ -1,0 +1,67 @@
+import json
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from outreach.core.clock import BadTime, parse_now
+from outreach.core.ddas import PartnerType, partner_type_from_text
+from outreach.core.municipalities import UnknownMunicipality, resolve_municipality
+from outreach.intake.pipeline import import_rows
+from outreach.intake.readers import FileRejected, open_delivery
+
+
+class Command(BaseCommand):
+    help = "Import a partner's signal file (CSV or JSON, see formats/signals.md)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--municipality", metavar="CODE", help="CBS gemeentecode")
+        parser.add_argument(
+            "--partner",
+            metavar="TYPE",
+            help=f"partner type for the whole file: {', '.join(PartnerType.values)}",
+        )
+        parser.add_argument("--partner-name", default="", help="the reporting organisation")
+        parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        parser.add_argument("--now", help="the time of import (ISO), default: now")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        partner_type = None
+        if options["partner"]:
+            partner_type = partner_type_from_text(options["partner"])
+            if partner_type is None:
+                raise CommandError(
+                    f"--partner {options['partner']!r} is not a DDAS partner type; "
+                    f"use one of: {', '.join(PartnerType.values)}"
+                )
+        try:
+            now = parse_now(options["now"])
+            delivery = open_delivery(options["path"])
+            municipality = resolve_municipality(
+                options["municipality"] or delivery.municipality_code
+            )
+            report = import_rows(
+                delivery.rows,
+                municipality=municipality,
+                now=now,
+                partner_type=partner_type,
+                partner_name=options["partner_name"],
+                source=str(options["path"].name),
+            )
+        except (FileRejected, UnknownMunicipality, BadTime) as exc:
+            if options["json"]:
+                self.stdout.write(json.dumps({"error": str(exc)}))
+            raise CommandError(f"{options['path']}: {exc}") from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
+            return
+        self.stdout.write(
+            f"{municipality}: accepted {report.accepted}, rejected {report.rejected}, "
+            f"duplicates {report.duplicates}, warnings {len(report.warnings)}"
+        )
+        for item in report.rejections:
+            self.stdout.write(f"  rejected row {item['row']}, {item['field']}: {item['reason']}")
+        for item in report.warnings:
+            self.stdout.write(f"  warning row {item['row']}, {item['field']}: {item['reason']}")

@@ -1,0 +1,182 @@
+"""Signals as partners deliver them, and the people and households they are about (DDAS words)."""
+
+from django.db import models
+
+from outreach.core.ddas import PartnerType, SignalStatus
+from outreach.core.models import Municipality
+
+
+class SignalPartner(models.Model):
+    """A reporting organisation: its DDAS type and name. Its API token is stored hashed."""
+
+    type = models.CharField(max_length=32, choices=PartnerType.choices)
+    name = models.CharField(max_length=200)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    municipalities = models.ManyToManyField(Municipality, blank=True, related_name="partners")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["type", "name"], name="partner_type_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.type})"
+
+
+class Household(models.Model):
+    """One address in a municipality; `key` is the normalised address ("1234AB|12|A")."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    key = models.CharField(max_length=32)
+    postcode = models.CharField(max_length=6)
+    house_number = models.PositiveIntegerField()
+    addition = models.CharField(max_length=6, blank=True)
+    street = models.CharField(max_length=100, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    # From the population register when it is known; None means unknown.
+    minors = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "key"], name="household_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The household as caseworkers write it: "1234AB 12A"."""
+        return f"{self.postcode} {self.house_number}{self.addition}"
+
+
+class Person(models.Model):
+    """Someone named on a signal. `key` identifies them: BSN when known, else address and name."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="persons")
+    key = models.CharField(max_length=120)
+    bsn = models.CharField(max_length=9, blank=True)
+    initials = models.CharField(max_length=20, blank=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=20, blank=True)
+    surname = models.CharField(max_length=200)
+    birth_date = models.DateField(null=True, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    preferred_language = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "key"], name="person_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        given = self.first_name or self.initials
+        return " ".join(part for part in (given, self.prefix, self.surname) if part)
+
+
+class PhoneNumber(models.Model):
+    class Kind(models.TextChoices):
+        MOBILE = "mobile"
+        FIXED = "fixed"
+        OTHER = "other"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phone_numbers")
+    e164 = models.CharField(max_length=16)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "e164"], name="phone_person_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.e164
+
+
+class Signal(models.Model):
+    """One vroegsignaal. `raw` keeps the input row as delivered until the retention period ends."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    partner = models.ForeignKey(SignalPartner, on_delete=models.PROTECT)
+    partner_type = models.CharField(max_length=32, choices=PartnerType.choices)
+    partner_ref = models.CharField(max_length=100, blank=True)
+    # Identifies the signal for deduplication: partner and reference, or a digest of its content.
+    dedupe_key = models.CharField(max_length=64)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    arrears_start = models.DateField(null=True, blank=True)
+    signal_date = models.DateField()
+    crisis = models.BooleanField(default=False)
+    customer_number = models.CharField(max_length=50, blank=True)
+    status = models.CharField(
+        max_length=64, choices=SignalStatus.choices, default=SignalStatus.NOT_YET_PICKED_UP
+    )
+    screening = models.TextField(blank=True)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="signals")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="signals")
+    case = models.ForeignKey(
+        "casework.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="signals"
+    )
+    received_at = models.DateTimeField()
+    raw = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "dedupe_key"], name="signal_dedupe_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["household", "signal_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner_type} {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        """The partner's id of the signal, or ours where it has none."""
+        return self.partner_ref or f"S{self.pk}"
+
+
+class DebtHelpClient(models.Model):
+    """A current client of municipal debt help (the default, CSV-loaded screening source)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE)
+    bsn = models.CharField(max_length=9, blank=True, db_index=True)
+    address_key = models.CharField(max_length=32, db_index=True)
+    surname = models.CharField(max_length=200)
+    birth_date = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"client {self.pk}"
+
+
+class RegisterEntry(models.Model):
+    """A person in the local copy of the population register (BRP)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE)
+    bsn = models.CharField(max_length=9, blank=True, db_index=True)
+    address_key = models.CharField(max_length=32, db_index=True)
+    surname = models.CharField(max_length=200)
+    birth_date = models.DateField(null=True, blank=True)
+    deceased_on = models.DateField(null=True, blank=True)
+    minors_in_household = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"register entry {self.pk}"
+
+
+class ImportRun(models.Model):
+    """One delivery (file or API call) and what became of it."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    partner = models.ForeignKey(SignalPartner, null=True, blank=True, on_delete=models.SET_NULL)
+    source = models.CharField(max_length=300)
+    started_at = models.DateTimeField()
+    report = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"import {self.pk} {self.source}"

@@ -1,0 +1,262 @@
+"""Read partner files (CSV or JSON) into numbered rows of column -> text, streaming.
+
+Rows keep the partner's own values as text; validation happens elsewhere. A file that cannot be
+read at all raises FileRejected with the reason.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+REQUIRED_COLUMNS = ("bedrag", "signaaldatum", "achternaam", "postcode", "huisnummer")
+KNOWN_COLUMNS = frozenset(
+    {
+        "id",
+        "signaalpartner",
+        "partner_naam",
+        "bedrag",
+        "ontstaansdatum",
+        "signaaldatum",
+        "crisissignaal",
+        "bsn",
+        "voorletters",
+        "voornaam",
+        "voorvoegsel",
+        "achternaam",
+        "geboortedatum",
+        "straatnaam",
+        "plaatsnaam",
+        "postcode",
+        "huisnummer",
+        "huisnummertoevoeging",
+        "telefoonnummer",
+        "email",
+        "klantnummer",
+    }
+)
+# Other spellings partners use for the same columns (DDAS's own names among them).
+ALIASES = {
+    "burgerservicenummer": "bsn",
+    "partnernaam": "partner_naam",
+    "partner naam": "partner_naam",
+    "telefoon": "telefoonnummer",
+    "e-mail": "email",
+    "emailadres": "email",
+    "toevoeging": "huisnummertoevoeging",
+    "woonplaats": "plaatsnaam",
+    "straat": "straatnaam",
+}
+MAX_FIELD = 10_000
+MAX_JSON_BYTES = 200 * 1024 * 1024
+
+
+class FileRejected(Exception):
+    """The whole delivery is unreadable; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    number: int  # 1 = first data row (or first item of a JSON list)
+    fields: dict[str, str]  # normalised column name -> text as delivered
+    raw: dict[str, Any]  # what the partner delivered, kept with the signal
+
+
+def column_name(header: str) -> str:
+    name = header.strip().lstrip("\ufeff").strip().lower()
+    return ALIASES.get(name, name)
+
+
+@dataclass
+class Delivery:
+    rows: Iterator[RawRow]
+    municipality_code: str | None = None  # a DDAS document names its gemeentecode
+
+
+def open_delivery(path: Path) -> Delivery:
+    """A CSV or JSON file; JSON when the first non-blank byte is '{' or '['."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        raise FileRejected(f"cannot open {path.name}: {exc.strerror}") from exc
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        with path.open("rb") as handle:
+            return parse_json(handle.read(MAX_JSON_BYTES + 1))
+    return Delivery(read_csv_file(path))
+
+
+def read_csv_file(
+    path: Path,
+    required: Iterable[str] = REQUIRED_COLUMNS,
+    known: frozenset[str] = KNOWN_COLUMNS,
+) -> Iterator[RawRow]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise FileRejected(f"cannot open {path.name}: {exc.strerror}") from exc
+    with handle:
+        yield from read_csv(handle, required, known)
+
+
+def decoded_lines(binary: Iterable[bytes]) -> Iterator[str]:
+    """UTF-8 (with or without BOM) or Windows-1252, decided per line so one stray byte
+    further down does not garble the rest of the file."""
+    first = True
+    for line in binary:
+        if first:
+            line = line.removeprefix(b"\xef\xbb\xbf")
+            first = False
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            text = line.decode("cp1252", errors="replace")
+        yield text.replace("\x00", "")
+
+
+def read_csv(
+    binary: IO[bytes],
+    required: Iterable[str] = REQUIRED_COLUMNS,
+    known: frozenset[str] = KNOWN_COLUMNS,
+) -> Iterator[RawRow]:
+    lines = decoded_lines(binary)
+    header_line = next((line for line in lines if line.strip()), None)
+    if header_line is None:
+        raise FileRejected("the file is empty")
+    delimiter = detect_delimiter(header_line)
+    header = next(csv.reader([header_line], delimiter=delimiter))
+    columns = [column_name(h) for h in header]
+    check_header(columns, header, tuple(required), known)
+    reader = csv.reader(lines, delimiter=delimiter)
+    number = 0
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            number += 1
+            yield RawRow(number, {"__error__": f"unreadable CSV: {exc}"}, {})
+            continue
+        if not values or all(not v.strip() for v in values):
+            continue
+        number += 1
+        raw = dict(zip(header, values, strict=False))
+        if len(values) != len(columns):
+            yield RawRow(
+                number,
+                {"__error__": f"row has {len(values)} fields, the header has {len(columns)}"},
+                raw,
+            )
+            continue
+        yield RawRow(number, {c: v[:MAX_FIELD] for c, v in zip(columns, values, strict=True)}, raw)
+
+
+def detect_delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ";"
+
+
+def check_header(
+    columns: list[str], header: list[str], required: tuple[str, ...], known: frozenset[str]
+) -> None:
+    missing = [c for c in required if c not in columns]
+    if not any(c in known for c in columns):
+        shown = ", ".join(repr(h[:30]) for h in header[:6])
+        raise FileRejected(f"no header row with the expected columns; the first line has {shown}")
+    if missing:
+        raise FileRejected(f"required column(s) missing from the header: {', '.join(missing)}")
+    doubled = sorted({c for c in columns if columns.count(c) > 1})
+    if doubled:
+        raise FileRejected(f"column(s) appear more than once in the header: {', '.join(doubled)}")
+
+
+def parse_json(data: bytes) -> Delivery:
+    if len(data) > MAX_JSON_BYTES:
+        raise FileRejected(f"JSON deliveries are limited to {MAX_JSON_BYTES // 2**20} MB")
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise FileRejected(f"JSON must be UTF-8: {exc.reason} at byte {exc.start}") from exc
+    except json.JSONDecodeError as exc:
+        raise FileRejected(
+            f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from exc
+    items = json_items(document)  # raises FileRejected before any row is taken
+    return Delivery(json_rows(items), ddas_municipality_code(document))
+
+
+def json_rows(items: list[Any]) -> Iterator[RawRow]:
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            yield RawRow(number, {"__error__": "a signal must be a JSON object"}, {"item": item})
+            continue
+        yield RawRow(number, flatten_ddas_item(item), item)
+
+
+def json_items(document: Any) -> list[Any]:
+    """Items of {"vroegsignalen": [...]}, a bare list, or a DDAS document with leveringen."""
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        if isinstance(document.get("vroegsignalen"), list):
+            return document["vroegsignalen"]
+        if isinstance(document.get("leveringen"), list):
+            items: list[Any] = []
+            for delivery in document["leveringen"]:
+                if isinstance(delivery, dict) and isinstance(delivery.get("vroegsignalen"), list):
+                    items.extend(delivery["vroegsignalen"])
+            return items
+    raise FileRejected('JSON must hold {"vroegsignalen": [...]} or a DDAS document')
+
+
+def ddas_municipality_code(document: Any) -> str | None:
+    """The gemeentecode of a DDAS document's first delivery, if it names one."""
+    if isinstance(document, dict) and isinstance(document.get("gemeentecode"), str):
+        return str(document["gemeentecode"])
+    if isinstance(document, dict) and isinstance(document.get("leveringen"), list):
+        for delivery in document["leveringen"]:
+            if isinstance(delivery, dict) and isinstance(delivery.get("gemeentecode"), str):
+                return str(delivery["gemeentecode"])
+    return None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)[:MAX_FIELD]
+    return str(value)[:MAX_FIELD]
+
+
+def flatten_ddas_item(item: dict[str, Any]) -> dict[str, str]:
+    """A DDAS vroegsignaal (client/contact/signaalpartner objects) as flat CSV-style columns."""
+    fields: dict[str, str] = {}
+    for key, value in item.items():
+        if isinstance(value, dict) and key in ("client", "contact", "signaalpartner"):
+            continue
+        fields[column_name(key)] = _text(value)
+    partner = item.get("signaalpartner")
+    if isinstance(partner, dict):
+        fields["signaalpartner"] = _text(partner.get("type"))
+        if partner.get("naam"):
+            fields["partner_naam"] = _text(partner.get("naam"))
+    elif partner is not None:
+        fields["signaalpartner"] = _text(partner)
+    for block in ("client", "contact"):
+        sub = item.get(block)
+        if isinstance(sub, dict):
+            for key, value in sub.items():
+                fields[column_name(key)] = _text(value)
+    return fields
+
+
+def read_csv_bytes(data: bytes) -> Iterator[RawRow]:
+    """CSV delivered in a request body."""
+    return read_csv(io.BytesIO(data))

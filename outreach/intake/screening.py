@@ -1,0 +1,58 @@
+"""Step 1 of the process: decide whether a signal is followed up at all, and say why not."""
+
+from dataclasses import dataclass
+
+from outreach.core.ddas import EndResult, SignalStatus
+from outreach.core.formatting import euros
+from outreach.intake.sources import RegisterOutcome, Residency
+from outreach.intake.validation import SignalRecord
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenedOut:
+    status: str  # the signal's DDAS status
+    result: str  # the DDAS end result of the case it closes
+    reason: str  # for the caseworker
+
+
+def screen(
+    record: SignalRecord,
+    *,
+    known_client: bool,
+    register: RegisterOutcome,
+    opted_out: bool,
+    threshold: int,
+) -> ScreenedOut | None:
+    """None when the signal is to be followed up; repeats are decided at matching."""
+    if known_client:
+        return ScreenedOut(
+            SignalStatus.OTHER_REASON,
+            EndResult.KNOWN_TO_DEBT_HELP,
+            "Al cliënt van schuldhulpverlening: doorgezet naar de consulent, geen outreach.",
+        )
+    if register.residency is Residency.DECEASED:
+        return ScreenedOut(
+            SignalStatus.DECEASED,
+            EndResult.DECEASED,
+            "Volgens de BRP is deze inwoner overleden.",
+        )
+    if register.residency is Residency.NOT_RESIDENT:
+        return ScreenedOut(
+            SignalStatus.NOT_RESIDENT,
+            EndResult.NOT_RESIDENT,
+            "Niet (meer) op dit adres in de gemeente ingeschreven volgens de BRP.",
+        )
+    if opted_out:
+        return ScreenedOut(
+            SignalStatus.OTHER_REASON,
+            EndResult.NO_HELP_WANTED,
+            "Staat op de opt-outlijst: vastgelegd, niet opgevolgd.",
+        )
+    if not record.crisis and record.amount < threshold:
+        return ScreenedOut(
+            SignalStatus.OTHER_REASON,
+            EndResult.OTHER_REASON,
+            f"Bedrag {euros(record.amount)} ligt onder de drempel van "
+            f"{euros(threshold, cents=False)} voor {record.partner_type}.",
+        )
+    return None

@@ -1,0 +1,232 @@
+"""Validate one delivered row into a SignalRecord, or say precisely what is wrong with it."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from outreach.core.ddas import partner_type_from_text
+from outreach.intake.parsing import (
+    ParseError,
+    Phone,
+    normalise_postcode,
+    parse_amount,
+    parse_bool,
+    parse_bsn,
+    parse_date,
+    parse_email,
+    parse_house_number,
+    parse_phone,
+)
+from outreach.intake.readers import RawRow
+
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    row: int
+    field: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "reason": self.reason}
+
+
+@dataclass(slots=True)
+class SignalRecord:
+    row: int
+    partner_type: str
+    partner_name: str
+    partner_ref: str
+    amount: Decimal
+    arrears_start: date | None
+    signal_date: date
+    crisis: bool
+    bsn: str
+    initials: str
+    first_name: str
+    prefix: str
+    surname: str
+    birth_date: date | None
+    street: str
+    town: str
+    postcode: str
+    house_number: int
+    addition: str
+    phone: Phone | None
+    email: str
+    customer_number: str
+    raw: dict[str, Any]
+
+    @property
+    def household_key(self) -> str:
+        return household_key(self.postcode, self.house_number, self.addition)
+
+    @property
+    def person_key(self) -> str:
+        return person_key(self.household_key, self.surname, self.initials or self.first_name)
+
+    @property
+    def dedupe_key(self) -> str:
+        """Partner and reference when the partner gives one; otherwise the signal's content."""
+        if self.partner_ref:
+            basis = f"ref|{self.partner_type}|{self.partner_name}|{self.partner_ref}"
+        else:
+            basis = (
+                f"row|{self.partner_type}|{self.partner_name}|{self.signal_date}|{self.amount}|"
+                f"{self.household_key}|{self.surname.lower()}|{self.birth_date}"
+            )
+        return hashlib.blake2b(basis.encode(), digest_size=16).hexdigest()
+
+
+def household_key(postcode: str, number: int, addition: str) -> str:
+    return f"{postcode}|{number}|{addition}"
+
+
+def person_key(household: str, surname: str, given: str) -> str:
+    initial = given.strip()[:1].upper()
+    return f"{household}|{' '.join(surname.lower().split())[:80]}|{initial}"
+
+
+@dataclass(slots=True)
+class Outcome:
+    record: SignalRecord | None
+    errors: list[Finding]
+    warnings: list[Finding]
+
+
+class RowValidator:
+    """Validates rows against a fixed partner (file option or API token) and today's date."""
+
+    def __init__(self, today: date, partner_type: str | None, partner_name: str = "") -> None:
+        self.today = today
+        self.partner_type = partner_type
+        self.partner_name = partner_name
+
+    def validate(self, row: RawRow) -> Outcome:
+        f = row.fields
+        errors: list[Finding] = []
+        warnings: list[Finding] = []
+        if "__error__" in f:
+            return Outcome(None, [Finding(row.number, "row", f["__error__"])], [])
+
+        def field(name: str) -> str:
+            return f.get(name, "").strip()
+
+        def parsed(name: str, parser: Any, required: bool = False) -> Any:
+            text = field(name)
+            if not text:
+                if required:
+                    errors.append(Finding(row.number, name, "required, but empty"))
+                return None
+            try:
+                return parser(text)
+            except ParseError as exc:
+                errors.append(Finding(row.number, name, str(exc)))
+                return None
+
+        partner_type = self._partner_type(field("signaalpartner"), row.number, errors)
+        amount = parsed("bedrag", parse_amount, required=True)
+        arrears_start = parsed("ontstaansdatum", parse_date)
+        signal_date = parsed("signaaldatum", parse_date, required=True)
+        crisis = parsed("crisissignaal", parse_bool) or False
+        bsn = parsed("bsn", parse_bsn) or ""
+        birth_date = parsed("geboortedatum", parse_date)
+        postcode = parsed("postcode", normalise_postcode, required=True)
+        surname = field("achternaam")
+        if not surname:
+            errors.append(Finding(row.number, "achternaam", "required, but empty"))
+        house: tuple[int, str] | None = None
+        if not field("huisnummer"):
+            errors.append(Finding(row.number, "huisnummer", "required, but empty"))
+        else:
+            try:
+                house = parse_house_number(field("huisnummer"), field("huisnummertoevoeging"))
+            except ParseError as exc:
+                errors.append(Finding(row.number, "huisnummer", str(exc)))
+
+        if signal_date is not None:
+            if signal_date > self.today:
+                errors.append(
+                    Finding(row.number, "signaaldatum", f"{signal_date} is in the future")
+                )
+            if arrears_start is not None and signal_date < arrears_start:
+                errors.append(
+                    Finding(
+                        row.number,
+                        "signaaldatum",
+                        f"{signal_date} is before ontstaansdatum {arrears_start}",
+                    )
+                )
+        if birth_date is not None and not EARLIEST_BIRTH_DATE <= birth_date <= self.today:
+            errors.append(Finding(row.number, "geboortedatum", f"{birth_date} is not plausible"))
+
+        # A bad phone number or e-mail does not cost the signal: the field is dropped.
+        phone = None
+        if field("telefoonnummer"):
+            try:
+                phone = parse_phone(field("telefoonnummer"))
+            except ParseError as exc:
+                warnings.append(Finding(row.number, "telefoonnummer", f"{exc}; dropped"))
+        email = ""
+        if field("email"):
+            try:
+                email = parse_email(field("email"))
+            except ParseError as exc:
+                warnings.append(Finding(row.number, "email", f"{exc}; dropped"))
+
+        if errors or partner_type is None or house is None:
+            return Outcome(None, errors, warnings)
+        record = SignalRecord(
+            row=row.number,
+            partner_type=partner_type,
+            partner_name=self.partner_name or field("partner_naam")[:200],
+            partner_ref=field("id")[:100],
+            amount=amount,
+            arrears_start=arrears_start,
+            signal_date=signal_date,
+            crisis=crisis,
+            bsn=bsn,
+            initials=field("voorletters")[:20],
+            first_name=field("voornaam")[:100],
+            prefix=field("voorvoegsel")[:20],
+            surname=surname[:200],
+            birth_date=birth_date,
+            street=field("straatnaam")[:100],
+            town=field("plaatsnaam")[:100],
+            postcode=postcode,
+            house_number=house[0],
+            addition=house[1],
+            phone=phone,
+            email=email,
+            customer_number=field("klantnummer")[:50],
+            raw=row.raw,
+        )
+        return Outcome(record, errors, warnings)
+
+    def _partner_type(self, text: str, row: int, errors: list[Finding]) -> str | None:
+        if self.partner_type is not None:
+            if text and partner_type_from_text(text) != self.partner_type:
+                errors.append(
+                    Finding(
+                        row,
+                        "signaalpartner",
+                        f"'{text}' does not match this delivery's partner type "
+                        f"'{self.partner_type}'",
+                    )
+                )
+                return None
+            return self.partner_type
+        if not text:
+            errors.append(
+                Finding(row, "signaalpartner", "required (or give the partner for the whole file)")
+            )
+            return None
+        value = partner_type_from_text(text)
+        if value is None:
+            errors.append(
+                Finding(row, "signaalpartner", f"'{text[:40]}' is not a DDAS signal partner type")
+            )
+        return value
