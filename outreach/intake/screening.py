@@ -1,11 +1,12 @@
 """Step 1 of the process: decide whether a signal is followed up at all, and say why not."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from outreach.core.ddas import EndResult, SignalStatus
-from outreach.core.formatting import euros
 from outreach.intake.sources import RegisterOutcome, Residency
 from outreach.intake.validation import SignalRecord
+from outreach.intake.weighing import format_euro
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ def screen(
         return ScreenedOut(
             SignalStatus.OTHER_REASON,
             EndResult.OTHER_REASON,
-            f"Bedrag {euros(record.amount)} ligt onder de drempel van "
-            f"{euros(threshold, cents=False)} voor {record.partner_type}.",
+            f"Bedrag {format_euro(record.amount)} ligt onder de drempel van "
+            f"{format_euro(Decimal(threshold))} voor {record.partner_type}.",
         )
     return None

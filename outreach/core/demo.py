@@ -1,0 +1,105 @@
+"""Demo data for `make run`: a fictional municipality, its signals, and a user per role.
+
+Everything is generated: no real person's data. Loading twice adds nothing new.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from outreach.core.models import Municipality, StaffProfile
+from outreach.core.roles import ROLES, ensure_role_groups
+from outreach.intake.pipeline import ImportReport, import_rows
+from outreach.intake.readers import read_csv_file
+from outreach.intake.sample_data import DEMO_AREA, SIGNAL_COLUMNS, SamplePopulation, write_csv
+from outreach.intake.source_files import load_clients, load_register
+
+DEMO_CODE = "9999"
+DEMO_NAME = "Voorbeeldstad"
+DEMO_PASSWORD = "outreach-demo"
+HOUSEHOLDS = 260
+SIGNALS = 320
+
+
+@dataclass
+class DemoResult:
+    municipality: Municipality
+    report: ImportReport
+    users: list[str]
+
+
+def load_demo(now: datetime | None = None, folder: Path | None = None) -> DemoResult:
+    now = now or timezone.now()
+    folder = folder or settings.DATA_DIR / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    municipality, _ = Municipality.objects.get_or_create(
+        code=DEMO_CODE, defaults={"name": DEMO_NAME}
+    )
+    users = demo_users(municipality)
+    population = SamplePopulation(DEMO_AREA, households=HOUSEHOLDS, seed=7)
+    today = timezone.localdate(now)
+    # Most households are in the register copy; a few are not (moved away), a few are clients.
+    register = folder / "register.csv"
+    write_csv(
+        register,
+        population.register_rows(i for i in range(HOUSEHOLDS) if i % 37 != 5),
+        REGISTER_HEADER,
+    )
+    load_register(register, municipality)
+    clients = folder / "clients.csv"
+    write_csv(clients, population.client_rows(range(3, HOUSEHOLDS, 53)), CLIENT_HEADER)
+    load_clients(clients, municipality)
+    signals = folder / "signals.csv"
+    write_csv(
+        signals,
+        population.signal_rows(SIGNALS, today - timedelta(days=75), today),
+        SIGNAL_COLUMNS,
+    )
+    report = import_rows(
+        read_csv_file(signals), municipality=municipality, now=now, source="demo signals.csv"
+    )
+    return DemoResult(municipality, report, users)
+
+
+REGISTER_HEADER = (
+    "bsn",
+    "voorletters",
+    "voorvoegsel",
+    "achternaam",
+    "geboortedatum",
+    "postcode",
+    "huisnummer",
+    "huisnummertoevoeging",
+    "overlijdensdatum",
+    "minderjarigen",
+)
+CLIENT_HEADER = (
+    "bsn",
+    "achternaam",
+    "geboortedatum",
+    "postcode",
+    "huisnummer",
+    "huisnummertoevoeging",
+)
+
+
+def demo_users(municipality: Municipality) -> list[str]:
+    """One user per role, named after the role, scoped to the demo municipality."""
+    ensure_role_groups()
+    names = []
+    for role in ROLES:
+        user, created = User.objects.get_or_create(username=role)
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.is_staff = role == "administrator"
+            user.is_superuser = role == "administrator"
+            user.save()
+        user.groups.add(Group.objects.get(name=role))
+        profile, _ = StaffProfile.objects.get_or_create(user=user)
+        profile.municipalities.add(municipality)
+        names.append(role)
+    return names
