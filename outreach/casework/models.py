@@ -19,8 +19,14 @@ class Case(models.Model):
         HELP_OFFER = "help_offer"  # reached or replied: help is being offered
         CLOSED = "closed"
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases")
+    # Both lookups are served by the composite indexes below; the municipality follows from the
+    # household (which has the constraint).
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, db_index=False, db_constraint=False
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SINGLE)
     matching_start = models.DateField()
     matching_end = models.DateField()

@@ -26,7 +26,7 @@ class SignalPartner(models.Model):
 class Household(models.Model):
     """One address in a municipality; `key` is the normalised address ("1234AB|12|A")."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, db_index=False)
     key = models.CharField(max_length=32)
     postcode = models.CharField(max_length=6)
     house_number = models.PositiveIntegerField()
@@ -51,9 +51,12 @@ class Household(models.Model):
 
 
 class Person(models.Model):
-    """Someone named on a signal. `key` identifies them: BSN when known, else address and name."""
+    """Someone named on a signal, identified by `key`: address, surname and first initial."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    # The municipality follows from the household (which has the constraint).
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, db_index=False, db_constraint=False
+    )
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="persons")
     key = models.CharField(max_length=120)
     bsn = models.CharField(max_length=9, blank=True)
@@ -101,8 +104,15 @@ class PhoneNumber(models.Model):
 class Signal(models.Model):
     """One vroegsignaal. `raw` keeps the input row as delivered until the retention period ends."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
-    partner = models.ForeignKey(SignalPartner, on_delete=models.PROTECT)
+    # Indexes: (municipality, dedupe_key) and (household, signal_date) cover the lookups. Each
+    # index or constraint check more costs every insert of a million-row delivery: the
+    # municipality follows from the household, and the pipeline resolves the partner itself.
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, db_index=False, db_constraint=False
+    )
+    partner = models.ForeignKey(
+        SignalPartner, on_delete=models.PROTECT, db_index=False, db_constraint=False
+    )
     partner_type = models.CharField(max_length=32, choices=PartnerType.choices)
     partner_ref = models.CharField(max_length=100, blank=True)
     # Identifies the signal for deduplication: partner and reference, or a digest of its content.
@@ -117,7 +127,9 @@ class Signal(models.Model):
     )
     screening = models.TextField(blank=True)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="signals")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="signals")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="signals", db_index=False
+    )
     case = models.ForeignKey(
         "casework.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="signals"
     )

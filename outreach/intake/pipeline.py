@@ -1,22 +1,25 @@
 """The intake pipeline: validate, deduplicate, store, screen, match and prioritise, in batches.
 
 Rows stream through; each batch of validated signals is written in one transaction with set-wise
-queries, so memory stays flat and a file of a million rows does not mean a million round trips.
-Intake for one municipality is serialised (an advisory lock on PostgreSQL), so two deliveries
+statements (COPY on PostgreSQL), so memory stays flat and a file of a million rows does not mean
+a million round trips. Intake for one municipality is serialised by a lock, so two deliveries
 at once cannot split one household over two cases.
 """
 
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from outreach.casework.models import Case
+from outreach.core import bulk
 from outreach.core.ddas import SignalStatus
 from outreach.core.models import Municipality
 from outreach.intake.deadlines import signal_deadline
@@ -30,18 +33,16 @@ from outreach.intake.matching import (
 from outreach.intake.models import Household, ImportRun, Person, PhoneNumber, Signal, SignalPartner
 from outreach.intake.readers import RawRow
 from outreach.intake.screening import screen
-from outreach.intake.sources import (
-    PersonQuery,
-    RegisterOutcome,
-    debt_help_clients,
-    population_register,
-)
+from outreach.intake.sources import PersonQuery, debt_help_clients, population_register
 from outreach.intake.validation import RowValidator, SignalRecord
 from outreach.intake.weighing import Framework, load_framework
 from outreach.privacy.models import OptOut
 
-BATCH_SIZE = 2000
-FOLLOWED = (SignalStatus.NOT_YET_PICKED_UP, SignalStatus.REPEAT)
+BATCH_SIZE = 5000
+# Households are spread over this many lock slots (see bulk.lock_slots); parallel intake
+# workers each take a share of the slots.
+LOCK_SLOTS = 16
+FOLLOWED = [SignalStatus.NOT_YET_PICKED_UP.value, SignalStatus.REPEAT.value]
 
 
 @dataclass
@@ -62,6 +63,10 @@ class ImportReport:
         }
 
 
+def household_slot(key: str) -> int:
+    return zlib.crc32(key.encode()) % LOCK_SLOTS
+
+
 def weighing_framework() -> Framework:
     return load_framework(settings.CAMPAIGNS_DIR / "afwegingskader.toml")
 
@@ -79,6 +84,31 @@ def import_rows(
     batch_size: int = BATCH_SIZE,
 ) -> ImportReport:
     """Take every good row, report every bad one; nothing valid is lost beside a bad row."""
+    report = intake_rows(
+        rows,
+        municipality=municipality,
+        now=now,
+        partner_type=partner_type,
+        partner_name=partner_name,
+        partner=partner,
+        framework=framework,
+        batch_size=batch_size,
+    )
+    record_run(report, municipality=municipality, now=now, partner=partner, source=source)
+    return report
+
+
+def intake_rows(
+    rows: Iterable[RawRow],
+    *,
+    municipality: Municipality,
+    now: datetime,
+    partner_type: str | None = None,
+    partner_name: str = "",
+    partner: SignalPartner | None = None,
+    framework: Framework | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
     if partner is not None:
         partner_type, partner_name = partner.type, partner.name
     intake = BatchIntake(municipality, now, framework or weighing_framework())
@@ -98,6 +128,17 @@ def import_rows(
             batch = []
     if batch:
         intake.store(batch, report)
+    return report
+
+
+def record_run(
+    report: ImportReport,
+    *,
+    municipality: Municipality,
+    now: datetime,
+    partner: SignalPartner | None,
+    source: str,
+) -> None:
     ImportRun.objects.create(
         municipality=municipality,
         partner=partner,
@@ -105,7 +146,33 @@ def import_rows(
         started_at=now,
         report={k: v for k, v in report.as_dict().items() if k not in ("warnings", "rejections")},
     )
-    return report
+
+
+@dataclass(slots=True)
+class HouseholdRef:
+    id: int
+    postcode: str
+    minors: int | None
+
+
+@dataclass(slots=True)
+class CaseDraft:
+    """A case being created or changed by this batch."""
+
+    id: int | None
+    household_id: int
+    state: str
+    deadline: date
+    crisis: bool
+    matching_start: date
+    matching_end: date
+    kind: str = Case.Kind.SINGLE
+    score: int = 0
+    tier: str = ""
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    campaign: str = ""
+    result: str | None = None
+    result_reason: str = ""
 
 
 class BatchIntake:
@@ -116,38 +183,46 @@ class BatchIntake:
         self.framework = framework
         self.clients = debt_help_clients()
         self.register = population_register()
-        self.partners: dict[tuple[str, str], SignalPartner] = {}
+        self.partners: dict[tuple[str, str], int] = {}
 
     def store(self, records: Sequence[SignalRecord], report: ImportReport) -> None:
-        with transaction.atomic():
-            self._lock_municipality()
-            fresh = self._new_signals(records, report)
-            if fresh:
-                self._store_fresh(fresh)
-                report.accepted += len(fresh)
+        for attempt in range(3):
+            try:
+                with transaction.atomic():
+                    bulk.lock_slots(
+                        self.municipality.pk, {household_slot(r.household_key) for r in records}
+                    )
+                    fresh, duplicates = self._new_signals(records)
+                    if fresh:
+                        self._store_fresh(fresh)
+            except IntegrityError:
+                # Another delivery stored one of these signals under another household's lock
+                # (same partner reference, other address): look again, it is a duplicate now.
+                if attempt == 2:
+                    raise
+                continue
+            report.accepted += len(fresh)
+            report.duplicates += duplicates
+            return
 
-    def _lock_municipality(self) -> None:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7301, self.municipality.pk])
-
-    def _new_signals(
-        self, records: Sequence[SignalRecord], report: ImportReport
-    ) -> list[SignalRecord]:
+    def _new_signals(self, records: Sequence[SignalRecord]) -> tuple[list[SignalRecord], int]:
         by_key: dict[str, SignalRecord] = {}
+        duplicates = 0
         for record in records:
             key = record.dedupe_key
             if key in by_key:
-                report.duplicates += 1
+                duplicates += 1
             else:
                 by_key[key] = record
-        stored = set(
-            Signal.objects.filter(
-                municipality=self.municipality, dedupe_key__in=list(by_key)
-            ).values_list("dedupe_key", flat=True)
-        )
-        report.duplicates += len(stored)
-        return [r for k, r in by_key.items() if k not in stored]
+        stored = {
+            key
+            for (key,) in bulk.select(
+                f"SELECT dedupe_key FROM {bulk.table(Signal)} "
+                "WHERE municipality_id = %s AND dedupe_key = ANY(%s)",
+                [self.municipality.pk, list(by_key)],
+            )
+        }
+        return [r for k, r in by_key.items() if k not in stored], duplicates + len(stored)
 
     def _store_fresh(self, records: list[SignalRecord]) -> None:
         households = self._households(records)
@@ -156,158 +231,201 @@ class BatchIntake:
         queries = [PersonQuery(r.bsn, r.household_key, r.surname, r.birth_date) for r in records]
         known = self.clients.known(self.municipality, queries)
         residency = self.register.check(self.municipality, queries)
-        opted_out = set(
-            OptOut.objects.filter(
-                municipality=self.municipality, person_id__in=[p.pk for p in persons.values()]
-            ).values_list("person_id", flat=True)
-        )
-        matcher = CaseMatcher(self, [h.pk for h in households.values()], records)
-        signals: list[Signal] = []
+        opted_out = {
+            person_id
+            for (person_id,) in bulk.select(
+                f"SELECT person_id FROM {bulk.table(OptOut)} "
+                "WHERE municipality_id = %s AND person_id = ANY(%s)",
+                [self.municipality.pk, list(persons.values())],
+            )
+        }
+        minors_changed: dict[int, int] = {}
+        matcher = CaseMatcher(self, [h.id for h in households.values()], records)
+        signal_rows: list[tuple[Any, ...]] = []
         for record, is_client, outcome in zip(records, known, residency, strict=True):
             household = households[record.household_key]
-            person = persons[record.person_key]
-            self._note_minors(household, outcome)
-            signal = self._signal(record, person, household)
+            person_id = persons[record.person_key]
+            if outcome.minors is not None and household.minors != outcome.minors:
+                household.minors = minors_changed[household.id] = outcome.minors
             screened = screen(
                 record,
                 known_client=is_client,
                 register=outcome,
-                opted_out=person.pk in opted_out,
+                opted_out=person_id in opted_out,
                 threshold=self.municipality.threshold_for(record.partner_type),
             )
             if screened is not None:
-                signal.status = screened.status
-                signal.screening = screened.reason
-                signal.case = matcher.closed_case(
-                    record, household, screened.result, screened.reason
-                )
+                status, note = screened.status, screened.reason
+                case = matcher.closed_case(record, household, screened.result, screened.reason)
             else:
-                matcher.match(record, signal, household)
-            signals.append(signal)
+                status, note, case = matcher.match(record, household)
+            signal_rows.append((record, person_id, household.id, case, status, note))
         matcher.save()
-        Signal.objects.bulk_create(signals)
-        changed = [h for h in households.values() if getattr(h, "_minors_changed", False)]
-        if changed:
-            Household.objects.bulk_update(changed, ["minors"])
+        # Rows are built before COPY starts: no other query may run on the connection during it.
+        bulk.insert(Signal, SIGNAL_COLUMNS, [self._signal_row(*row) for row in signal_rows])
+        bulk.update(Household, ["minors"], list(minors_changed.items()))
 
-    def _signal(self, record: SignalRecord, person: Person, household: Household) -> Signal:
-        return Signal(
-            municipality=self.municipality,
-            partner=self._partner(record.partner_type, record.partner_name),
-            partner_type=record.partner_type,
-            partner_ref=record.partner_ref,
-            dedupe_key=record.dedupe_key,
-            amount=record.amount,
-            arrears_start=record.arrears_start,
-            signal_date=record.signal_date,
-            crisis=record.crisis,
-            customer_number=record.customer_number,
-            person=person,
-            household=household,
-            received_at=self.now,
-            raw=record.raw,
+    def _signal_row(
+        self,
+        record: SignalRecord,
+        person_id: int,
+        household_id: int,
+        case: CaseDraft,
+        status: str,
+        note: str,
+    ) -> tuple[Any, ...]:
+        return (
+            self.municipality.pk,
+            self._partner(record.partner_type, record.partner_name),
+            record.partner_type,
+            record.partner_ref,
+            record.dedupe_key,
+            record.amount,
+            record.arrears_start,
+            record.signal_date,
+            record.crisis,
+            record.customer_number,
+            status,
+            note,
+            person_id,
+            household_id,
+            case.id,
+            self.now,
+            record.raw,
         )
 
-    @staticmethod
-    def _note_minors(household: Household, outcome: RegisterOutcome) -> None:
-        if outcome.minors is not None and household.minors != outcome.minors:
-            household.minors = outcome.minors
-            household._minors_changed = True  # type: ignore[attr-defined]
-
-    def _partner(self, partner_type: str, name: str) -> SignalPartner:
+    def _partner(self, partner_type: str, name: str) -> int:
         key = (partner_type, name)
         if key not in self.partners:
             partner, _ = SignalPartner.objects.get_or_create(type=partner_type, name=name)
             partner.municipalities.add(self.municipality)
-            self.partners[key] = partner
+            self.partners[key] = partner.pk
         return self.partners[key]
 
-    def _households(self, records: list[SignalRecord]) -> dict[str, Household]:
+    def _households(self, records: list[SignalRecord]) -> dict[str, HouseholdRef]:
         wanted = {r.household_key: r for r in records}
         found = {
-            h.key: h
-            for h in Household.objects.filter(municipality=self.municipality, key__in=list(wanted))
-        }
-        missing = [
-            Household(
-                municipality=self.municipality,
-                key=key,
-                postcode=r.postcode,
-                house_number=r.house_number,
-                addition=r.addition,
-                street=r.street,
-                town=r.town,
+            key: HouseholdRef(pk, postcode, minors)
+            for key, pk, postcode, minors in bulk.select(
+                f"SELECT key, id, postcode, minors FROM {bulk.table(Household)} "
+                "WHERE municipality_id = %s AND key = ANY(%s)",
+                [self.municipality.pk, list(wanted)],
             )
-            for key, r in wanted.items()
-            if key not in found
-        ]
-        for household in Household.objects.bulk_create(missing):
-            found[household.key] = household
+        }
+        missing = [r for key, r in wanted.items() if key not in found]
+        ids = bulk.reserve_ids(Household, len(missing))
+        bulk.insert(
+            Household,
+            ["id", "municipality", "key", "postcode", "house_number", "addition", "street", "town"],
+            [
+                (
+                    pk,
+                    self.municipality.pk,
+                    r.household_key,
+                    r.postcode,
+                    r.house_number,
+                    r.addition,
+                    r.street,
+                    r.town,
+                )
+                for pk, r in zip(ids, missing, strict=True)
+            ],
+        )
+        for pk, r in zip(ids, missing, strict=True):
+            found[r.household_key] = HouseholdRef(pk, r.postcode, None)
         return found
 
     def _persons(
-        self, records: list[SignalRecord], households: dict[str, Household]
-    ) -> dict[str, Person]:
+        self, records: list[SignalRecord], households: dict[str, HouseholdRef]
+    ) -> dict[str, int]:
         wanted: dict[str, SignalRecord] = {}
         for record in records:
             wanted[record.person_key] = record  # the latest row tells most
-        found = {
-            p.key: p
-            for p in Person.objects.filter(municipality=self.municipality, key__in=list(wanted))
-        }
-        updated = []
-        for key, person in found.items():
-            if fill_in(person, wanted[key]):
-                updated.append(person)
-        if updated:
-            Person.objects.bulk_update(updated, ["bsn", "first_name", "birth_date", "email"])
-        missing = [
-            Person(
-                municipality=self.municipality,
-                household=households[r.household_key],
-                key=key,
-                bsn=r.bsn,
-                initials=r.initials,
-                first_name=r.first_name,
-                prefix=r.prefix,
-                surname=r.surname,
-                birth_date=r.birth_date,
-                email=r.email,
-            )
-            for key, r in wanted.items()
-            if key not in found
-        ]
-        for person in Person.objects.bulk_create(missing):
-            found[person.key] = person
+        found: dict[str, int] = {}
+        completed = []
+        for key, pk, *known in bulk.select(
+            f"SELECT key, id, bsn, first_name, birth_date, email FROM {bulk.table(Person)} "
+            "WHERE municipality_id = %s AND key = ANY(%s)",
+            [self.municipality.pk, list(wanted)],
+        ):
+            found[key] = pk
+            filled = fill_in(known, wanted[key])
+            if filled != known:
+                completed.append((pk, *filled))
+        bulk.update(Person, FILLED_IN, completed)
+        missing = [r for key, r in wanted.items() if key not in found]
+        ids = bulk.reserve_ids(Person, len(missing))
+        bulk.insert(
+            Person,
+            [
+                "id",
+                "municipality",
+                "household",
+                "key",
+                "bsn",
+                "initials",
+                "first_name",
+                "prefix",
+                "surname",
+                "birth_date",
+                "email",
+                "preferred_language",
+            ],
+            [
+                (
+                    pk,
+                    self.municipality.pk,
+                    households[r.household_key].id,
+                    r.person_key,
+                    r.bsn,
+                    r.initials,
+                    r.first_name,
+                    r.prefix,
+                    r.surname,
+                    r.birth_date,
+                    r.email,
+                    "",
+                )
+                for pk, r in zip(ids, missing, strict=True)
+            ],
+        )
+        found.update((r.person_key, pk) for pk, r in zip(ids, missing, strict=True))
         return found
 
     @staticmethod
-    def _phones(records: list[SignalRecord], persons: dict[str, Person]) -> None:
-        phones = {
-            (persons[r.person_key].pk, r.phone.e164): r.phone.kind for r in records if r.phone
-        }
-        PhoneNumber.objects.bulk_create(
+    def _phones(records: list[SignalRecord], persons: dict[str, int]) -> None:
+        phones = {(persons[r.person_key], r.phone.e164): r.phone.kind for r in records if r.phone}
+        if not phones:
+            return
+        existing = set(
+            bulk.select(
+                f"SELECT person_id, e164 FROM {bulk.table(PhoneNumber)} WHERE person_id = ANY(%s)",
+                [list({pid for pid, _ in phones})],
+            )
+        )
+        bulk.insert(
+            PhoneNumber,
+            ["person", "e164", "kind"],
             [
-                PhoneNumber(person_id=pid, e164=e164, kind=kind)
+                (pid, e164, kind)
                 for (pid, e164), kind in phones.items()
+                if (pid, e164) not in existing
             ],
-            ignore_conflicts=True,
         )
 
 
-def fill_in(person: Person, record: SignalRecord) -> bool:
+SIGNAL_COLUMNS = [
+    "municipality", "partner", "partner_type", "partner_ref", "dedupe_key", "amount",
+    "arrears_start", "signal_date", "crisis", "customer_number", "status", "screening",
+    "person", "household", "case", "received_at", "raw",
+]  # fmt: skip
+FILLED_IN = ["bsn", "first_name", "birth_date", "email"]
+
+
+def fill_in(known: list[Any], record: SignalRecord) -> list[Any]:
     """Complete what an earlier signal left empty; never overwrite what we have."""
-    changed = False
-    for attr, value in (
-        ("bsn", record.bsn),
-        ("first_name", record.first_name),
-        ("birth_date", record.birth_date),
-        ("email", record.email),
-    ):
-        if value and not getattr(person, attr):
-            setattr(person, attr, value)
-            changed = True
-    return changed
+    offered = [record.bsn, record.first_name, record.birth_date, record.email]
+    return [have or new for have, new in zip(known, offered, strict=True)]
 
 
 class CaseMatcher:
@@ -318,54 +436,72 @@ class CaseMatcher:
     ) -> None:
         self.intake = intake
         self.window = intake.framework.matching_window_months
-        self.open: dict[int, Case] = {}
-        for case in (
-            Case.objects.filter(household_id__in=household_ids)
-            .exclude(state=Case.State.CLOSED)
-            .order_by("created_at", "pk")
+        self.open: dict[int, CaseDraft] = {}
+        for row in bulk.select(
+            "SELECT id, household_id, state, deadline, crisis, matching_start, matching_end, "
+            f"kind, score, tier, campaign FROM {bulk.table(Case)} "
+            "WHERE household_id = ANY(%s) AND state <> %s ORDER BY created_at, id",
+            [household_ids, Case.State.CLOSED.value],
         ):
-            self.open[case.household_id] = case
+            pk, household_id, state, deadline, crisis, start, end, kind, score, tier, campaign = row
+            self.open[household_id] = CaseDraft(
+                pk, household_id, state, _day(deadline), bool(crisis), _day(start), _day(end),
+                kind, score, tier, [], campaign,
+            )  # fmt: skip
         self.covered: dict[int, set[str]] = defaultdict(set)
-        for household_id, partner_type in Signal.objects.filter(
-            case__in=list(self.open.values())
-        ).values_list("household_id", "partner_type"):
-            self.covered[household_id].add(partner_type)
+        open_ids = [c.id for c in self.open.values()]
+        if open_ids:
+            for household_id, partner_type in bulk.select(
+                f"SELECT household_id, partner_type FROM {bulk.table(Signal)} "
+                "WHERE case_id = ANY(%s)",
+                [open_ids],
+            ):
+                self.covered[household_id].add(partner_type)
         earliest = months_before(min(r.signal_date for r in records), self.window)
         self.history: dict[int, list[WindowSignal]] = defaultdict(list)
-        for household_id, *values in Signal.objects.filter(
-            household_id__in=household_ids, signal_date__gte=earliest, status__in=FOLLOWED
-        ).values_list(
-            "household_id", "partner_type", "signal_date", "amount", "crisis", "person__birth_date"
+        for household_id, partner_type, signal_date, amount, crisis, birth in bulk.select(
+            "SELECT s.household_id, s.partner_type, s.signal_date, s.amount, s.crisis, "
+            f"p.birth_date FROM {bulk.table(Signal)} s "
+            f"JOIN {bulk.table(Person)} p ON p.id = s.person_id "
+            "WHERE s.household_id = ANY(%s) AND s.signal_date >= %s AND s.status = ANY(%s)",
+            [household_ids, earliest, FOLLOWED],
         ):
-            self.history[household_id].append(WindowSignal(*values))
-        self.touched: dict[int, Household] = {}
-        self.new_cases: list[Case] = []
+            self.history[household_id].append(
+                WindowSignal(
+                    partner_type,
+                    _day(signal_date),
+                    _decimal(amount),
+                    bool(crisis),
+                    bulk.as_date(birth),
+                )
+            )
+        self.touched: dict[int, HouseholdRef] = {}
+        self.new_cases: list[CaseDraft] = []
 
     def closed_case(
-        self, record: SignalRecord, household: Household, result: str, reason: str
-    ) -> Case:
+        self, record: SignalRecord, household: HouseholdRef, result: str, reason: str
+    ) -> CaseDraft:
         case = self._case(household, record.signal_date, record.crisis)
         case.state = Case.State.CLOSED
         case.result = result
         case.result_reason = reason
-        case.closed_at = self.intake.now
         return case
 
-    def match(self, record: SignalRecord, signal: Signal, household: Household) -> None:
-        case = self.open.get(household.pk)
+    def match(self, record: SignalRecord, household: HouseholdRef) -> tuple[str, str, CaseDraft]:
+        """Join the household's open case or start one; returns the signal's status and note."""
+        status, note = SignalStatus.NOT_YET_PICKED_UP.value, ""
+        case = self.open.get(household.id)
         if case is None:
             case = self._case(household, record.signal_date, record.crisis)
-            self.open[household.pk] = case
-        elif record.partner_type in self.covered[household.pk]:
-            signal.status = SignalStatus.REPEAT
-            signal.screening = (
-                f"Herhaalde melding van {record.partner_type}: bij de lopende zaak gevoegd."
-            )
+            self.open[household.id] = case
+        elif record.partner_type in self.covered[household.id]:
+            status = SignalStatus.REPEAT.value
+            note = f"Herhaalde melding van {record.partner_type}: bij de lopende zaak gevoegd."
         # A later signal never postpones the deadline; a crisis signal brings it forward.
         case.deadline = min(case.deadline, signal_deadline(record.signal_date, record.crisis))
         case.crisis = case.crisis or record.crisis
-        self.covered[household.pk].add(record.partner_type)
-        self.history[household.pk].append(
+        self.covered[household.id].add(record.partner_type)
+        self.history[household.id].append(
             WindowSignal(
                 record.partner_type,
                 record.signal_date,
@@ -374,47 +510,61 @@ class CaseMatcher:
                 record.birth_date,
             )
         )
-        self.touched[household.pk] = household
-        signal.case = case
+        self.touched[household.id] = household
+        return status, note, case
 
-    def _case(self, household: Household, signal_date: date, crisis: bool) -> Case:
-        case = Case(
-            municipality=self.intake.municipality,
-            household=household,
+    def _case(self, household: HouseholdRef, signal_date: date, crisis: bool) -> CaseDraft:
+        case = CaseDraft(
+            id=None,
+            household_id=household.id,
+            state=Case.State.NEW.value,
+            deadline=signal_deadline(signal_date, crisis),
+            crisis=crisis,
             matching_start=signal_date,
             matching_end=signal_date,
-            crisis=crisis,
-            deadline=signal_deadline(signal_date, crisis),
-            created_at=self.intake.now,
         )
         self.new_cases.append(case)
         return case
 
     def save(self) -> None:
-        existing: list[Case] = []
+        changed: list[CaseDraft] = []
         for household_id, household in self.touched.items():
             case = self.open[household_id]
             self._prioritise(case, household)
-            if case.pk is not None:
-                existing.append(case)
-        Case.objects.bulk_create(self.new_cases)
-        Case.objects.bulk_update(
-            existing,
+            if case.id is not None:
+                changed.append(case)
+        now = self.intake.now
+        municipality_id = self.intake.municipality.pk
+        for case, pk in zip(
+            self.new_cases, bulk.reserve_ids(Case, len(self.new_cases)), strict=True
+        ):
+            case.id = pk
+        bulk.insert(
+            Case,
+            ["id", "municipality", "household", "kind", "matching_start", "matching_end",
+             "score", "tier", "reasons", "campaign", "crisis", "deadline", "state", "result",
+             "result_reason", "created_at", "closed_at"],
             [
-                "kind",
-                "score",
-                "tier",
-                "reasons",
-                "campaign",
-                "crisis",
-                "deadline",
-                "matching_start",
-                "matching_end",
+                (c.id, municipality_id, c.household_id, c.kind, c.matching_start,
+                 c.matching_end, c.score, c.tier, c.reasons, c.campaign, c.crisis, c.deadline,
+                 c.state, c.result, c.result_reason, now,
+                 now if c.state == Case.State.CLOSED else None)
+                for c in self.new_cases
             ],
-        )
+        )  # fmt: skip
+        bulk.update(
+            Case,
+            ["kind", "score", "tier", "reasons", "campaign", "crisis", "deadline",
+             "matching_start", "matching_end"],
+            [
+                (c.id, c.kind, c.score, c.tier, c.reasons, c.campaign, c.crisis, c.deadline,
+                 c.matching_start, c.matching_end)
+                for c in changed
+            ],
+        )  # fmt: skip
 
-    def _prioritise(self, case: Case, household: Household) -> None:
-        window = in_window(self.history[household.pk], self.window)
+    def _prioritise(self, case: CaseDraft, household: HouseholdRef) -> None:
+        window = in_window(self.history[household.id], self.window)
         facts = household_facts(
             window,
             today=self.intake.today,
@@ -432,3 +582,14 @@ class CaseMatcher:
             case.campaign = priority.campaign
         case.matching_start = min(s.signal_date for s in window)
         case.matching_end = max(s.signal_date for s in window)
+
+
+def _day(value: Any) -> date:
+    day = bulk.as_date(value)
+    assert day is not None, "NOT NULL date column"
+    return day
+
+
+def _decimal(value: Any) -> Decimal:
+    """SQLite hands decimals back as numbers."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))

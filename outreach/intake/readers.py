@@ -7,6 +7,7 @@ read at all raises FileRejected with the reason.
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +75,7 @@ def column_name(header: str) -> str:
 class Delivery:
     rows: Iterator[RawRow]
     municipality_code: str | None = None  # a DDAS document names its gemeentecode
+    is_csv: bool = True
 
 
 def open_delivery(path: Path) -> Delivery:
@@ -127,7 +129,15 @@ def read_csv(
     if header_line is None:
         raise FileRejected("the file is empty")
     delimiter = detect_delimiter(header_line)
-    header = next(csv.reader([header_line], delimiter=delimiter))
+    if "\r" in header_line.rstrip("\r\n"):
+        raise FileRejected(
+            "lines end in a bare carriage return (old Mac format); save the file with "
+            "Windows (CRLF) or Unix (LF) line ends"
+        )
+    try:
+        header = next(csv.reader([header_line], delimiter=delimiter))
+    except csv.Error as exc:  # e.g. a field over the size limit
+        raise FileRejected(f"the header line is not readable CSV: {exc}") from exc
     columns = [column_name(h) for h in header]
     check_header(columns, header, tuple(required), known)
     reader = csv.reader(lines, delimiter=delimiter)
@@ -179,15 +189,37 @@ def parse_json(data: bytes) -> Delivery:
     if len(data) > MAX_JSON_BYTES:
         raise FileRejected(f"JSON deliveries are limited to {MAX_JSON_BYTES // 2**20} MB")
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
+        document = json.loads(text)
+        if _UNSTORABLE_ESCAPE.search(text):
+            document = _storable(document)
     except UnicodeDecodeError as exc:
         raise FileRejected(f"JSON must be UTF-8: {exc.reason} at byte {exc.start}") from exc
     except json.JSONDecodeError as exc:
         raise FileRejected(
             f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from exc
+    except RecursionError as exc:
+        raise FileRejected("not valid JSON: nested too deeply") from exc
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise FileRejected(f"not valid JSON: {exc}") from exc
     items = json_items(document)  # raises FileRejected before any row is taken
-    return Delivery(json_rows(items), ddas_municipality_code(document))
+    return Delivery(json_rows(items), ddas_municipality_code(document), is_csv=False)
+
+
+# \u0000 and lone surrogates (\ud800) are valid JSON escapes, but PostgreSQL stores neither.
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def _storable(value: Any) -> Any:
+    """The document without NUL characters and with lone surrogates replaced."""
+    if isinstance(value, str):
+        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    return value
 
 
 def json_rows(items: list[Any]) -> Iterator[RawRow]:
@@ -215,13 +247,27 @@ def json_items(document: Any) -> list[Any]:
 
 
 def ddas_municipality_code(document: Any) -> str | None:
-    """The gemeentecode of a DDAS document's first delivery, if it names one."""
+    """The gemeentecode a DDAS document names, if it names one.
+
+    A document whose deliveries are for several municipalities is rejected: its signals would
+    otherwise all land in the first municipality.
+    """
     if isinstance(document, dict) and isinstance(document.get("gemeentecode"), str):
         return str(document["gemeentecode"])
     if isinstance(document, dict) and isinstance(document.get("leveringen"), list):
-        for delivery in document["leveringen"]:
-            if isinstance(delivery, dict) and isinstance(delivery.get("gemeentecode"), str):
-                return str(delivery["gemeentecode"])
+        codes = list(
+            dict.fromkeys(
+                str(delivery["gemeentecode"])
+                for delivery in document["leveringen"]
+                if isinstance(delivery, dict) and isinstance(delivery.get("gemeentecode"), str)
+            )
+        )
+        if len(codes) > 1:
+            raise FileRejected(
+                f"the document holds deliveries for several municipalities ({', '.join(codes)}); "
+                "deliver them one municipality at a time"
+            )
+        return codes[0] if codes else None
     return None
 
 

@@ -12,9 +12,9 @@ from datetime import date
 from typing import Protocol, TypeVar
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils.module_loading import import_string
 
+from outreach.core import bulk
 from outreach.core.models import Municipality
 from outreach.intake.models import DebtHelpClient, RegisterEntry
 
@@ -55,13 +55,29 @@ class PopulationRegister(Protocol):
     ) -> list[RegisterOutcome]: ...
 
 
+# Dutch surname prefixes (tussenvoegsels): one side may write "van Dijk", the other "Dijk" with
+# the prefix in its own column (voorvoegsel).
+SURNAME_PREFIXES = frozenset(
+    {"van", "de", "der", "den", "het", "'t", "te", "ter", "ten", "in", "op", "aan", "la", "le"}
+)
+
+
+def surname_core(surname: str) -> str:
+    """The surname in lower case without leading prefixes or extra spaces: "Van der  Berg" is
+    "berg"."""
+    words = surname.lower().split()
+    while len(words) > 1 and words[0] in SURNAME_PREFIXES:
+        words.pop(0)
+    return " ".join(words)
+
+
 def same_person(
     query: PersonQuery, bsn: str, address_key: str, surname: str, birth: date | None
 ) -> bool:
     """BSN decides when both sides have one; otherwise address, surname and birth date."""
     if query.bsn and bsn:
         return query.bsn == bsn
-    if query.address_key != address_key or query.surname.lower() != surname.lower():
+    if query.address_key != address_key or surname_core(query.surname) != surname_core(surname):
         return False
     return query.birth_date is None or birth is None or query.birth_date == birth
 
@@ -69,13 +85,23 @@ def same_person(
 def _candidates(
     model: type[T], municipality: Municipality, people: Sequence[PersonQuery]
 ) -> dict[str, list[T]]:
-    bsns = {p.bsn for p in people if p.bsn}
-    keys = {p.address_key for p in people}
-    rows = model.objects.filter(municipality=municipality).filter(
-        Q(bsn__in=bsns) | Q(address_key__in=keys)
+    bsns = list({p.bsn for p in people if p.bsn})
+    keys = list({p.address_key for p in people})
+    fields = ["id", "bsn", "address_key", "surname", "birth_date"]
+    if model is RegisterEntry:
+        fields += ["deceased_on", "minors_in_household"]
+    rows = bulk.select(
+        f"SELECT {', '.join(fields)} FROM {bulk.table(model)} "
+        "WHERE municipality_id = %s AND (bsn = ANY(%s) OR address_key = ANY(%s))",
+        [municipality.pk, bsns, keys],
     )
     found: dict[str, list[T]] = {}
-    for row in rows:
+    for values in rows:
+        data = dict(zip(fields, values, strict=True))
+        for name in ("birth_date", "deceased_on"):
+            if name in data:
+                data[name] = bulk.as_date(data[name])
+        row = model(municipality=municipality, **data)
         if row.bsn:
             found.setdefault("bsn:" + row.bsn, []).append(row)
         found.setdefault(row.address_key, []).append(row)
@@ -109,7 +135,10 @@ class LocalPopulationRegister:
             if not matches:
                 outcomes.append(RegisterOutcome(Residency.NOT_RESIDENT))
                 continue
-            entry = matches[0]
+            # The BSN decides when it matches; otherwise a living match wins: a deceased
+            # namesake at the address must not close the case.
+            by_bsn = [m for m in matches if person.bsn and m.bsn == person.bsn]
+            entry = min(by_bsn or matches, key=lambda e: e.deceased_on is not None)
             residency = Residency.DECEASED if entry.deceased_on else Residency.RESIDENT
             outcomes.append(RegisterOutcome(residency, entry.minors_in_household))
         return outcomes

@@ -1,15 +1,29 @@
 import json
+import os
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from outreach.core.clock import BadTime, parse_now
 from outreach.core.ddas import PartnerType, partner_type_from_text
 from outreach.core.municipalities import UnknownMunicipality, resolve_municipality
+from outreach.intake.parallel import import_file
 from outreach.intake.pipeline import import_rows
 from outreach.intake.readers import FileRejected, open_delivery
+
+# Below this size one process is quicker than starting several.
+PARALLEL_FROM_BYTES = 5 * 1024 * 1024
+
+
+def automatic_workers(path: Path) -> int:
+    try:
+        large = path.stat().st_size >= PARALLEL_FROM_BYTES
+    except OSError:
+        return 1
+    return min(2, os.cpu_count() or 1) if large else 1
 
 
 class Command(BaseCommand):
@@ -26,6 +40,12 @@ class Command(BaseCommand):
         parser.add_argument("--partner-name", default="", help="the reporting organisation")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
         parser.add_argument("--now", help="the time of import (ISO), default: now")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            help="processes for a large CSV file on PostgreSQL (default: automatic)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         partner_type = None
@@ -42,14 +62,26 @@ class Command(BaseCommand):
             municipality = resolve_municipality(
                 options["municipality"] or delivery.municipality_code
             )
-            report = import_rows(
-                delivery.rows,
-                municipality=municipality,
-                now=now,
-                partner_type=partner_type,
-                partner_name=options["partner_name"],
-                source=str(options["path"].name),
-            )
+            workers = options["workers"] or automatic_workers(options["path"])
+            if workers > 1 and connection.vendor == "postgresql" and delivery.is_csv:
+                report = import_file(
+                    options["path"],
+                    municipality=municipality,
+                    now=now,
+                    workers=workers,
+                    partner_type=partner_type,
+                    partner_name=options["partner_name"],
+                    source=options["path"].name,
+                )
+            else:
+                report = import_rows(
+                    delivery.rows,
+                    municipality=municipality,
+                    now=now,
+                    partner_type=partner_type,
+                    partner_name=options["partner_name"],
+                    source=options["path"].name,
+                )
         except (FileRejected, UnknownMunicipality, BadTime) as exc:
             if options["json"]:
                 self.stdout.write(json.dumps({"error": str(exc)}))

@@ -1,0 +1,161 @@
+"""Set-wise writes and reads for the intake's hot path, without per-row ORM objects.
+
+On PostgreSQL rows go in with COPY and ids come from the table's sequence beforehand; parameters
+are bound server-side (no Python quoting of long key lists). SQLite, the embedded default, gets
+the same calls with executemany. Callers must hold the intake lock (see `lock_municipality`) so
+that reserving ids and inserting by key are not raced.
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+import psycopg
+from django.db import connection
+from django.db.models import Model
+
+Row = Sequence[Any]
+
+
+def table(model: type[Model]) -> str:
+    return model._meta.db_table
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def lock_slots(municipality_id: int, slots: Iterable[int]) -> None:
+    """Serialise intake per municipality and household slot until the transaction ends.
+
+    Households are spread over a fixed number of slots; locks are taken in ascending order, so
+    two transactions never wait on each other in a circle.
+    """
+    with connection.cursor() as cursor:
+        if is_postgres():
+            for slot in sorted(set(slots)):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [municipality_id, slot])
+        else:
+            # A write takes SQLite's database lock for the rest of the transaction.
+            cursor.execute(
+                "UPDATE core_municipality SET code = code WHERE id = %s", [municipality_id]
+            )
+
+
+def select(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Run a query; on PostgreSQL write `= ANY(%s)` with a list, on SQLite it is expanded."""
+    connection.ensure_connection()
+    if is_postgres():
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    sql, params = _expand_any(sql, params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _expand_any(sql: str, params: Sequence[Any]) -> tuple[str, list[Any]]:
+    """SQLite has no arrays: `col = ANY(%s)` with a list becomes `col IN (%s, %s, ...)`."""
+    parts = sql.split("%s")
+    out = [parts[0]]
+    flat: list[Any] = []
+    for param, tail in zip(params, parts[1:], strict=True):
+        if isinstance(param, (list, tuple)):
+            head = out[-1]
+            if head.rstrip().upper().endswith("ANY("):
+                out[-1] = head.rstrip()[: -len("ANY(")] + " IN ("
+            out.append(", ".join(["%s"] * len(param)) if param else "NULL")
+            flat.extend(param)
+        else:
+            out.append("%s")
+            flat.append(param)
+        out.append(tail)
+    return "".join(out), flat
+
+
+def reserve_ids(model: type[Model], count: int) -> list[int]:
+    """Primary keys for rows about to be inserted."""
+    if count == 0:
+        return []
+    name = table(model)
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [name, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {name}")
+        start = int(cursor.fetchone()[0]) + 1
+        # AUTOINCREMENT tables remember their highest id even after deletes.
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [name])
+        row = cursor.fetchone()
+        if row is not None:
+            start = max(start, int(row[0]) + 1)
+        return list(range(start, start + count))
+
+
+def insert(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> int:
+    """Insert rows (COPY on PostgreSQL). JSON columns take Python values."""
+    name = table(model)
+    json_columns = {
+        i
+        for i, c in enumerate(columns)
+        if model._meta.get_field(c).get_internal_type() == "JSONField"
+    }
+    db_columns = [model._meta.get_field(c).column for c in columns]
+    count = 0
+    connection.ensure_connection()
+    if is_postgres():
+        with connection.connection.cursor() as cursor:
+            copy_sql = f"COPY {name} ({', '.join(db_columns)}) FROM STDIN"
+            with cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    if json_columns:
+                        row = [
+                            json.dumps(v) if i in json_columns and v is not None else v
+                            for i, v in enumerate(row)
+                        ]
+                    copy.write_row(row)
+                    count += 1
+        return count
+    prepared = [
+        [json.dumps(v) if i in json_columns and v is not None else v for i, v in enumerate(row)]
+        for row in rows
+    ]
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {name} ({', '.join(db_columns)}) VALUES ({placeholders})",
+            prepared,
+        )
+    return len(prepared)
+
+
+def update(model: type[Model], columns: Sequence[str], rows: Sequence[Row]) -> None:
+    """Update rows by id: each row is (id, *values for columns)."""
+    if not rows:
+        return
+    db_columns = [model._meta.get_field(c).column for c in columns]
+    json_columns = {
+        i + 1
+        for i, c in enumerate(columns)
+        if model._meta.get_field(c).get_internal_type() == "JSONField"
+    }
+    assignments = ", ".join(f"{c} = %s" for c in db_columns)
+    sql = f"UPDATE {table(model)} SET {assignments} WHERE id = %s"
+    params = [
+        [*[json.dumps(v) if i in json_columns else v for i, v in enumerate(row)][1:], row[0]]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def as_date(value: Any) -> date | None:
+    """Dates from `select`: SQLite hands them back as text."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
