@@ -1,5 +1,8 @@
 """Signals as partners deliver them, and the people and households they are about (DDAS words)."""
 
+import json
+from typing import Any
+
 from django.db import models
 
 from outreach.core.ddas import PartnerType, SignalStatus
@@ -127,14 +130,22 @@ class Signal(models.Model):
     )
     screening = models.TextField(blank=True)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="signals")
+    # Always the person's household (the person key holds the address), whose reference the
+    # database checks; checking it again here would cost every insert.
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="signals", db_index=False
+        Household,
+        on_delete=models.PROTECT,
+        related_name="signals",
+        db_index=False,
+        db_constraint=False,
     )
     case = models.ForeignKey(
         "casework.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="signals"
     )
     received_at = models.DateTimeField()
-    raw = models.JSONField(null=True, blank=True)
+    # JSON text of the row as delivered: kept as text because parsing it into jsonb would cost
+    # every insert and nothing queries inside it.
+    raw = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -146,6 +157,10 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_type} {self.reference}"
+
+    @property
+    def raw_row(self) -> dict[str, Any]:
+        return json.loads(self.raw) if self.raw else {}
 
     @property
     def reference(self) -> str:

@@ -6,6 +6,7 @@ a million round trips. Intake for one municipality is serialised by a lock, so t
 at once cannot split one household over two cases.
 """
 
+import json
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -291,7 +292,7 @@ class BatchIntake:
             household_id,
             case.id,
             self.now,
-            record.raw,
+            json.dumps(record.raw, ensure_ascii=False),
         )
 
     def _partner(self, partner_type: str, name: str) -> int:

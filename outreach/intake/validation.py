@@ -60,16 +60,19 @@ class SignalRecord:
     customer_number: str
     raw: dict[str, Any]
 
-    @property
-    def household_key(self) -> str:
-        return household_key(self.postcode, self.house_number, self.addition)
+    household_key: str = ""
+    person_key: str = ""
+    dedupe_key: str = ""
 
-    @property
-    def person_key(self) -> str:
-        return person_key(self.household_key, self.surname, self.initials or self.first_name)
+    def __post_init__(self) -> None:
+        # Computed once: the pipeline looks these up many times per row.
+        self.household_key = household_key(self.postcode, self.house_number, self.addition)
+        self.person_key = person_key(
+            self.household_key, self.surname, self.initials or self.first_name
+        )
+        self.dedupe_key = self._dedupe_key()
 
-    @property
-    def dedupe_key(self) -> str:
+    def _dedupe_key(self) -> str:
         """Partner and reference when the partner gives one; otherwise the signal's content."""
         if self.partner_ref:
             basis = f"ref|{self.partner_type}|{self.partner_name}|{self.partner_ref}"
@@ -111,12 +114,15 @@ class RowValidator:
         warnings: list[Finding] = []
         if "__error__" in f:
             return Outcome(None, [Finding(row.number, "row", f["__error__"])], [])
+        get = f.get
 
         def field(name: str) -> str:
-            return f.get(name, "").strip()
+            value = get(name)
+            return value.strip() if value else ""
 
         def parsed(name: str, parser: Any, required: bool = False) -> Any:
-            text = field(name)
+            value = get(name)
+            text = value.strip() if value else ""
             if not text:
                 if required:
                     errors.append(Finding(row.number, name, "required, but empty"))

@@ -1,0 +1,75 @@
+"""Helpers for benchmarks: a fresh PostgreSQL database per run and result files."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "work"
+RESULTS = ROOT / "bench" / "results"
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def database_url(name: str) -> str:
+    """A URL for database `name` on the server of DATABASE_URL (or the local default)."""
+    parts = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_SERVER)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def fresh_database(name: str) -> str:
+    """Drop and create `name`, migrate it, and return its URL."""
+    admin = database_url("postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = database_url(name)
+    outreach(url, "migrate", "-v0")
+    outreach(url, "add-municipality", "9999", "Voorbeeldstad")
+    return url
+
+
+def drop_database(name: str) -> None:
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def outreach(url: str, *args: str) -> str:
+    env = {**os.environ, "DATABASE_URL": url}
+    env.pop("REDIS_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "outreach.cli", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+def run_json(url: str, module: str, *args: str) -> dict[str, Any]:
+    """Run `python -m module args` against the database; it prints one JSON object last."""
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "outreach.settings"}
+    env.pop("REDIS_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def write_result(name: str, result: dict[str, Any], summary: str) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / f"{name}.md").write_text(summary + "\n")
+    print(summary)
