@@ -10,9 +10,12 @@ from django.db import connection
 from outreach.core.clock import BadTime, parse_now
 from outreach.core.ddas import PartnerType, partner_type_from_text
 from outreach.core.municipalities import UnknownMunicipality, resolve_municipality
+from outreach.intake.models import SignalPartner
 from outreach.intake.parallel import import_file
 from outreach.intake.pipeline import import_rows
 from outreach.intake.readers import FileRejected, open_delivery
+
+MAX_PARTNER_NAME = SignalPartner._meta.get_field("name").max_length or 200
 
 # Below this size one process is quicker than starting several.
 PARALLEL_FROM_BYTES = 5 * 1024 * 1024
@@ -56,6 +59,8 @@ class Command(BaseCommand):
                     f"--partner {options['partner']!r} is not a DDAS partner type; "
                     f"use one of: {', '.join(PartnerType.values)}"
                 )
+        if len(options["partner_name"]) > MAX_PARTNER_NAME:
+            raise CommandError(f"--partner-name is longer than {MAX_PARTNER_NAME} characters")
         try:
             now = parse_now(options["now"])
             delivery = open_delivery(options["path"])

@@ -1,0 +1,116 @@
+"""Shared fixtures for the integration tests (run against PostgreSQL via DATABASE_URL)."""
+
+import csv
+import io
+import itertools
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+
+from outreach.core.models import Municipality
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+_refs = itertools.count(1)
+
+
+@pytest.fixture
+def municipality(db) -> Municipality:
+    return Municipality.objects.create(code="0344", name="Utrecht")
+
+
+@pytest.fixture
+def now() -> datetime:
+    """Friday 15 May 2026, 09:00 in Amsterdam: after every signal date the tests use."""
+    return datetime(2026, 5, 15, 9, 0, tzinfo=AMSTERDAM)
+
+
+def signal_row(**values: Any) -> dict[str, str]:
+    """A valid signal row (formats/signals.md); keyword arguments replace or add columns."""
+    row = {
+        "id": f"REF-{next(_refs)}",
+        "signaalpartner": "Energie",
+        "partner_naam": "Stroom BV",
+        "bedrag": "250,00",
+        "ontstaansdatum": "2026-03-01",
+        "signaaldatum": "2026-04-01",
+        "crisissignaal": "nee",
+        "bsn": "",
+        "voorletters": "J.",
+        "voornaam": "Jan",
+        "voorvoegsel": "",
+        "achternaam": "Jansen",
+        "geboortedatum": "1980-02-03",
+        "straatnaam": "Kerkstraat",
+        "plaatsnaam": "Utrecht",
+        "postcode": "3511AB",
+        "huisnummer": "12",
+        "huisnummertoevoeging": "",
+        "telefoonnummer": "06 12345678",
+        "email": "jan@example.nl",
+        "klantnummer": "",
+    }
+    row.update({k: str(v) for k, v in values.items()})
+    return row
+
+
+def stored_raw(signal: Any) -> dict[str, Any]:
+    """The row a signal was delivered as: Signal.raw holds it as JSON (an object, or its text)."""
+    raw = signal.raw
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+def csv_bytes(
+    rows: list[dict[str, str]],
+    *,
+    delimiter: str = ";",
+    encoding: str = "utf-8",
+    columns: list[str] | None = None,
+) -> bytes:
+    """Rows as CSV: the header is `columns`, or the keys of all rows in first-seen order."""
+    header = columns or list(dict.fromkeys(k for row in rows for k in row))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in header])
+    return buffer.getvalue().encode(encoding)
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path) -> Callable[..., Path]:
+    """write_csv(rows, name="signals.csv", delimiter=";", encoding="utf-8", bom=False)."""
+
+    def write(
+        rows: list[dict[str, str]],
+        name: str = "signals.csv",
+        *,
+        delimiter: str = ";",
+        encoding: str = "utf-8",
+        bom: bool = False,
+        columns: list[str] | None = None,
+    ) -> Path:
+        data = csv_bytes(rows, delimiter=delimiter, encoding=encoding, columns=columns)
+        path = tmp_path / name
+        path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def run_command() -> Callable[..., str]:
+    """run_command("import-signals", path, "--json"): the command's stdout as text."""
+
+    def run(name: str, *args: Any, **options: Any) -> str:
+        out = io.StringIO()
+        call_command(name.replace("-", "_"), *[str(a) for a in args], stdout=out, **options)
+        return out.getvalue()
+
+    return run

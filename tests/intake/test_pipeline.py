@@ -1,0 +1,701 @@
+"""The intake pipeline against PostgreSQL: storing, deduplicating, screening, matching, priority."""
+
+import itertools
+import threading
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from outreach.casework.models import Case
+from outreach.core.ddas import EndResult, SignalStatus
+from outreach.intake.models import Household, ImportRun, Person, PhoneNumber, Signal
+from outreach.intake.pipeline import import_rows
+from outreach.intake.readers import open_delivery, read_csv_bytes
+from outreach.intake.source_files import load_clients, load_register
+from outreach.privacy.models import OptOut
+from tests.conftest import csv_bytes, signal_row, stored_raw
+
+pytestmark = pytest.mark.django_db
+
+_files = itertools.count(1)
+
+
+@pytest.fixture
+def ingest(write_csv, municipality, now):
+    """ingest(rows, **import_rows options): write the rows as a CSV file and import it."""
+
+    def run(rows, **options):
+        path = write_csv(rows, f"delivery{next(_files)}.csv")
+        options.setdefault("municipality", municipality)
+        options.setdefault("now", now)
+        return import_rows(open_delivery(path).rows, source=path.name, **options)
+
+    return run
+
+
+def person_row(**values):
+    row = {"achternaam": "Jansen", "postcode": "3511AB", "huisnummer": "12"}
+    row.update(values)
+    return row
+
+
+def only_case() -> Case:
+    (case,) = Case.objects.all()
+    return case
+
+
+def case_of(signal: Signal) -> Case:
+    assert signal.case is not None
+    return signal.case
+
+
+# --- counts, duplicates, bad rows ---------------------------------------------------------
+
+
+def test_counts_of_a_delivery(ingest):
+    rows = [
+        signal_row(id="A", postcode="3511AB"),
+        signal_row(id="B", postcode="3512AB"),
+        signal_row(id="C", postcode="3513AB", bedrag="nul"),
+        signal_row(id="A", postcode="3511AB"),  # the same signal again, in the same file
+        signal_row(id="D", postcode="3514AB"),
+    ]
+    report = ingest(rows)
+    assert (report.accepted, report.rejected, report.duplicates) == (3, 1, 1)
+    assert Signal.objects.count() == 3
+    assert sorted(Signal.objects.values_list("partner_ref", flat=True)) == ["A", "B", "D"]
+    run = ImportRun.objects.get()
+    assert run.report == {"accepted": 3, "rejected": 1, "duplicates": 1}
+
+
+def test_importing_the_same_file_twice_adds_nothing(ingest, write_csv, municipality, now):
+    rows = [
+        signal_row(id="A"),
+        signal_row(id="B", signaalpartner="Huur"),
+        signal_row(id="", postcode="3599ZZ", achternaam="Zonder Kenmerk"),
+    ]
+    path = write_csv(rows, "same.csv")
+    first = import_rows(open_delivery(path).rows, municipality=municipality, now=now)
+    assert (first.accepted, first.duplicates) == (3, 0)
+    cases = list(Case.objects.order_by("pk").values("pk", "kind", "score", "deadline"))
+
+    second = import_rows(open_delivery(path).rows, municipality=municipality, now=now)
+    assert (second.accepted, second.rejected, second.duplicates) == (0, 0, 3)
+    assert Signal.objects.count() == 3
+    assert list(Case.objects.order_by("pk").values("pk", "kind", "score", "deadline")) == cases
+
+
+def test_a_bad_row_beside_good_rows(ingest):
+    rows = [
+        signal_row(id="A", achternaam="Eerste"),
+        signal_row(id="B", achternaam="Tweede", postcode="0123AB", signaaldatum="2099-01-01"),
+        signal_row(id="C", achternaam="Derde", postcode="3512AB"),
+    ]
+    report = ingest(rows)
+    assert (report.accepted, report.rejected) == (2, 1)
+    assert {tuple(r) for r in report.rejections} == {("row", "field", "reason")}
+    by_field = {r["field"]: r for r in report.rejections}
+    assert set(by_field) == {"postcode", "signaaldatum"}
+    assert all(r["row"] == 2 for r in report.rejections)
+    assert "cannot start with 0" in by_field["postcode"]["reason"]
+    assert by_field["signaaldatum"]["reason"] == "2099-01-01 is in the future"
+    surnames = set(Person.objects.values_list("surname", flat=True))
+    assert surnames == {"Eerste", "Derde"}
+
+
+def test_every_rejection_names_row_field_and_reason(ingest):
+    rows = [
+        signal_row(signaalpartner="Bakker"),
+        signal_row(bedrag="-5"),
+        signal_row(huisnummer="A12"),
+        signal_row(achternaam=""),
+        signal_row(signaaldatum="31-02-2026"),
+        signal_row(ontstaansdatum="2026-04-10", signaaldatum="2026-04-01"),
+        signal_row(bsn="123456789"),
+    ]
+    report = ingest(rows)
+    assert report.accepted == 0
+    assert report.rejected == 7
+    assert [(r["row"], r["field"]) for r in report.rejections] == [
+        (1, "signaalpartner"),
+        (2, "bedrag"),
+        (3, "huisnummer"),
+        (4, "achternaam"),
+        (5, "signaaldatum"),
+        (6, "signaaldatum"),
+        (7, "bsn"),
+    ]
+    assert "not a DDAS signal partner type" in report.rejections[0]["reason"]
+    assert "negative" in report.rejections[1]["reason"]
+    assert report.rejections[3]["reason"] == "required, but empty"
+    assert "February 2026 has 28 days" in report.rejections[4]["reason"]
+    assert "before ontstaansdatum" in report.rejections[5]["reason"]
+    assert Signal.objects.count() == 0
+
+
+def test_a_bad_phone_or_email_keeps_the_signal_with_a_warning(ingest):
+    rows = [
+        signal_row(id="A", achternaam="Telefoon", telefoonnummer="12", email="a@example.nl"),
+        signal_row(id="B", achternaam="Mail", postcode="3512AB", email="geen-adres"),
+    ]
+    report = ingest(rows)
+    assert (report.accepted, report.rejected) == (2, 0)
+    assert [(w["row"], w["field"]) for w in report.warnings] == [
+        (1, "telefoonnummer"),
+        (2, "email"),
+    ]
+    assert all(w["reason"].endswith("; dropped") for w in report.warnings)
+    phone_person = Person.objects.get(surname="Telefoon")
+    assert phone_person.email == "a@example.nl"
+    assert not phone_person.phone_numbers.exists()
+    mail_person = Person.objects.get(surname="Mail")
+    assert mail_person.email == ""
+    assert list(mail_person.phone_numbers.values_list("e164", "kind")) == [
+        ("+31612345678", "mobile")
+    ]
+    assert PhoneNumber.objects.count() == 1
+
+
+def test_raw_row_is_kept_on_the_signal(ingest):
+    row = signal_row(id="RAW-1", bedrag="€ 1.234,56", Opmerking="extra kolom")
+    ingest([row])
+    signal = Signal.objects.get()
+    assert stored_raw(signal) == row
+    assert signal.amount == Decimal("1234.56")
+
+
+def test_stored_signal_household_and_person(ingest, now):
+    ingest(
+        [
+            signal_row(
+                id="S-1",
+                bedrag="1.234,56",
+                ontstaansdatum="15-02-2026",
+                signaaldatum="2026-04-01",
+                crisissignaal="nee",
+                klantnummer="K-99",
+                bsn="111222333",
+                voorletters="J.",
+                voornaam="Jan",
+                voorvoegsel="van",
+                achternaam="Dijk",
+                postcode="3511 ab",
+                huisnummer="12",
+                huisnummertoevoeging="bis",
+                straatnaam="Kerkstraat",
+                plaatsnaam="Utrecht",
+            )
+        ]
+    )
+    signal = Signal.objects.select_related("partner", "person", "household").get()
+    assert signal.partner_ref == "S-1"
+    assert (signal.partner.type, signal.partner.name) == ("Energie", "Stroom BV")
+    assert signal.amount == Decimal("1234.56")
+    assert signal.arrears_start == date(2026, 2, 15)
+    assert signal.signal_date == date(2026, 4, 1)
+    assert signal.crisis is False
+    assert signal.customer_number == "K-99"
+    assert signal.received_at == now
+    household = signal.household
+    assert (household.key, household.label) == ("3511AB|12|BIS", "3511AB 12BIS")
+    assert (household.street, household.town) == ("Kerkstraat", "Utrecht")
+    person = signal.person
+    assert person.household == household
+    assert (person.bsn, person.display_name) == ("111222333", "Jan van Dijk")
+    assert person.birth_date == date(1980, 2, 3)
+    assert only_case().household == household
+
+
+def test_person_details_are_completed_never_overwritten(ingest):
+    ingest([signal_row(id="1", voornaam="", bsn="", email="", telefoonnummer="")])
+    person = Person.objects.get()
+    assert (person.first_name, person.bsn, person.email) == ("", "", "")
+    ingest(
+        [
+            signal_row(
+                id="2",
+                signaalpartner="Huur",
+                voornaam="Jan",
+                bsn="111222333",
+                email="jan@example.nl",
+                telefoonnummer="+31 6 1234 5678",
+            )
+        ]
+    )
+    ingest(
+        [
+            signal_row(
+                id="3",
+                signaalpartner="Water",
+                voornaam="Johannes",
+                email="ander@example.nl",
+                telefoonnummer="0612345678",
+            ),
+            signal_row(id="4", signaalpartner="Zorg", telefoonnummer="030 123 4567"),
+        ]
+    )
+    person = Person.objects.get()
+    assert (person.first_name, person.bsn, person.email) == ("Jan", "111222333", "jan@example.nl")
+    assert sorted(person.phone_numbers.values_list("e164", "kind")) == [
+        ("+31301234567", "fixed"),
+        ("+31612345678", "mobile"),
+    ]
+
+
+def test_partner_for_the_whole_file(ingest):
+    rows = [signal_row(id="A", signaalpartner=""), signal_row(id="B", signaalpartner="Water")]
+    report = ingest(rows, partner_type="Huur", partner_name="Woonstichting")
+    assert report.accepted == 1
+    assert report.rejections == [
+        {
+            "row": 2,
+            "field": "signaalpartner",
+            "reason": "'Water' does not match this delivery's partner type 'Huur'",
+        }
+    ]
+    signal = Signal.objects.get()
+    assert (signal.partner_type, signal.partner.name) == ("Huur", "Woonstichting")
+
+
+def test_batches_do_not_split_a_household(ingest):
+    rows = [
+        signal_row(id=f"B-{n}", signaalpartner=partner)
+        for n, partner in enumerate(["Energie", "Huur", "Water", "Zorg", "DUO"])
+    ]
+    report = ingest(rows, batch_size=2)
+    assert report.accepted == 5
+    case = only_case()
+    assert case.signals.count() == 5
+    assert case.kind == Case.Kind.MULTIPLE
+
+
+# --- screening ----------------------------------------------------------------------------
+
+
+def test_current_debt_help_client_closes_the_case(ingest, write_csv, municipality):
+    path = write_csv([person_row(postcode="3511 ab", geboortedatum="03-02-1980")], "clients.csv")
+    assert load_clients(path, municipality).loaded == 1
+    ingest([signal_row(id="A")])
+    signal = Signal.objects.get()
+    case = only_case()
+    assert signal.case == case
+    assert signal.status == SignalStatus.OTHER_REASON
+    assert case.state == Case.State.CLOSED
+    assert case.result == "Inwoner al bekend bij schuldhulpverlening"
+    assert case.result == EndResult.KNOWN_TO_DEBT_HELP
+    assert case.result_reason
+    assert case.closed_at is not None
+
+
+def test_client_matched_by_bsn_at_another_address(ingest, write_csv, municipality):
+    path = write_csv([person_row(bsn="111222333", postcode="9999AA", achternaam="Anders")], "c.csv")
+    load_clients(path, municipality)
+    ingest([signal_row(id="A", bsn="111222333")])
+    assert only_case().result == EndResult.KNOWN_TO_DEBT_HELP
+
+
+def test_not_in_the_register(ingest, write_csv, municipality):
+    path = write_csv([person_row(achternaam="Iemand Anders")], "brp.csv")
+    assert load_register(path, municipality).loaded == 1
+    ingest([signal_row(id="A")])
+    signal = Signal.objects.get()
+    assert signal.status == "Persoon is geen inwoner (meer) in de gemeente"
+    case = only_case()
+    assert case.state == Case.State.CLOSED
+    assert case.result == "Persoon is geen inwoner (meer) in de gemeente"
+
+
+def test_deceased(ingest, write_csv, municipality):
+    path = write_csv([person_row(overlijdensdatum="2026-01-02")], "brp.csv")
+    load_register(path, municipality)
+    ingest([signal_row(id="A")])
+    signal = Signal.objects.get()
+    assert signal.status == "Inwoner is overleden"
+    assert only_case().result == "Inwoner is overleden"
+    assert only_case().state == Case.State.CLOSED
+
+
+def test_resident_is_followed_up_and_minors_count(ingest, write_csv, municipality):
+    path = write_csv([person_row(minderjarigen="2")], "brp.csv")
+    load_register(path, municipality)
+    ingest([signal_row(id="A")])
+    signal = Signal.objects.get()
+    assert signal.status == SignalStatus.NOT_YET_PICKED_UP
+    assert signal.household.minors == 2
+    case = only_case()
+    assert case.state == Case.State.NEW
+    assert {"rule": "minors", "weight": 15} in [
+        {k: r[k] for k in ("rule", "weight")} for r in case.reasons
+    ]
+
+
+@pytest.mark.parametrize(
+    ("register", "signal"),
+    [
+        ({"achternaam": "Dijk", "voorvoegsel": "van"}, {"achternaam": "van Dijk"}),
+        ({"achternaam": "van Dijk"}, {"achternaam": "Dijk", "voorvoegsel": "van"}),
+        ({"achternaam": "van der Berg"}, {"achternaam": "Van der  Berg"}),
+    ],
+)
+def test_register_match_ignores_where_the_prefix_is_written(
+    ingest, write_csv, municipality, register, signal
+):
+    # A partner writes "van Dijk" in achternaam; the register keeps the prefix apart (or the
+    # other way round). It is the same resident: the signal must not be closed as "not living
+    # here any more".
+    load_register(write_csv([person_row(**register)], "brp.csv"), municipality)
+    ingest([signal_row(id="A", **signal)])
+    assert Signal.objects.get().status == SignalStatus.NOT_YET_PICKED_UP
+    assert only_case().state == Case.State.NEW
+
+
+def test_a_living_namesake_in_the_register_is_not_declared_deceased(
+    ingest, write_csv, municipality
+):
+    # Father and son at one address, the father deceased; the signal names neither BSN nor
+    # birth date, so both entries match it. Closing it as "deceased" would drop a living debtor.
+    load_register(
+        write_csv(
+            [
+                person_row(
+                    voorletters="P.", geboortedatum="1940-01-01", overlijdensdatum="2025-12-01"
+                ),
+                person_row(voorletters="J.", geboortedatum="1980-02-03"),
+            ],
+            "brp.csv",
+        ),
+        municipality,
+    )
+    ingest([signal_row(id="A", geboortedatum="")])
+    assert Signal.objects.get().status == SignalStatus.NOT_YET_PICKED_UP
+    assert only_case().state == Case.State.NEW
+
+
+def test_a_matching_bsn_decides_over_a_living_namesake(ingest, write_csv, municipality):
+    load_register(
+        write_csv(
+            [
+                person_row(bsn="111222333", overlijdensdatum="2025-12-01"),
+                person_row(voorletters="J.", geboortedatum=""),
+            ],
+            "brp.csv",
+        ),
+        municipality,
+    )
+    ingest([signal_row(id="A", bsn="111222333")])
+    assert Signal.objects.get().status == SignalStatus.DECEASED
+
+
+def test_empty_register_means_not_checked(ingest):
+    ingest([signal_row(id="A")])
+    signal = Signal.objects.get()
+    assert signal.status == SignalStatus.NOT_YET_PICKED_UP
+    assert signal.screening == ""
+    case = only_case()
+    assert case.state == Case.State.NEW
+    assert case.result is None
+    assert signal.household.minors is None
+
+
+def test_opt_out_is_not_followed_up(ingest, now, municipality):
+    ingest([signal_row(id="A", signaaldatum="2026-04-01")])
+    person = Person.objects.get()
+    first_case = only_case()
+    OptOut.objects.create(
+        municipality=municipality, person=person, source="sms STOP", created_at=now
+    )
+
+    report = ingest([signal_row(id="B", signaalpartner="Huur", signaaldatum="2026-04-10")])
+    assert report.accepted == 1
+    signal = Signal.objects.get(partner_ref="B")
+    assert signal.person == person
+    assert signal.status == SignalStatus.OTHER_REASON
+    assert case_of(signal).state == Case.State.CLOSED
+    assert case_of(signal).result == EndResult.NO_HELP_WANTED
+    assert "opt-out" in case_of(signal).result_reason
+    first_case.refresh_from_db()
+    assert list(first_case.signals.values_list("partner_ref", flat=True)) == ["A"]
+
+
+def test_amount_under_the_default_threshold(ingest):
+    ingest(
+        [
+            signal_row(id="LOW", bedrag="49,99", postcode="3511AB"),
+            signal_row(id="EDGE", bedrag="50", postcode="3512AB"),
+        ]
+    )
+    low = Signal.objects.get(partner_ref="LOW")
+    assert low.status == "Niet opgepakt: andere reden"
+    assert case_of(low).state == Case.State.CLOSED
+    assert case_of(low).result == EndResult.OTHER_REASON
+    assert "€ 49,99" in low.screening and "€ 50" in low.screening
+    edge = Signal.objects.get(partner_ref="EDGE")
+    assert edge.status == SignalStatus.NOT_YET_PICKED_UP
+    assert case_of(edge).state == Case.State.NEW
+
+
+def test_municipality_threshold(ingest, municipality):
+    municipality.thresholds = {"Zorg": 100}
+    municipality.save()
+    ingest(
+        [
+            signal_row(id="ZORG", signaalpartner="Zorg", bedrag="80", postcode="3511AB"),
+            signal_row(id="ENERGIE", signaalpartner="Energie", bedrag="80", postcode="3512AB"),
+        ]
+    )
+    zorg = Signal.objects.get(partner_ref="ZORG")
+    assert zorg.status == SignalStatus.OTHER_REASON
+    assert "€ 100" in zorg.screening
+    energie = Signal.objects.get(partner_ref="ENERGIE")
+    assert energie.status == SignalStatus.NOT_YET_PICKED_UP
+
+
+def test_crisis_signal_under_the_threshold_is_followed_up(ingest):
+    ingest([signal_row(id="C", bedrag="10", crisissignaal="ja")])
+    signal = Signal.objects.get()
+    assert signal.status == SignalStatus.NOT_YET_PICKED_UP
+    case = only_case()
+    assert case.state == Case.State.NEW
+    assert case.crisis
+    assert (case.tier, case.campaign) == ("crisis", "crisis")
+
+
+# --- matching -----------------------------------------------------------------------------
+
+
+def test_repeat_from_the_same_partner_type_joins_the_open_case(ingest):
+    ingest([signal_row(id="A", signaaldatum="2026-04-01")])
+    ingest([signal_row(id="B", signaaldatum="2026-04-20", bedrag="300")])
+    case = only_case()
+    first, repeat = case.signals.order_by("signal_date")
+    assert first.status == SignalStatus.NOT_YET_PICKED_UP
+    assert repeat.status == "Niet opgepakt: herhaalde melding"
+    assert repeat.case == case
+    assert "Herhaalde melding" in repeat.screening
+    assert case.state == Case.State.NEW
+    assert case.kind == Case.Kind.SINGLE
+
+
+def test_two_partners_on_one_address_make_one_multiple_case(ingest):
+    ingest([signal_row(id="E", signaalpartner="Energie", bedrag="250")])
+    ingest(
+        [
+            signal_row(
+                id="H",
+                signaalpartner="Huur",
+                bedrag="300",
+                postcode="3511 ab",
+                achternaam="Jansen-de Boer",
+                voorletters="M.",
+            )
+        ]
+    )
+    assert Household.objects.count() == 1
+    case = only_case()
+    assert case.kind == "multiple"
+    assert sorted(case.signals.values_list("partner_ref", flat=True)) == ["E", "H"]
+    assert set(case.signals.values_list("status", flat=True)) == {SignalStatus.NOT_YET_PICKED_UP}
+    rules = {r["rule"]: r["weight"] for r in case.reasons}
+    assert rules["multiple_partners"] == 30
+    assert rules["rent"] == 20
+    assert rules["amount_250"] == 10
+
+
+def test_one_partner_in_two_months_is_consecutive(ingest):
+    ingest([signal_row(id="M", signaaldatum="2026-03-05")])
+    ingest([signal_row(id="A", signaaldatum="2026-04-05")])
+    case = only_case()
+    assert case.kind == "consecutive"
+    assert case.matching_start == date(2026, 3, 5)
+    assert case.matching_end == date(2026, 4, 5)
+    assert {r["rule"]: r["weight"] for r in case.reasons}["several_months"] == 20
+
+
+def test_separate_households_get_separate_cases(ingest):
+    ingest(
+        [
+            signal_row(id="A", huisnummer="12"),
+            signal_row(id="B", huisnummer="12", huisnummertoevoeging="bis"),
+            signal_row(id="C", huisnummer="14"),
+        ]
+    )
+    assert Household.objects.count() == 3
+    assert Case.objects.count() == 3
+
+
+def test_deadline_is_28_days(ingest):
+    ingest([signal_row(id="A", signaaldatum="2026-04-01")])
+    assert only_case().deadline == date(2026, 4, 29)
+
+
+def test_crisis_deadline_skips_weekend_and_kings_day(ingest):
+    # Friday 24 April 2026; Monday 27 April is King's Day: Tue, Wed, Thu.
+    ingest([signal_row(id="A", signaaldatum="2026-04-24", crisissignaal="ja")])
+    case = only_case()
+    assert case.crisis
+    assert case.deadline == date(2026, 4, 30)
+
+
+def test_crisis_deadline_skips_christmas(ingest, municipality):
+    # Wednesday 24 December 2025; the 25th and 26th are holidays, then a weekend.
+    ingest([signal_row(id="X", ontstaansdatum="", signaaldatum="24-12-2025", crisissignaal="1")])
+    assert only_case().deadline == date(2025, 12, 31)
+
+
+def test_crisis_signal_brings_an_open_cases_deadline_forward(ingest):
+    ingest([signal_row(id="A", signaaldatum="2026-04-20")])
+    assert only_case().deadline == date(2026, 5, 18)
+    ingest(
+        [signal_row(id="B", signaalpartner="Water", signaaldatum="2026-04-24", crisissignaal="ja")]
+    )
+    case = only_case()
+    assert case.deadline == date(2026, 4, 30)
+    assert case.crisis
+    assert (case.tier, case.campaign) == ("crisis", "crisis")
+    ingest([signal_row(id="C", signaalpartner="Huur", signaaldatum="2026-05-01")])
+    assert only_case().deadline == date(2026, 4, 30)  # a later signal never postpones it
+
+
+def test_priority_reasons_list_the_fired_rules(ingest):
+    ingest(
+        [signal_row(id="R", signaalpartner="Huur", bedrag="1.200,00", geboortedatum="2001-01-01")]
+    )
+    case = only_case()
+    assert [(r["rule"], r["weight"]) for r in case.reasons] == [
+        ("rent", 20),
+        ("amount_1000", 20),
+        ("young_adult", 10),
+    ]
+    assert case.score == 50
+    assert case.tier == "high"
+    assert case.campaign == "young"  # the young-adult override
+    details = [r["detail"] for r in case.reasons]
+    assert (
+        details[0] == "Huurachterstand, risico op huisuitzetting: signaal van signaalpartner Huur"
+    )
+    assert details[1] == "Totale achterstand € 1.200 (band € 1.000 tot € 2.500)"
+    assert details[2] == "Jongere: jongste volwassene is 25 jaar (tot en met 27)"
+
+
+def test_no_rule_fires_for_a_small_single_signal(ingest):
+    ingest([signal_row(id="S", bedrag="60")])
+    case = only_case()
+    assert case.reasons == []
+    assert (case.score, case.tier, case.campaign) == (0, "low", "light")
+
+
+# --- one address however it is written ------------------------------------------------------
+
+_houses = itertools.count(100)
+POSTCODE_VARIANTS = ("1234AB", "1234 ab", " 1234aB ", "1234 AB", "1234ab")
+PARTNERS = ("Energie", "Huur", "Water", "Zorg", "DUO", "Belastingdienst")
+
+
+def house_variants(number: int) -> list[tuple[str, str]]:
+    return [
+        (f"{number}A", ""),
+        (f"{number}-a", ""),
+        (f"{number} A", ""),
+        (str(number), "A"),
+        (str(number), "a"),
+        (f"{number}a", "A"),
+    ]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_address_variants_land_in_one_household_and_one_case(municipality, now, data):
+    number = next(_houses)  # a fresh household for every example
+    partners = data.draw(
+        st.lists(st.sampled_from(PARTNERS), min_size=2, max_size=5, unique=True), label="partners"
+    )
+    rows = []
+    for partner in partners:
+        postcode = data.draw(st.sampled_from(POSTCODE_VARIANTS), label="postcode")
+        house, addition = data.draw(st.sampled_from(house_variants(number)), label="house")
+        rows.append(
+            signal_row(
+                id=f"P{number}-{partner}",
+                signaalpartner=partner,
+                postcode=postcode,
+                huisnummer=house,
+                huisnummertoevoeging=addition,
+                bedrag="300",
+            )
+        )
+    one_delivery = data.draw(st.booleans(), label="one delivery")
+    deliveries = [rows] if one_delivery else [[row] for row in rows]
+    for delivery in deliveries:
+        report = import_rows(
+            read_csv_bytes(csv_bytes(delivery)), municipality=municipality, now=now
+        )
+        assert report.rejected == 0, report.rejections
+
+    households = Household.objects.filter(municipality=municipality, house_number=number)
+    assert list(households.values_list("key", flat=True)) == [f"1234AB|{number}|A"]
+    household = households.get()
+    assert household.label == f"1234AB {number}A"
+    assert Signal.objects.filter(household=household).count() == len(partners)
+    cases = Case.objects.filter(household=household)
+    assert cases.count() == 1
+    case = cases.get()
+    assert set(case.signals.values_list("partner_type", flat=True)) == set(partners)
+    assert case.kind == Case.Kind.MULTIPLE
+    assert Person.objects.filter(household=household).count() == 1
+
+
+# --- deliveries at the same time ------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_deliveries_do_not_split_households(municipality, now):
+    partners = ("Energie", "Huur", "Water", "Zorg")
+    postcodes = ("3511AB", "3511 ab", " 3511aB ", "3511 AB")
+    deliveries = [
+        csv_bytes(
+            [
+                signal_row(
+                    id=f"{partner}-{number}",
+                    signaalpartner=partner,
+                    postcode=postcode,
+                    huisnummer=str(number),
+                )
+                for number in range(1, 21)
+            ]
+        )
+        for partner, postcode in zip(partners, postcodes, strict=True)
+    ]
+    barrier = threading.Barrier(len(deliveries))
+    reports, errors = [], []
+
+    def deliver(data):
+        try:
+            barrier.wait()
+            reports.append(
+                import_rows(read_csv_bytes(data), municipality=municipality, now=now, batch_size=3)
+            )
+        except Exception as exc:  # reported below; a thread cannot fail the test itself
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver, args=(data,)) for data in deliveries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(r.accepted for r in reports) == [20, 20, 20, 20]
+    assert Household.objects.count() == 20
+    assert Case.objects.count() == 20
+    for case in Case.objects.all():
+        assert case.signals.count() == 4
+        assert case.kind == Case.Kind.MULTIPLE
