@@ -251,17 +251,8 @@ def test_command_error_through_main_exits(capsys, tmp_path, municipality):
     assert "cannot open missing.csv" in captured.err
 
 
-PARALLEL_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="the parallel intake (--workers) crashes with psycopg UniqueViolation when one "
-    "partner reference appears at two addresses: the rows go to different workers, and "
-    "BatchIntake.store retries only on django.db.IntegrityError, which COPY through the raw "
-    "psycopg cursor (core/bulk.insert) never raises",
-)
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("workers", ["1", pytest.param("2", marks=PARALLEL_BUG)])
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_parallel_import_reports_like_a_single_pass(
     write_csv, run_command, municipality, now, workers
 ):

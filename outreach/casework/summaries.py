@@ -5,10 +5,11 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Case as When_
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
 
 from outreach.casework.models import Case
 from outreach.core.models import Municipality
+from outreach.intake.models import Signal
 
 
 def queue(municipalities: QuerySet[Municipality] | list[Municipality]) -> QuerySet[Case]:
@@ -16,7 +17,7 @@ def queue(municipalities: QuerySet[Municipality] | list[Municipality]) -> QueryS
     return (
         Case.objects.filter(municipality__in=municipalities)
         .select_related("household", "municipality")
-        .prefetch_related("signals")
+        .prefetch_related(Prefetch("signals", Signal.objects.order_by("signal_date", "pk")))
         .annotate(
             closed=When_(
                 When(state=Case.State.CLOSED, then=Value(1)),

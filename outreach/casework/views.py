@@ -1,6 +1,5 @@
 """The caseworker's work queue and case page; staff see only their municipalities."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -8,12 +7,12 @@ from django.utils import timezone
 
 from outreach.casework.models import Case
 from outreach.casework.summaries import queue
-from outreach.core.roles import municipalities_for
+from outreach.core.roles import CASE_ROLES, municipalities_for, role_required
 
 PAGE_SIZE = 50
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def work_queue(request: HttpRequest) -> HttpResponse:
     municipalities = municipalities_for(request.user)
     cases = queue(municipalities)
@@ -32,7 +31,7 @@ def work_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(
         Case.objects.select_related("household", "municipality"),

@@ -12,14 +12,20 @@ from datetime import date
 from typing import Any
 
 import psycopg
-from django.db import connection
-from django.db.models import Model
+from django.db import IntegrityError, connection
+from django.db.models import Field, Model
 
 Row = Sequence[Any]
 
 
 def table(model: type[Model]) -> str:
     return model._meta.db_table
+
+
+def column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field), f"{name} is not a concrete field"
+    return str(field.column)
 
 
 def is_postgres() -> bool:
@@ -135,22 +141,14 @@ def insert(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> i
         for i, c in enumerate(columns)
         if model._meta.get_field(c).get_internal_type() == "JSONField"
     }
-    db_columns = [model._meta.get_field(c).column for c in columns]
-    count = 0
+    db_columns = [column(model, c) for c in columns]
     connection.ensure_connection()
     if is_postgres():
-        with connection.connection.cursor() as cursor:
-            copy_sql = f"COPY {name} ({', '.join(db_columns)}) FROM STDIN"
-            with cursor.copy(copy_sql) as copy:
-                for row in rows:
-                    if json_columns:
-                        row = list(row)
-                        for i in json_columns:
-                            if row[i] is not None:
-                                row[i] = json.dumps(row[i])
-                    copy.write_row(row)
-                    count += 1
-        return count
+        try:
+            return _copy(name, db_columns, json_columns, rows)
+        except psycopg.errors.IntegrityError as exc:
+            # Raised as Django's, so callers handle a raw COPY like any ORM write.
+            raise IntegrityError(str(exc)) from exc
     prepared = [
         [json.dumps(v) if i in json_columns and v is not None else v for i, v in enumerate(row)]
         for row in rows
@@ -164,11 +162,27 @@ def insert(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> i
     return len(prepared)
 
 
+def _copy(name: str, db_columns: list[str], json_columns: set[int], rows: Iterable[Row]) -> int:
+    count = 0
+    with connection.connection.cursor() as cursor:
+        copy_sql = f"COPY {name} ({', '.join(db_columns)}) FROM STDIN"
+        with cursor.copy(copy_sql) as copy:
+            for row in rows:
+                if json_columns:
+                    row = list(row)
+                    for i in json_columns:
+                        if row[i] is not None:
+                            row[i] = json.dumps(row[i])
+                copy.write_row(row)
+                count += 1
+    return count
+
+
 def update(model: type[Model], columns: Sequence[str], rows: Sequence[Row]) -> None:
     """Update rows by id: each row is (id, *values for columns)."""
     if not rows:
         return
-    db_columns = [model._meta.get_field(c).column for c in columns]
+    db_columns = [column(model, c) for c in columns]
     json_columns = {
         i + 1
         for i, c in enumerate(columns)

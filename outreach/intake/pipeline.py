@@ -298,8 +298,9 @@ class BatchIntake:
     def _partner(self, partner_type: str, name: str) -> int:
         key = (partner_type, name)
         if key not in self.partners:
+            # Only registering a partner for a municipality grants its API token access there;
+            # a municipality importing a partner's file grants nothing.
             partner, _ = SignalPartner.objects.get_or_create(type=partner_type, name=name)
-            partner.municipalities.add(self.municipality)
             self.partners[key] = partner.pk
         return self.partners[key]
 

@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 from outreach.core import bulk
 from outreach.core.models import Municipality
 from outreach.intake.models import DebtHelpClient, RegisterEntry
+from outreach.intake.validation import surname_core
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,22 +54,6 @@ class PopulationRegister(Protocol):
     def check(
         self, municipality: Municipality, people: Sequence[PersonQuery]
     ) -> list[RegisterOutcome]: ...
-
-
-# Dutch surname prefixes (tussenvoegsels): one side may write "van Dijk", the other "Dijk" with
-# the prefix in its own column (voorvoegsel).
-SURNAME_PREFIXES = frozenset(
-    {"van", "de", "der", "den", "het", "'t", "te", "ter", "ten", "in", "op", "aan", "la", "le"}
-)
-
-
-def surname_core(surname: str) -> str:
-    """The surname in lower case without leading prefixes or extra spaces: "Van der  Berg" is
-    "berg"."""
-    words = surname.lower().split()
-    while len(words) > 1 and words[0] in SURNAME_PREFIXES:
-        words.pop(0)
-    return " ".join(words)
 
 
 def same_person(

@@ -88,9 +88,25 @@ def household_key(postcode: str, number: int, addition: str) -> str:
     return f"{postcode}|{number}|{addition}"
 
 
+# Dutch surname prefixes (tussenvoegsels): one side may write "van Dijk", the other "Dijk" with
+# the prefix in its own column (voorvoegsel).
+SURNAME_PREFIXES = frozenset(
+    {"van", "de", "der", "den", "het", "'t", "te", "ter", "ten", "in", "op", "aan", "la", "le"}
+)
+
+
+def surname_core(surname: str) -> str:
+    """The surname in lower case without leading prefixes or extra spaces: "Van der  Berg" is
+    "berg"."""
+    words = surname.lower().split()
+    while len(words) > 1 and words[0] in SURNAME_PREFIXES:
+        words.pop(0)
+    return " ".join(words)
+
+
 def person_key(household: str, surname: str, given: str) -> str:
     initial = given.strip()[:1].upper()
-    return f"{household}|{' '.join(surname.lower().split())[:80]}|{initial}"
+    return f"{household}|{surname_core(surname)[:80]}|{initial}"
 
 
 @dataclass(slots=True)

@@ -6,7 +6,7 @@ from django.test import Client
 
 from outreach.casework.models import Case
 from outreach.core.models import Municipality, StaffProfile
-from outreach.core.roles import CASEWORKER
+from outreach.core.roles import CASEWORKER, COMMUNICATION
 from outreach.intake.pipeline import import_rows
 from outreach.intake.readers import read_csv_bytes
 from tests.conftest import csv_bytes, signal_row
@@ -152,6 +152,7 @@ def test_html_in_a_name_is_escaped(browser, cases):
 
 def test_user_without_municipalities_sees_nothing(cases):
     user = User.objects.create_user("nieuw", password="geheim-wachtwoord-2")
+    user.groups.add(Group.objects.get_or_create(name=CASEWORKER)[0])
     client = Client()
     client.force_login(user)
     response = client.get("/")
@@ -159,6 +160,19 @@ def test_user_without_municipalities_sees_nothing(cases):
     assert response.context["rows"] == []
     assert "Geen gemeente aan uw account gekoppeld" in response.content.decode()
     assert client.get(f"/cases/{cases[0].pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("role", [COMMUNICATION, None])
+def test_roles_without_case_access_are_refused(cases, municipality, role):
+    # Communication staff edit texts and never see citizens' data, even in their municipality.
+    user = User.objects.create_user("tekst", password="geheim-wachtwoord-4")
+    if role:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    StaffProfile.objects.create(user=user).municipalities.add(municipality)
+    client = Client()
+    client.force_login(user)
+    assert client.get("/").status_code == 403
+    assert client.get(f"/cases/{cases[0].pk}/").status_code == 403
 
 
 def test_superuser_sees_all(cases):

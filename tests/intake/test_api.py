@@ -124,11 +124,6 @@ def test_json_body_is_imported(api, partner, write_csv, run_command, tmp_path):
     assert printed == report
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.BatchIntake._partner adds the importing municipality to the partner's "
-    "municipalities, so a file import naming a partner grants that partner's API token access",
-)
 def test_a_file_import_does_not_grant_a_token_access(api, partner, write_csv, run_command):
     Municipality.objects.create(code="0307", name="Amersfoort")
     path = write_csv(

@@ -699,3 +699,15 @@ def test_simultaneous_deliveries_do_not_split_households(municipality, now):
     for case in Case.objects.all():
         assert case.signals.count() == 4
         assert case.kind == Case.Kind.MULTIPLE
+
+
+def test_surname_prefix_written_either_way_is_one_person(ingest):
+    ingest(
+        [
+            signal_row(achternaam="van Dijk", voorvoegsel="", signaalpartner="Huur"),
+            signal_row(achternaam="Dijk", voorvoegsel="van", signaalpartner="Water"),
+            signal_row(achternaam="Van  DIJK", voorvoegsel="", signaalpartner="Zorg"),
+        ]
+    )
+    assert Person.objects.count() == 1
+    assert only_case().kind == Case.Kind.MULTIPLE
