@@ -15,6 +15,18 @@ from django.core.management import call_command
 
 from outreach.core.models import Municipality
 
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of concurrent writers need PostgreSQL; the embedded SQLite skips them."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 _refs = itertools.count(1)

@@ -92,9 +92,9 @@ def _expand_any(sql: str, params: Sequence[Any]) -> tuple[str, list[Any]]:
     flat: list[Any] = []
     for param, tail in zip(params, parts[1:], strict=True):
         if isinstance(param, (list, tuple)):
-            head = out[-1]
-            if head.rstrip().upper().endswith("ANY("):
-                out[-1] = head.rstrip()[: -len("ANY(")] + " IN ("
+            head = out[-1].rstrip()
+            if head.upper().endswith("= ANY("):
+                out[-1] = head[: -len("= ANY(")] + " IN ("
             out.append(", ".join(["%s"] * len(param)) if param else "NULL")
             flat.extend(param)
         else:

@@ -655,6 +655,7 @@ def test_address_variants_land_in_one_household_and_one_case(municipality, now, 
 # --- deliveries at the same time ------------------------------------------------------------
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_deliveries_do_not_split_households(municipality, now):
     partners = ("Energie", "Huur", "Water", "Zorg")

@@ -1,0 +1,31 @@
+"""The demo data `make run` loads: a fictional municipality, its signals, a user per role."""
+
+import pytest
+from django.contrib.auth import authenticate
+
+from outreach.casework.models import Case
+from outreach.core.demo import DEMO_CODE, DEMO_PASSWORD, load_demo
+from outreach.core.roles import ROLES
+from outreach.intake.models import Signal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_a_working_queue_once(tmp_path, now):
+    first = load_demo(now=now, folder=tmp_path)
+    assert first.municipality.code == DEMO_CODE
+    assert first.report.accepted >= 250
+    assert first.report.rejected == 0
+    cases = Case.objects.filter(municipality=first.municipality)
+    # Screening and matching did their work on realistic data: several kinds and outcomes.
+    assert {c.kind for c in cases} >= {"single", "multiple"}
+    assert cases.exclude(result=None).exists()  # screened out: threshold, register, clients
+    assert cases.filter(result=None, tier="high").exists()
+    for role in ROLES:
+        user = authenticate(username=role, password=DEMO_PASSWORD)
+        assert user is not None and user.groups.filter(name=role).exists()
+
+    again = load_demo(now=now, folder=tmp_path)
+    assert again.report.accepted == 0
+    assert again.report.duplicates == first.report.accepted
+    assert Signal.objects.count() == first.report.accepted
