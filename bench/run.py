@@ -66,7 +66,7 @@ def bench_intake(count: int, baseline_rows: int, workers: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--signals", type=int, default=1_000_000)
-    parser.add_argument("--baseline-rows", type=int, default=20_000)
+    parser.add_argument("--baseline-rows", type=int, default=5_000)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     bench_intake(args.signals, args.baseline_rows, args.workers)

@@ -27,6 +27,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if "postgres" in item.keywords:
             item.add_marker(skip)
 
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 _refs = itertools.count(1)

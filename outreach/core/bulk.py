@@ -6,16 +6,20 @@ the same calls with executemany. Callers must hold the intake lock (see `lock_mu
 that reserving ids and inserting by key are not raced.
 """
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+import orjson
 import psycopg
 from django.db import IntegrityError, connection
 from django.db.models import Field, Model
 
 Row = Sequence[Any]
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def table(model: type[Model]) -> str:
@@ -150,7 +154,7 @@ def insert(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> i
             # Raised as Django's, so callers handle a raw COPY like any ORM write.
             raise IntegrityError(str(exc)) from exc
     prepared = [
-        [json.dumps(v) if i in json_columns and v is not None else v for i, v in enumerate(row)]
+        [_json(v) if i in json_columns and v is not None else v for i, v in enumerate(row)]
         for row in rows
     ]
     placeholders = ", ".join(["%s"] * len(columns))
@@ -172,7 +176,7 @@ def _copy(name: str, db_columns: list[str], json_columns: set[int], rows: Iterab
                     row = list(row)
                     for i in json_columns:
                         if row[i] is not None:
-                            row[i] = json.dumps(row[i])
+                            row[i] = _json(row[i])
                 copy.write_row(row)
                 count += 1
     return count
@@ -191,7 +195,7 @@ def update(model: type[Model], columns: Sequence[str], rows: Sequence[Row]) -> N
     assignments = ", ".join(f"{c} = %s" for c in db_columns)
     sql = f"UPDATE {table(model)} SET {assignments} WHERE id = %s"
     params = [
-        [*[json.dumps(v) if i in json_columns else v for i, v in enumerate(row)][1:], row[0]]
+        [*[_json(v) if i in json_columns else v for i, v in enumerate(row)][1:], row[0]]
         for row in rows
     ]
     with connection.cursor() as cursor:

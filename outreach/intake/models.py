@@ -129,7 +129,16 @@ class Signal(models.Model):
         max_length=64, choices=SignalStatus.choices, default=SignalStatus.NOT_YET_PICKED_UP
     )
     screening = models.TextField(blank=True)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="signals")
+    # Written only by the intake, which creates person and case in the same transaction; a
+    # database check of these two references would cost every one of a million inserts.
+    # A person's signals are found through the household index.
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="signals",
+        db_index=False,
+        db_constraint=False,
+    )
     # Always the person's household (the person key holds the address), whose reference the
     # database checks; checking it again here would cost every insert.
     household = models.ForeignKey(
@@ -140,7 +149,12 @@ class Signal(models.Model):
         db_constraint=False,
     )
     case = models.ForeignKey(
-        "casework.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="signals"
+        "casework.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="signals",
+        db_constraint=False,
     )
     received_at = models.DateTimeField()
     # JSON text of the row as delivered: kept as text because parsing it into jsonb would cost

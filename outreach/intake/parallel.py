@@ -7,6 +7,7 @@ computes, which is what makes a million-row file go at the speed of both cores.
 """
 
 import multiprocessing
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from django.db import connections
 from outreach.core.models import Municipality
 from outreach.intake.parsing import ParseError, normalise_postcode, parse_house_number
 from outreach.intake.pipeline import ImportReport, household_slot, intake_rows, record_run
-from outreach.intake.readers import RawRow, open_delivery
+from outreach.intake.readers import RowFilter, read_csv_file
 from outreach.intake.validation import household_key
 
 
@@ -31,26 +32,30 @@ class Share:
     workers: int
 
 
-def row_share(row: RawRow, workers: int) -> int:
-    """Which process takes a row: by its household's lock slot; unreadable addresses go to 0."""
-    fields = row.fields
-    try:
-        postcode = normalise_postcode(fields.get("postcode", ""))
-        number, addition = parse_house_number(
-            fields.get("huisnummer", ""), fields.get("huisnummertoevoeging", "")
-        )
-    except ParseError:
-        return 0
-    return household_slot(household_key(postcode, number, addition)) % workers
+def share_filter(index: int, workers: int) -> RowFilter:
+    """Keep the rows whose household's lock slot falls to this worker; rows with an unreadable
+    address go to worker 0, which reports them."""
+    positions: list[int] = []
+
+    def keep(columns: Sequence[str], values: Sequence[str]) -> bool:
+        if not positions:
+            positions.extend(
+                columns.index(c) if c in columns else -1
+                for c in ("postcode", "huisnummer", "huisnummertoevoeging")
+            )
+        postcode, number, addition = (values[i] if i >= 0 else "" for i in positions)
+        try:
+            key = household_key(normalise_postcode(postcode), *parse_house_number(number, addition))
+        except ParseError:
+            return index == 0
+        return household_slot(key) % workers == index
+
+    return keep
 
 
 def _import_share(share: Share) -> ImportReport:
     municipality = Municipality.objects.get(pk=share.municipality_id)
-    rows = (
-        row
-        for row in open_delivery(Path(share.path)).rows
-        if row_share(row, share.workers) == share.index
-    )
+    rows = read_csv_file(Path(share.path), keep=share_filter(share.index, share.workers))
     try:
         return intake_rows(
             rows,

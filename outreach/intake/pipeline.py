@@ -6,7 +6,6 @@ a million round trips. Intake for one municipality is serialised by a lock, so t
 at once cannot split one household over two cases.
 """
 
-import json
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -15,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -39,7 +39,7 @@ from outreach.intake.validation import RowValidator, SignalRecord
 from outreach.intake.weighing import Framework, load_framework
 from outreach.privacy.models import OptOut
 
-BATCH_SIZE = 5000
+BATCH_SIZE = 10000
 # Households are spread over this many lock slots (see bulk.lock_slots); parallel intake
 # workers each take a share of the slots.
 LOCK_SLOTS = 16
@@ -292,7 +292,7 @@ class BatchIntake:
             household_id,
             case.id,
             self.now,
-            json.dumps(record.raw, ensure_ascii=False),
+            orjson.dumps(record.raw).decode(),
         )
 
     def _partner(self, partner_type: str, name: str) -> int:

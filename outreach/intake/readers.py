@@ -8,7 +8,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -66,6 +66,10 @@ class RawRow:
     raw: dict[str, Any]  # what the partner delivered, kept with the signal
 
 
+# keep(columns, values) -> False skips a row early (it still counts for the row numbers).
+RowFilter = Callable[[Sequence[str], Sequence[str]], bool]
+
+
 def column_name(header: str) -> str:
     name = header.strip().lstrip("\ufeff").strip().lower()
     return ALIASES.get(name, name)
@@ -95,13 +99,14 @@ def read_csv_file(
     path: Path,
     required: Iterable[str] = REQUIRED_COLUMNS,
     known: frozenset[str] = KNOWN_COLUMNS,
+    keep: RowFilter | None = None,
 ) -> Iterator[RawRow]:
     try:
         handle = path.open("rb")
     except OSError as exc:
         raise FileRejected(f"cannot open {path.name}: {exc.strerror}") from exc
     with handle:
-        yield from read_csv(handle, required, known)
+        yield from read_csv(handle, required, known, keep)
 
 
 def decoded_lines(binary: Iterable[bytes]) -> Iterator[str]:
@@ -123,6 +128,7 @@ def read_csv(
     binary: IO[bytes],
     required: Iterable[str] = REQUIRED_COLUMNS,
     known: frozenset[str] = KNOWN_COLUMNS,
+    keep: RowFilter | None = None,
 ) -> Iterator[RawRow]:
     lines = decoded_lines(binary)
     header_line = next((line for line in lines if line.strip()), None)
@@ -141,6 +147,7 @@ def read_csv(
     columns = [column_name(h) for h in header]
     check_header(columns, header, tuple(required), known)
     reader = csv.reader(lines, delimiter=delimiter)
+    same_names = columns == header
     number = 0
     while True:
         try:
@@ -154,15 +161,21 @@ def read_csv(
         if not values or all(not v.strip() for v in values):
             continue
         number += 1
-        raw = dict(zip(header, values, strict=False))
         if len(values) != len(columns):
             yield RawRow(
                 number,
                 {"__error__": f"row has {len(values)} fields, the header has {len(columns)}"},
-                raw,
+                dict(zip(header, values, strict=False)),
             )
             continue
-        yield RawRow(number, {c: v[:MAX_FIELD] for c, v in zip(columns, values, strict=True)}, raw)
+        if keep is not None and not keep(columns, values):
+            continue
+        if max(map(len, values)) > MAX_FIELD:
+            values = [v[:MAX_FIELD] for v in values]
+        fields = dict(zip(columns, values, strict=True))
+        # Usually the partner's header is already our column names: one dict serves both.
+        raw = fields if same_names else dict(zip(header, values, strict=True))
+        yield RawRow(number, fields, raw)
 
 
 def detect_delimiter(header_line: str) -> str:
