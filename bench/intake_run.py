@@ -31,6 +31,9 @@ def main() -> None:
     else:
         report = import_rows(open_delivery(path).rows, municipality=municipality, now=now)
     seconds = time.perf_counter() - began
+    from outreach.intake.integrity import dangling_references
+
+    dangling = sum(dangling_references().values())
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
@@ -41,6 +44,7 @@ def main() -> None:
                 "rejected": report.rejected,
                 "duplicates": report.duplicates,
                 "workers": workers,
+                "dangling_references": dangling,
                 "peak_mb_self": own,
                 "peak_mb_largest_worker": child,
                 # Upper bound for all processes together: each worker at the largest's peak.

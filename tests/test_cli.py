@@ -9,6 +9,7 @@ from django.db import connections
 from outreach.casework.models import Case
 from outreach.cli import main
 from outreach.core.models import Municipality
+from outreach.intake.integrity import dangling_references
 from outreach.intake.models import SignalPartner
 from outreach.intake.partners import token_digest
 from tests.conftest import signal_row
@@ -274,3 +275,4 @@ def test_parallel_import_reports_like_a_single_pass(
         )
     )
     assert (report["accepted"], report["duplicates"], report["rejected"]) == (count, count, 0)
+    assert set(dangling_references().values()) == {0}

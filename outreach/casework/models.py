@@ -19,13 +19,17 @@ class Case(models.Model):
         HELP_OFFER = "help_offer"  # reached or replied: help is being offered
         CLOSED = "closed"
 
-    # Both lookups are served by the composite indexes below; the municipality follows from the
-    # household (which has the constraint).
+    # Both lookups are served by the composite indexes below. No foreign-key constraints: see
+    # outreach.intake.models.
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, db_index=False, db_constraint=False
     )
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="cases", db_index=False
+        Household,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SINGLE)
     matching_start = models.DateField()

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 import psycopg
+import psycopg.types.json
 from django.db import IntegrityError, connection
 from django.db.models import Field, Model
 
@@ -59,7 +60,9 @@ def select(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     if is_postgres():
         sql, params = _packed_arrays(sql, params)
         with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, params)
+            # Never a prepared (generic) plan: it cannot see how long the list is and drifts to
+            # sequential scans as the tables grow.
+            cursor.execute(sql, params, prepare=False)
             return cursor.fetchall()
     sql, params = _expand_any(sql, params)
     with connection.cursor() as cursor:
@@ -149,7 +152,7 @@ def insert(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> i
     connection.ensure_connection()
     if is_postgres():
         try:
-            return _copy(name, db_columns, json_columns, rows)
+            return _copy(model, columns, rows)
         except psycopg.errors.IntegrityError as exc:
             # Raised as Django's, so callers handle a raw COPY like any ORM write.
             raise IntegrityError(str(exc)) from exc
@@ -166,20 +169,32 @@ def insert(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> i
     return len(prepared)
 
 
-def _copy(name: str, db_columns: list[str], json_columns: set[int], rows: Iterable[Row]) -> int:
+def _copy(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> int:
+    """Binary COPY: about twice as cheap as text for both Python and the server."""
+    db_columns = [column(model, c) for c in columns]
+    types = [_pg_type(model, c) for c in columns]
     count = 0
-    with connection.connection.cursor() as cursor:
-        copy_sql = f"COPY {name} ({', '.join(db_columns)}) FROM STDIN"
+    conn = connection.connection
+    psycopg.types.json.set_json_dumps(_json, context=conn)
+    with conn.cursor() as cursor:
+        copy_sql = f"COPY {table(model)} ({', '.join(db_columns)}) FROM STDIN (FORMAT BINARY)"
         with cursor.copy(copy_sql) as copy:
+            copy.set_types(types)
             for row in rows:
-                if json_columns:
-                    row = list(row)
-                    for i in json_columns:
-                        if row[i] is not None:
-                            row[i] = _json(row[i])
                 copy.write_row(row)
                 count += 1
     return count
+
+
+def _pg_type(model: type[Model], name: str) -> str:
+    """The column's type as COPY's binary format names it ("varchar(32)" -> "varchar")."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    db_type = str(field.db_type(connection)).split("(")[0].strip()
+    return PG_TYPE_NAMES.get(db_type, db_type)
+
+
+PG_TYPE_NAMES = {"timestamp with time zone": "timestamptz", "character varying": "varchar"}
 
 
 def update(model: type[Model], columns: Sequence[str], rows: Sequence[Row]) -> None:
@@ -207,3 +222,14 @@ def as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+def analyze(models: Sequence[type[Model]]) -> None:
+    """Refresh the planner's statistics: during a large delivery the tables grow faster than
+    autovacuum notices, and plans made for small tables turn into full scans."""
+    if is_postgres():
+        with connection.cursor() as cursor:
+            # A small sample: the planner needs the tables' size, not fine distributions.
+            cursor.execute("SET default_statistics_target = 10")
+            cursor.execute(f"ANALYZE {', '.join(table(m) for m in models)}")
+            cursor.execute("RESET default_statistics_target")

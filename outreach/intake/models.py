@@ -1,4 +1,11 @@
-"""Signals as partners deliver them, and the people and households they are about (DDAS words)."""
+"""Signals as partners deliver them, and the people and households they are about (DDAS words).
+
+References among the intake's tables (signal, person, phone number, household, case) carry no
+database foreign-key constraint: the intake writes each batch's rows together, in one
+transaction, under a lock, and a constraint check per row would cost a third of a million-row
+delivery's time. `outreach.intake.integrity` counts dangling references; the tests and the
+benchmark check that there are none.
+"""
 
 import json
 from typing import Any
@@ -56,11 +63,12 @@ class Household(models.Model):
 class Person(models.Model):
     """Someone named on a signal, identified by `key`: address, surname and first initial."""
 
-    # The municipality follows from the household (which has the constraint).
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, db_index=False, db_constraint=False
     )
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="persons")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="persons", db_constraint=False
+    )
     key = models.CharField(max_length=120)
     bsn = models.CharField(max_length=9, blank=True)
     initials = models.CharField(max_length=20, blank=True)
@@ -91,7 +99,9 @@ class PhoneNumber(models.Model):
         FIXED = "fixed"
         OTHER = "other"
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phone_numbers")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="phone_numbers", db_constraint=False
+    )
     e164 = models.CharField(max_length=16)
     kind = models.CharField(max_length=8, choices=Kind.choices)
 
@@ -107,9 +117,8 @@ class PhoneNumber(models.Model):
 class Signal(models.Model):
     """One vroegsignaal. `raw` keeps the input row as delivered until the retention period ends."""
 
-    # Indexes: (municipality, dedupe_key) and (household, signal_date) cover the lookups. Each
-    # index or constraint check more costs every insert of a million-row delivery: the
-    # municipality follows from the household, and the pipeline resolves the partner itself.
+    # Indexes: (municipality, dedupe_key) and (household, signal_date) cover the lookups; each
+    # index more costs every insert of a million-row delivery.
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, db_index=False, db_constraint=False
     )
@@ -119,7 +128,7 @@ class Signal(models.Model):
     partner_type = models.CharField(max_length=32, choices=PartnerType.choices)
     partner_ref = models.CharField(max_length=100, blank=True)
     # Identifies the signal for deduplication: partner and reference, or a digest of its content.
-    dedupe_key = models.CharField(max_length=64)
+    dedupe_key = models.CharField(max_length=120)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     arrears_start = models.DateField(null=True, blank=True)
     signal_date = models.DateField()
@@ -129,8 +138,6 @@ class Signal(models.Model):
         max_length=64, choices=SignalStatus.choices, default=SignalStatus.NOT_YET_PICKED_UP
     )
     screening = models.TextField(blank=True)
-    # Written only by the intake, which creates person and case in the same transaction; a
-    # database check of these two references would cost every one of a million inserts.
     # A person's signals are found through the household index.
     person = models.ForeignKey(
         Person,
@@ -139,8 +146,7 @@ class Signal(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    # Always the person's household (the person key holds the address), whose reference the
-    # database checks; checking it again here would cost every insert.
+    # Always the person's household: the person key holds the address.
     household = models.ForeignKey(
         Household,
         on_delete=models.PROTECT,

@@ -63,6 +63,7 @@ def _import_share(share: Share) -> ImportReport:
             now=share.now,
             partner_type=share.partner_type,
             partner_name=share.partner_name,
+            analyzes=share.index == 0,
         )
     finally:
         connections.close_all()

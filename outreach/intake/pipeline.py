@@ -109,10 +109,13 @@ def intake_rows(
     partner: SignalPartner | None = None,
     framework: Framework | None = None,
     batch_size: int = BATCH_SIZE,
+    analyzes: bool = True,
 ) -> ImportReport:
+    """The pipeline without the run record. `analyzes`: refresh planner statistics as the
+    tables grow (one of several parallel workers is enough)."""
     if partner is not None:
         partner_type, partner_name = partner.type, partner.name
-    intake = BatchIntake(municipality, now, framework or weighing_framework())
+    intake = BatchIntake(municipality, now, framework or weighing_framework(), analyzes)
     validator = RowValidator(timezone.localdate(now), partner_type, partner_name)
     report = ImportReport()
     batch: list[SignalRecord] = []
@@ -177,7 +180,13 @@ class CaseDraft:
 
 
 class BatchIntake:
-    def __init__(self, municipality: Municipality, now: datetime, framework: Framework) -> None:
+    def __init__(
+        self,
+        municipality: Municipality,
+        now: datetime,
+        framework: Framework,
+        analyzes: bool = True,
+    ) -> None:
         self.municipality = municipality
         self.now = now
         self.today = timezone.localdate(now)
@@ -185,6 +194,8 @@ class BatchIntake:
         self.clients = debt_help_clients()
         self.register = population_register()
         self.partners: dict[tuple[str, str], int] = {}
+        self.batches = 0
+        self.analyzes = analyzes
 
     def store(self, records: Sequence[SignalRecord], report: ImportReport) -> None:
         for attempt in range(3):
@@ -204,6 +215,9 @@ class BatchIntake:
                 continue
             report.accepted += len(fresh)
             report.duplicates += duplicates
+            self.batches += 1
+            if self.analyzes and self.batches & (self.batches - 1) == 0:  # batch 1, 2, 4, 8...
+                bulk.analyze(GROWING_TABLES)
             return
 
     def _new_signals(self, records: Sequence[SignalRecord]) -> tuple[list[SignalRecord], int]:
@@ -422,6 +436,7 @@ SIGNAL_COLUMNS = [
     "person", "household", "case", "received_at", "raw",
 ]  # fmt: skip
 FILLED_IN = ["bsn", "first_name", "birth_date", "email"]
+GROWING_TABLES = [Signal, Household, Person, Case]
 
 
 def fill_in(known: list[Any], record: SignalRecord) -> list[Any]:

@@ -712,3 +712,27 @@ def test_surname_prefix_written_either_way_is_one_person(ingest):
     )
     assert Person.objects.count() == 1
     assert only_case().kind == Case.Kind.MULTIPLE
+
+
+def test_no_dangling_references_after_deliveries(ingest):
+    from outreach.intake.integrity import dangling_references
+
+    ingest([signal_row(signaalpartner="Huur"), signal_row(signaalpartner="Water", bedrag="10")])
+    ingest([signal_row(signaalpartner="Zorg", postcode="3512CD", telefoonnummer="0612345679")])
+    assert Signal.objects.count() == 3
+    assert dangling_references() == dict.fromkeys(
+        ["signal.person", "signal.household", "signal.case", "person.household",
+         "phone.person", "case.household"], 0
+    )  # fmt: skip
+
+
+def test_dangling_references_are_counted(ingest):
+    from outreach.intake.integrity import dangling_references
+
+    ingest([signal_row()])
+    with connection.cursor() as cursor:  # what no code path does: remove a referenced row
+        cursor.execute(f"DELETE FROM {Person._meta.db_table}")
+    counts = dangling_references()
+    assert counts["signal.person"] == 1
+    assert counts["phone.person"] == 1
+    assert counts["case.household"] == 0
