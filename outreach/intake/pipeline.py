@@ -195,6 +195,7 @@ class BatchIntake:
         self.register = population_register()
         self.partners: dict[tuple[str, str], int] = {}
         self.batches = 0
+        self.thresholds: dict[str, int] = {}
         self.analyzes = analyzes
 
     def store(self, records: Sequence[SignalRecord], report: ImportReport) -> None:
@@ -267,7 +268,7 @@ class BatchIntake:
                 known_client=is_client,
                 register=outcome,
                 opted_out=person_id in opted_out,
-                threshold=self.municipality.threshold_for(record.partner_type),
+                threshold=self._threshold(record.partner_type),
             )
             if screened is not None:
                 status, note = screened.status, screened.reason
@@ -308,6 +309,11 @@ class BatchIntake:
             self.now,
             orjson.dumps(record.raw).decode(),
         )
+
+    def _threshold(self, partner_type: str) -> int:
+        if partner_type not in self.thresholds:
+            self.thresholds[partner_type] = self.municipality.threshold_for(partner_type)
+        return self.thresholds[partner_type]
 
     def _partner(self, partner_type: str, name: str) -> int:
         key = (partner_type, name)

@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -158,7 +159,7 @@ def read_csv(
             number += 1
             yield RawRow(number, {"__error__": f"unreadable CSV: {exc}"}, {})
             continue
-        if not values or all(not v.strip() for v in values):
+        if not values or not "".join(values).strip():
             continue
         number += 1
         if len(values) != len(columns):
@@ -291,6 +292,13 @@ def _text(value: Any) -> str:
         return "ja" if value else "nee"
     if isinstance(value, (dict, list)):
         return json.dumps(value)[:MAX_FIELD]
+    if isinstance(value, float):
+        # A JSON number is never Dutch notation: write it so the amount parser cannot take
+        # 45.125 for forty-five thousand.
+        exact = Decimal(repr(value))
+        if exact == exact.quantize(Decimal("0.01")):
+            return f"{exact:.2f}"
+        return f"{exact} (more than two decimals)"
     return str(value)[:MAX_FIELD]
 
 

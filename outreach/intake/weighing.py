@@ -21,6 +21,7 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
 
@@ -187,6 +188,7 @@ class AmountBandRule(Rule):
     def contains(self, amount: Decimal) -> bool:
         return self.min <= amount and (self.max is None or amount < self.max)
 
+    @cached_property
     def band_text(self) -> str:
         if self.max is None:
             return f"vanaf {format_euro(self.min)}"
@@ -195,7 +197,7 @@ class AmountBandRule(Rule):
     def observation(self, facts: CaseFacts) -> str | None:
         if not self.contains(facts.total_amount):
             return None
-        return f"Totale achterstand {format_euro(facts.total_amount)} (band {self.band_text()})"
+        return f"Totale achterstand {format_euro(facts.total_amount)} (band {self.band_text})"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -513,3 +513,34 @@ def test_urandom_rows_under_a_valid_header_are_reported(tmp_path, municipality, 
     _check_report(report)
     assert report.accepted == 0
     assert report.rejected >= 1
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [
+        (450, "450"),
+        (45.5, "45.50"),
+        (1234.56, "1234.56"),
+        (45.125, "45.125 (more than two decimals)"),
+    ],
+)
+def test_json_numbers_are_not_read_as_dutch_notation(tmp_path, number, text):
+    items = [{"bedrag": number, "signaalpartner": {"type": "Huur"}}]
+    (row,) = read(write(tmp_path, json.dumps(items).encode(), "numbers.json"))
+    assert row.fields["bedrag"] == text
+
+
+@pytest.mark.django_db
+def test_json_amount_with_three_decimals_is_rejected_not_multiplied(tmp_path, municipality, now):
+    item = {
+        "ID": "J1",
+        "bedrag": 45.125,
+        "signaaldatum": "2026-04-01",
+        "signaalpartner": {"type": "Huur"},
+        "client": {"Achternaam": "Jansen", "Postcode": "3511AB", "Huisnummer": "12"},
+    }
+    path = write(tmp_path, json.dumps({"vroegsignalen": [item]}).encode(), "amount.json")
+    report = import_rows(open_delivery(path).rows, municipality=municipality, now=now)
+    assert report.accepted == 0
+    assert report.rejections[0]["field"] == "bedrag"
+    assert not Signal.objects.exists()
