@@ -99,8 +99,13 @@ class PhoneNumber(models.Model):
         FIXED = "fixed"
         OTHER = "other"
 
+    # The unique (person, e164) index serves lookups by person too.
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="phone_numbers", db_constraint=False
+        Person,
+        on_delete=models.CASCADE,
+        related_name="phone_numbers",
+        db_constraint=False,
+        db_index=False,
     )
     e164 = models.CharField(max_length=16)
     kind = models.CharField(max_length=8, choices=Kind.choices)
