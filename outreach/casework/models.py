@@ -9,15 +9,15 @@ from outreach.intake.models import Household
 
 class Case(models.Model):
     class Kind(models.TextChoices):
-        SINGLE = "single"
-        MULTIPLE = "multiple"
-        CONSECUTIVE = "consecutive"
+        SINGLE = "single", "enkelvoudig"
+        MULTIPLE = "multiple", "meervoudig"
+        CONSECUTIVE = "consecutive", "opeenvolgend"
 
     class State(models.TextChoices):
-        NEW = "new"  # prioritised, its campaign not yet started
-        ACTIVE = "active"  # contact attempts under way
-        HELP_OFFER = "help_offer"  # reached or replied: help is being offered
-        CLOSED = "closed"
+        NEW = "new", "nieuw"  # prioritised, its campaign not yet started
+        ACTIVE = "active", "contact loopt"  # contact attempts under way
+        HELP_OFFER = "help_offer", "hulpaanbod"  # reached or replied: help is being offered
+        CLOSED = "closed", "afgesloten"
 
     # Both lookups are served by the composite indexes below. No foreign-key constraints: see
     # outreach.intake.models.

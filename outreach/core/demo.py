@@ -23,6 +23,8 @@ DEMO_NAME = "Voorbeeldstad"
 DEMO_PASSWORD = "outreach-demo"
 HOUSEHOLDS = 260
 SIGNALS = 320
+# Signals of the last five weeks: most cases are still within their statutory window.
+DAYS = 35
 
 
 @dataclass
@@ -56,7 +58,7 @@ def load_demo(now: datetime | None = None, folder: Path | None = None) -> DemoRe
     signals = folder / "signals.csv"
     write_csv(
         signals,
-        population.signal_rows(SIGNALS, today - timedelta(days=75), today),
+        population.signal_rows(SIGNALS, today - timedelta(days=DAYS), today),
         SIGNAL_COLUMNS,
     )
     report = import_rows(
