@@ -15,7 +15,14 @@ from outreach.core.models import Municipality, StaffProfile
 from outreach.core.roles import ROLES, ensure_role_groups
 from outreach.intake.pipeline import ImportReport, import_rows
 from outreach.intake.readers import read_csv_file
-from outreach.intake.sample_data import DEMO_AREA, SIGNAL_COLUMNS, SamplePopulation, write_csv
+from outreach.intake.sample_data import (
+    CLIENT_COLUMNS,
+    DEMO_AREA,
+    REGISTER_COLUMNS,
+    SIGNAL_COLUMNS,
+    SamplePopulation,
+    write_csv,
+)
 from outreach.intake.source_files import load_clients, load_register
 
 DEMO_CODE = "9999"
@@ -49,11 +56,11 @@ def load_demo(now: datetime | None = None, folder: Path | None = None) -> DemoRe
     write_csv(
         register,
         population.register_rows(i for i in range(HOUSEHOLDS) if i % 37 != 5),
-        REGISTER_HEADER,
+        REGISTER_COLUMNS,
     )
     load_register(register, municipality)
     clients = folder / "clients.csv"
-    write_csv(clients, population.client_rows(range(3, HOUSEHOLDS, 53)), CLIENT_HEADER)
+    write_csv(clients, population.client_rows(range(3, HOUSEHOLDS, 53)), CLIENT_COLUMNS)
     load_clients(clients, municipality)
     signals = folder / "signals.csv"
     write_csv(
@@ -65,28 +72,6 @@ def load_demo(now: datetime | None = None, folder: Path | None = None) -> DemoRe
         read_csv_file(signals), municipality=municipality, now=now, source="demo signals.csv"
     )
     return DemoResult(municipality, report, users)
-
-
-REGISTER_HEADER = (
-    "bsn",
-    "voorletters",
-    "voorvoegsel",
-    "achternaam",
-    "geboortedatum",
-    "postcode",
-    "huisnummer",
-    "huisnummertoevoeging",
-    "overlijdensdatum",
-    "minderjarigen",
-)
-CLIENT_HEADER = (
-    "bsn",
-    "achternaam",
-    "geboortedatum",
-    "postcode",
-    "huisnummer",
-    "huisnummertoevoeging",
-)
 
 
 def demo_users(municipality: Municipality) -> list[str]:

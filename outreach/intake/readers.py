@@ -15,31 +15,31 @@ from pathlib import Path
 from typing import IO, Any
 
 REQUIRED_COLUMNS = ("bedrag", "signaaldatum", "achternaam", "postcode", "huisnummer")
-KNOWN_COLUMNS = frozenset(
-    {
-        "id",
-        "signaalpartner",
-        "partner_naam",
-        "bedrag",
-        "ontstaansdatum",
-        "signaaldatum",
-        "crisissignaal",
-        "bsn",
-        "voorletters",
-        "voornaam",
-        "voorvoegsel",
-        "achternaam",
-        "geboortedatum",
-        "straatnaam",
-        "plaatsnaam",
-        "postcode",
-        "huisnummer",
-        "huisnummertoevoeging",
-        "telefoonnummer",
-        "email",
-        "klantnummer",
-    }
+# The columns of formats/signals.md, in the order files written by us use.
+SIGNAL_COLUMNS: tuple[str, ...] = (
+    "id",
+    "signaalpartner",
+    "partner_naam",
+    "bedrag",
+    "ontstaansdatum",
+    "signaaldatum",
+    "crisissignaal",
+    "bsn",
+    "voorletters",
+    "voornaam",
+    "voorvoegsel",
+    "achternaam",
+    "geboortedatum",
+    "straatnaam",
+    "postcode",
+    "huisnummer",
+    "huisnummertoevoeging",
+    "plaatsnaam",
+    "telefoonnummer",
+    "email",
+    "klantnummer",
 )
+KNOWN_COLUMNS = frozenset(SIGNAL_COLUMNS)
 # Other spellings partners use for the same columns (DDAS's own names among them).
 ALIASES = {
     "burgerservicenummer": "bsn",

@@ -39,6 +39,8 @@ from pathlib import Path
 from random import Random
 from typing import NamedTuple
 
+from outreach.intake.readers import SIGNAL_COLUMNS
+
 __all__ = [
     "CLIENT_COLUMNS",
     "DEMO_AREA",
@@ -84,29 +86,6 @@ DEMO_AREA = SampleArea(
     ),
 )  # fmt: skip
 
-SIGNAL_COLUMNS: tuple[str, ...] = (
-    "id",
-    "signaalpartner",
-    "partner_naam",
-    "bedrag",
-    "ontstaansdatum",
-    "signaaldatum",
-    "crisissignaal",
-    "bsn",
-    "voorletters",
-    "voornaam",
-    "voorvoegsel",
-    "achternaam",
-    "geboortedatum",
-    "straatnaam",
-    "postcode",
-    "huisnummer",
-    "huisnummertoevoeging",
-    "plaatsnaam",
-    "telefoonnummer",
-    "email",
-    "klantnummer",
-)
 REGISTER_COLUMNS: tuple[str, ...] = (
     "bsn",
     "voorletters",
