@@ -4,6 +4,13 @@ from django.core.management.base import BaseCommand
 
 from outreach.core.demo import DEMO_PASSWORD, load_demo
 
+ROLE_NOTES = {
+    "caseworker": "work queue and cases",
+    "supervisor": "work queue and cases",
+    "administrator": "everything, and /admin/",
+    "communication": "letter and SMS texts; never citizens' cases",
+}
+
 
 class Command(BaseCommand):
     help = "Load demo data: a fictional municipality, a generated partner file, a user per role."
@@ -18,5 +25,5 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("Open http://127.0.0.1:8000/ and log in as one of:")
         for name in result.users:
-            self.stdout.write(f"  {name:<14} password {DEMO_PASSWORD}")
+            self.stdout.write(f"  {name:<14} password {DEMO_PASSWORD}   {ROLE_NOTES.get(name, '')}")
         self.stdout.write("")
