@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -113,6 +114,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "anonymise-expired-data": {
+        "task": "outreach.privacy.tasks.anonymise_expired_data",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 # Where the weighing framework (afwegingskader) and campaigns live.
 CAMPAIGNS_DIR = Path(os.environ.get("OUTREACH_CAMPAIGNS_DIR", BASE_DIR / "campaigns"))

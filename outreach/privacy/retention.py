@@ -1,0 +1,67 @@
+"""Anonymisation after the retention period (in practice six months, DOMAIN.md).
+
+What identifies someone goes: the raw delivered row, names, BSN, birth date, e-mail, phone
+numbers and the house number and street of the address. What the figures need stays: signals
+(partner type, amount, dates, crisis), cases (kind, priority, result), attempts, and the
+four-digit postcode area. A household with an open case, and a person on the opt-out list (the
+opt-out is the recorded motive to keep it), are kept.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat, Substr
+
+from outreach.casework.models import Case
+from outreach.intake.models import Household, Person, PhoneNumber, Signal
+from outreach.privacy.models import OptOut
+
+ANONYMOUS = "(geanonimiseerd)"
+
+
+@dataclass
+class RetentionReport:
+    raw_rows_cleared: int
+    persons_anonymised: int
+    households_anonymised: int
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def anonymise_expired(now: datetime, retention_days: int) -> RetentionReport:
+    cutoff = now - timedelta(days=retention_days)
+    recent_signal = Signal.objects.filter(household=OuterRef("pk"), received_at__gte=cutoff)
+    open_case = Case.objects.filter(household=OuterRef("pk")).exclude(state=Case.State.CLOSED)
+    with transaction.atomic():
+        raw = Signal.objects.filter(received_at__lt=cutoff).exclude(raw="").update(raw="")
+        expired = (
+            Household.objects.exclude(key__startswith="anon:")
+            .filter(~Exists(recent_signal), ~Exists(open_case))
+            .filter(Exists(Signal.objects.filter(household=OuterRef("pk"))))
+        )
+        kept = OptOut.objects.values("person_id")
+        persons = Person.objects.filter(household__in=expired).exclude(pk__in=kept)
+        PhoneNumber.objects.filter(person__in=persons).delete()
+        person_count = persons.update(
+            key=Concat(Value("anon:"), Cast("pk", CharField())),
+            bsn="",
+            initials="",
+            first_name="",
+            prefix="",
+            surname=ANONYMOUS,
+            birth_date=None,
+            email="",
+            preferred_language="",
+        )
+        # A household stays identifiable while a kept (opted-out) person lives there.
+        household_count = expired.exclude(persons__in=kept).update(
+            key=Concat(Value("anon:"), Cast("pk", CharField())),
+            postcode=Substr("postcode", 1, 4),
+            house_number=0,
+            addition="",
+            street="",
+        )
+    return RetentionReport(raw, person_count, household_count)

@@ -1,0 +1,155 @@
+"""Anonymisation after the retention period: identity goes, the figures stay."""
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from outreach.casework.models import Case
+from outreach.intake.models import Household, Person, PhoneNumber, Signal
+from outreach.intake.pipeline import import_rows
+from outreach.intake.readers import read_csv_bytes
+from outreach.privacy.models import OptOut
+from outreach.privacy.retention import ANONYMOUS, anonymise_expired
+from tests.conftest import csv_bytes, signal_row
+
+pytestmark = pytest.mark.django_db
+
+
+def deliver(rows, municipality, now):
+    return import_rows(read_csv_bytes(csv_bytes(rows)), municipality=municipality, now=now)
+
+
+def close_all_cases():
+    Case.objects.update(state=Case.State.CLOSED, result="Definitief geen contact kunnen krijgen")
+
+
+def test_old_closed_household_is_anonymised_recent_one_kept(municipality, now):
+    old = now - timedelta(days=200)
+    deliver(
+        [
+            signal_row(
+                postcode="3511AB",
+                huisnummer="12A",
+                bsn="111222333",
+                signaaldatum="2025-10-20",
+                ontstaansdatum="2025-09-01",
+            )
+        ],
+        municipality,
+        old,
+    )
+    deliver(
+        [signal_row(postcode="3522CD", huisnummer="7", signaaldatum="2026-05-01")],
+        municipality,
+        now,
+    )
+    close_all_cases()
+
+    report = anonymise_expired(now, retention_days=183)
+
+    assert (report.raw_rows_cleared, report.persons_anonymised, report.households_anonymised) == (
+        1,
+        1,
+        1,
+    )
+    gone = Person.objects.get(household__postcode="3511")
+    assert (gone.surname, gone.bsn, gone.birth_date, gone.email) == (ANONYMOUS, "", None, "")
+    assert not PhoneNumber.objects.filter(person=gone).exists()
+    household = gone.household
+    assert (household.postcode, household.house_number, household.addition, household.street) == (
+        "3511",
+        0,
+        "",
+        "",
+    )
+    old_signal = Signal.objects.get(household=household)
+    assert old_signal.raw == "" and old_signal.amount > 0 and old_signal.partner_type == "Energie"
+    assert Case.objects.get(household=household).result == "Definitief geen contact kunnen krijgen"
+
+    kept = Person.objects.get(household__postcode="3522CD")
+    assert kept.surname == "Jansen" and kept.email
+    assert json.loads(Signal.objects.get(household=kept.household).raw)["achternaam"] == "Jansen"
+
+    again = anonymise_expired(now, retention_days=183)
+    assert again.as_dict() == {
+        "raw_rows_cleared": 0, "persons_anonymised": 0, "households_anonymised": 0,
+    }  # fmt: skip
+
+
+def test_open_case_and_opt_out_keep_identity(municipality, now):
+    old = now - timedelta(days=200)
+    deliver(
+        [signal_row(postcode="3511AB", signaaldatum="2025-10-20", ontstaansdatum="2025-09-01")],
+        municipality,
+        old,
+    )
+    deliver(
+        [signal_row(postcode="3533EF", signaaldatum="2025-10-20", ontstaansdatum="2025-09-01")],
+        municipality,
+        old,
+    )
+    opted = Person.objects.get(household__postcode="3533EF")
+    OptOut.objects.create(
+        municipality=municipality, person=opted, source="caseworker", created_at=old
+    )
+    Case.objects.filter(household__postcode="3533EF").update(state=Case.State.CLOSED)
+
+    report = anonymise_expired(now, retention_days=183)
+
+    # The open case's household keeps its people; the raw rows go for both, being old.
+    assert report.raw_rows_cleared == 2
+    assert report.persons_anonymised == 0
+    assert report.households_anonymised == 0
+    assert Person.objects.filter(surname="Jansen").count() == 2
+    assert Household.objects.filter(key__startswith="anon:").count() == 0
+
+
+def test_a_new_signal_after_anonymisation_starts_afresh(municipality, now):
+    old = now - timedelta(days=200)
+    deliver(
+        [signal_row(postcode="3511AB", signaaldatum="2025-10-20", ontstaansdatum="2025-09-01")],
+        municipality,
+        old,
+    )
+    close_all_cases()
+    anonymise_expired(now, retention_days=183)
+
+    deliver([signal_row(postcode="3511AB", signaaldatum="2026-05-01")], municipality, now)
+
+    fresh = Household.objects.get(key="3511AB|12|")
+    assert Person.objects.get(household=fresh).surname == "Jansen"
+    assert Case.objects.get(household=fresh).state == Case.State.NEW
+
+
+def test_command_prints_the_report(run_command, municipality, now):
+    long_ago = now - timedelta(days=400)
+    deliver(
+        [signal_row(signaaldatum="2025-04-01", ontstaansdatum="2025-03-01")], municipality, long_ago
+    )
+    close_all_cases()
+    out = run_command("anonymise", "--now", now.isoformat(), "--json")
+    assert json.loads(out) == {
+        "raw_rows_cleared": 1, "persons_anonymised": 1, "households_anonymised": 1,
+    }  # fmt: skip
+
+
+def test_daily_beat_job_names_a_registered_task(settings):
+    from outreach.celery import app
+
+    app.loader.import_default_modules()
+    (entry,) = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if "anonymise" in e["task"]]
+    assert entry["task"] in app.tasks
+
+
+def test_task_uses_the_retention_setting(municipality, now, settings):
+    from outreach.privacy.tasks import anonymise_expired_data
+
+    deliver([signal_row(signaaldatum="2025-04-01", ontstaansdatum="2025-03-01")], municipality, now)
+    close_all_cases()
+    settings.OUTREACH_RETENTION_DAYS = 100_000  # nothing has expired yet
+    assert anonymise_expired_data() == {
+        "raw_rows_cleared": 0, "persons_anonymised": 0, "households_anonymised": 0,
+    }  # fmt: skip
+    settings.OUTREACH_RETENTION_DAYS = 0  # the task uses the real clock, past the fixture time
+    assert anonymise_expired_data()["persons_anonymised"] == 1
