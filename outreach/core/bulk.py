@@ -141,14 +141,7 @@ def reserve_ids(model: type[Model], count: int) -> list[int]:
 
 
 def insert(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> int:
-    """Insert rows (COPY on PostgreSQL). JSON columns take Python values."""
-    name = table(model)
-    json_columns = {
-        i
-        for i, c in enumerate(columns)
-        if model._meta.get_field(c).get_internal_type() == "JSONField"
-    }
-    db_columns = [column(model, c) for c in columns]
+    """Insert rows (binary COPY on PostgreSQL). JSON columns take Python values."""
     connection.ensure_connection()
     if is_postgres():
         try:
@@ -156,15 +149,20 @@ def insert(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> i
         except psycopg.errors.IntegrityError as exc:
             # Raised as Django's, so callers handle a raw COPY like any ORM write.
             raise IntegrityError(str(exc)) from exc
+    json_columns = {
+        i
+        for i, c in enumerate(columns)
+        if model._meta.get_field(c).get_internal_type() == "JSONField"
+    }
     prepared = [
         [_json(v) if i in json_columns and v is not None else v for i, v in enumerate(row)]
         for row in rows
     ]
+    names = ", ".join(column(model, c) for c in columns)
     placeholders = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {name} ({', '.join(db_columns)}) VALUES ({placeholders})",
-            prepared,
+            f"INSERT INTO {table(model)} ({names}) VALUES ({placeholders})", prepared
         )
     return len(prepared)
 
