@@ -3,15 +3,20 @@
 from django.db import connection
 
 from outreach.casework.models import Case
-from outreach.intake.models import Household, Person, PhoneNumber, Signal
+from outreach.core.models import Municipality
+from outreach.intake.models import Household, Person, PhoneNumber, Signal, SignalPartner
 
 CHECKS = {
+    "signal.municipality": (Signal, "municipality_id", Municipality, False),
+    "signal.partner": (Signal, "partner_id", SignalPartner, False),
     "signal.person": (Signal, "person_id", Person, False),
     "signal.household": (Signal, "household_id", Household, False),
     "signal.case": (Signal, "case_id", Case, True),
     "person.household": (Person, "household_id", Household, False),
     "phone.person": (PhoneNumber, "person_id", Person, False),
     "case.household": (Case, "household_id", Household, False),
+    "case.municipality": (Case, "municipality_id", Municipality, False),
+    "person.municipality": (Person, "municipality_id", Municipality, False),
 }
 
 

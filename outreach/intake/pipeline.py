@@ -211,6 +211,8 @@ class BatchIntake:
             except IntegrityError:
                 # Another delivery stored one of these signals under another household's lock
                 # (same partner reference, other address): look again, it is a duplicate now.
+                # Partners created in the rolled-back transaction are gone too.
+                self.partners.clear()
                 if attempt == 2:
                     raise
                 continue
