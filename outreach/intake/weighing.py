@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -134,7 +135,7 @@ def _with_label(label: str | None, sentence: str) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Rule:
+class Rule(ABC):
     """One `[[rule]]`. Subclasses say when it fires and what a caseworker reads then."""
 
     kind: ClassVar[str] = ""
@@ -142,9 +143,9 @@ class Rule:
     weight: int
     label: str | None = None
 
+    @abstractmethod
     def observation(self, facts: CaseFacts) -> str | None:
         """The concrete sentence (Dutch) when the rule fires, else None."""
-        raise NotImplementedError
 
     def reason(self, facts: CaseFacts) -> Reason | None:
         sentence = self.observation(facts)
