@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "outreach.intake",
     "outreach.casework",
     "outreach.privacy",
+    "outreach.cadence",
+    "outreach.messaging",
+    "outreach.reporting",
 ]
 
 MIDDLEWARE = [
@@ -146,3 +149,38 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# The cadence engine (outreach.cadence): the minute tick claims due steps in batches and
+# enqueues them, `OUTREACH_STEP_BATCH` step ids a task. A claimed step whose task never ran is
+# claimed again after the lease.
+OUTREACH_STEP_BATCH = int(os.environ.get("OUTREACH_STEP_BATCH", "200"))
+OUTREACH_TICK_LIMIT = int(os.environ.get("OUTREACH_TICK_LIMIT", "100000"))
+OUTREACH_STEP_LEASE_SECONDS = int(os.environ.get("OUTREACH_STEP_LEASE_SECONDS", "600"))
+# A transient transport error postpones the step: 1, 2, 4 ... minutes, then the failure path.
+OUTREACH_MAX_RETRIES = int(os.environ.get("OUTREACH_MAX_RETRIES", "6"))
+# Escalate a case this many days before its deadline (crisis: working days) when it has had no
+# personal attempt and no offer.
+OUTREACH_ESCALATE_DAYS = int(os.environ.get("OUTREACH_ESCALATE_DAYS", "7"))
+OUTREACH_ESCALATE_CRISIS_WORKING_DAYS = int(
+    os.environ.get("OUTREACH_ESCALATE_CRISIS_WORKING_DAYS", "1")
+)
+# Calls and visits a team can make a day, unless the municipality sets its own.
+OUTREACH_DEFAULT_CAPACITY = {
+    "phone": int(os.environ.get("OUTREACH_PHONE_CAPACITY", "40")),
+    "visit": int(os.environ.get("OUTREACH_VISIT_CAPACITY", "12")),
+}
+OUTREACH_PLANNING_DAYS = int(os.environ.get("OUTREACH_PLANNING_DAYS", "15"))
+# Where messages go: the default outbox keeps them in the database and sends nothing.
+OUTREACH_TRANSPORT = os.environ.get(
+    "OUTREACH_TRANSPORT", "outreach.messaging.transports.OutboxTransport"
+)
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "cadence-tick": {"task": "outreach.cadence.tasks.tick", "schedule": 60.0},
+        "cadence-housekeeping": {
+            "task": "outreach.cadence.tasks.housekeeping",
+            "schedule": crontab(minute="*/10"),
+        },
+    }
+)

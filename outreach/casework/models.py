@@ -1,6 +1,7 @@
 """Cases (DDAS vroegsignaalzaak) and their contact attempts."""
 
 from django.db import models
+from django.db.models import Q
 
 from outreach.core.ddas import ContactKind, Dagdeel, EndResult
 from outreach.core.models import Municipality
@@ -47,11 +48,29 @@ class Case(models.Model):
     result_reason = models.TextField(blank=True)
     created_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The cadence engine: when the campaign started, and its claim on a new case while the
+    # campaign is being planned (a lost claim is taken again when it runs out).
+    started_at = models.DateTimeField(null=True, blank=True)
+    start_claimed_until = models.DateTimeField(null=True, blank=True)
+    # Near the deadline without a personal attempt or an offer: escalated, on the at-risk list.
+    at_risk = models.BooleanField(default=False, db_default=False)
+    at_risk_reason = models.CharField(max_length=300, blank=True, db_default="")
+    # When the partners' feedback for this closed case was recorded.
+    feedback_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["household", "state"]),
             models.Index(fields=["municipality", "state", "-score"]),
+            models.Index(fields=["created_at"], name="case_new", condition=Q(state="new")),
+            models.Index(
+                fields=["deadline"], name="case_active_deadline", condition=Q(state="active")
+            ),
+            models.Index(
+                fields=["closed_at"],
+                name="case_feedback_due",
+                condition=Q(state="closed", feedback_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -70,3 +89,61 @@ class ContactAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.date}"
+
+
+class Task(models.Model):
+    """A call or a home visit the engine planned, for a caseworker to carry out."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", "bellen"
+        VISIT = "visit", "huisbezoek"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open"
+        DONE = "done", "gedaan"
+        CANCELLED = "cancelled", "vervallen"
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", "bereikt"
+        NOT_REACHED = "not_reached", "niet bereikt"
+        NOT_HOME = "not_home", "niet thuis"
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, db_index=False, db_constraint=False
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    # The planned step that made this task; one task per step.
+    step_key = models.CharField(max_length=64)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # Copied from the case when planned: capacity goes to the highest priority first.
+    priority = models.IntegerField(default=0)
+    crisis = models.BooleanField(default=False)
+    deadline = models.DateField()
+    # The earliest day the campaign wants it, and the day capacity planning gave it (None: no
+    # room within the planning horizon; visible as a shortfall, never dropped).
+    due_on = models.DateField()
+    planned_for = models.DateField(null=True, blank=True)
+    # Evening calls and visits reach people who work during the day.
+    evening = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "step_key"], name="task_case_step_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["municipality", "kind"], name="task_open", condition=Q(status="open")
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for case {self.case_id}"
+
+    @property
+    def late(self) -> bool:
+        """Planned after the deadline, or not planned at all: capacity is short."""
+        return self.planned_for is None or self.planned_for > self.deadline

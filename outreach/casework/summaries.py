@@ -6,8 +6,11 @@ from typing import Any
 
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
+from django.utils import timezone
 
-from outreach.casework.models import Case
+from outreach.cadence.models import PlannedStep
+from outreach.cadence.planning import CLOSE
+from outreach.casework.models import Case, ContactAttempt
 from outreach.core.models import Municipality
 from outreach.intake.models import Signal
 
@@ -17,7 +20,17 @@ def queue(municipalities: QuerySet[Municipality] | list[Municipality]) -> QueryS
     return (
         Case.objects.filter(municipality__in=municipalities)
         .select_related("household", "municipality")
-        .prefetch_related(Prefetch("signals", Signal.objects.order_by("signal_date", "pk")))
+        .prefetch_related(
+            Prefetch("signals", Signal.objects.order_by("signal_date", "pk")),
+            Prefetch("attempts", ContactAttempt.objects.order_by("date", "pk")),
+            Prefetch(
+                "steps",
+                PlannedStep.objects.filter(status__in=PlannedStep.OPEN)
+                .exclude(channel=CLOSE)
+                .order_by("due_at", "pk"),
+                to_attr="open_steps",
+            ),
+        )
         .annotate(
             closed=When_(
                 When(state=Case.State.CLOSED, then=Value(1)),
@@ -47,7 +60,22 @@ def case_summary(case: Case) -> dict[str, Any]:
         "deadline": case.deadline.isoformat(),
         "state": case.state,
         "result": case.result,
+        "attempts": [
+            {"kind": a.kind, "reached": a.reached, "date": a.date.isoformat(), "dagdeel": a.dagdeel}
+            for a in case.attempts.all()
+        ],
+        "next_step": next_step(case),
+        "at_risk": case.at_risk,
     }
+
+
+def next_step(case: Case) -> dict[str, str] | None:
+    """The next contact step still to come (needs the queue's prefetch)."""
+    steps: list[PlannedStep] = getattr(case, "open_steps", [])
+    if not steps:
+        return None
+    step = steps[0]
+    return {"channel": step.channel, "due": timezone.localtime(step.due_at).isoformat()}
 
 
 def summaries(cases: QuerySet[Case], chunk: int = 2000) -> Iterator[dict[str, Any]]:

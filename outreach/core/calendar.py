@@ -11,8 +11,12 @@ def _dutch_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("NL", years=year).keys())
 
 
+def is_holiday(day: date) -> bool:
+    return day in _dutch_holidays(day.year)
+
+
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _dutch_holidays(day.year)
+    return day.weekday() < 5 and not is_holiday(day)
 
 
 def add_working_days(start: date, days: int) -> date:

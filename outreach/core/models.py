@@ -18,6 +18,8 @@ class Municipality(models.Model):
     name = models.CharField(max_length=100)
     # Per partner type, the amount in euros below which a signal is not followed up.
     thresholds = models.JSONField(default=dict, blank=True)
+    # Calls and visits a day, by task kind ("phone", "visit"); missing kinds use the default.
+    capacity = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -29,6 +31,10 @@ class Municipality(models.Model):
     def threshold_for(self, partner_type: str) -> int:
         value = self.thresholds.get(partner_type)
         return int(value) if value is not None else settings.OUTREACH_DEFAULT_THRESHOLD
+
+    def capacity_for(self, kind: str) -> int:
+        value = self.capacity.get(kind)
+        return int(value) if value is not None else settings.OUTREACH_DEFAULT_CAPACITY[kind]
 
 
 class StaffProfile(models.Model):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CadenceConfig(AppConfig):
+    name = "outreach.cadence"
+    label = "cadence"

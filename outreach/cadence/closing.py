@@ -1,0 +1,81 @@
+"""Stopping outreach and closing cases: by the campaign running out, or by a caseworker."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from outreach.cadence.models import PlannedStep
+from outreach.casework.models import Case, ContactAttempt, Task
+from outreach.core.ddas import EndResult
+
+Status = PlannedStep.Status
+
+
+def stop_outreach(case_ids: Iterable[int], now: datetime, note: str) -> int:
+    """Cancel every open step and open task of these cases; returns the steps cancelled."""
+    ids = list(case_ids)
+    cancelled = PlannedStep.objects.filter(case_id__in=ids, status__in=PlannedStep.OPEN).update(
+        status=Status.CANCELLED, claimed_until=None, note=note[:300], done_at=now
+    )
+    Task.objects.filter(case_id__in=ids, status=Task.Status.OPEN).update(
+        status=Task.Status.CANCELLED, done_at=now
+    )
+    return cancelled
+
+
+def close_case(case: Case, result: str, now: datetime, reason: str = "") -> None:
+    """Close with any DDAS end result; everything still planned for the case is cancelled."""
+    if result not in EndResult.values:
+        raise ValueError(f"{result!r} is not a DDAS end result")
+    with transaction.atomic():
+        stop_outreach([case.pk], now, "zaak afgesloten")
+        case.state = Case.State.CLOSED
+        case.result = result
+        case.result_reason = reason
+        case.closed_at = now
+        case.at_risk = False
+        case.save(update_fields=["state", "result", "result_reason", "closed_at", "at_risk"])
+
+
+def exhausted_result(case_id: int) -> str:
+    """Nobody was ever reached: no contact; someone was, but then nothing: no response."""
+    reached = ContactAttempt.objects.filter(case_id=case_id, reached=True).exists()
+    if reached:
+        return EndResult.NO_RESPONSE_AFTER_CONTACT.value
+    return EndResult.NO_CONTACT.value
+
+
+def close_exhausted(step: PlannedStep, state: str, now: datetime) -> None:
+    """The closing check at the end of a campaign: close when nothing is left to try.
+
+    Calls and visits still open (or a fallback still planned) put the check off by a day.
+    """
+    if state != Case.State.ACTIVE:
+        _finish(step, Status.CANCELLED, now, "zaak niet meer actief")
+        return
+    pending = (
+        PlannedStep.objects.filter(case_id=step.case_id, status__in=PlannedStep.OPEN)
+        .exclude(pk=step.pk)
+        .exists()
+        or Task.objects.filter(case_id=step.case_id, status=Task.Status.OPEN).exists()
+    )
+    if pending:
+        step.status = Status.PLANNED
+        step.due_at = now + timedelta(days=1)
+        step.claimed_until = None
+        step.note = "nog open stappen of taken"
+        step.save(update_fields=["status", "due_at", "claimed_until", "note"])
+        return
+    case = Case.objects.get(pk=step.case_id)
+    result = exhausted_result(case.pk)
+    close_case(case, result, now, "Alle stappen van de campagne zijn gedaan.")
+    _finish(step, Status.DONE, now, result)
+
+
+def _finish(step: PlannedStep, status: str, now: datetime, note: str) -> None:
+    step.status = status
+    step.done_at = now
+    step.claimed_until = None
+    step.note = note[:300]
+    step.save(update_fields=["status", "done_at", "claimed_until", "note"])

@@ -1,0 +1,216 @@
+"""Executing claimed steps: each exactly once.
+
+The batch's steps are locked (`FOR UPDATE SKIP LOCKED`) and only those still `claimed` are
+executed; their new status, the message, the contact attempt and the task are written in the
+same transaction. A redelivered, retried or duplicated task finds the steps done (or locked by
+the task that is doing them) and does nothing; `Message.step_id` is unique as a second guard.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from outreach.cadence.campaigns import Campaign, Step
+from outreach.cadence.closing import close_exhausted
+from outreach.cadence.library import campaign_step, get_campaign
+from outreach.cadence.models import PlannedStep
+from outreach.cadence.planning import CLOSE, ESCALATION, fallback_for
+from outreach.cadence.recipients import Recipient, load_recipients
+from outreach.cadence.windows import in_window, is_evening, next_slot
+from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
+from outreach.casework.models import Case, ContactAttempt, Task
+from outreach.messaging.models import Message
+from outreach.messaging.texts import Addressee, compose
+from outreach.messaging.transports import PERMANENT, SENT, Outgoing, Transport, default_transport
+
+MESSAGES = frozenset({"letter", "sms", "whatsapp", "email"})
+TASKS = {"phone_task": Task.Kind.PHONE, "visit_task": Task.Kind.VISIT}
+Status = PlannedStep.Status
+
+
+@dataclass
+class Execution:
+    """What one batch did, for the task's log line and the tests."""
+
+    now: datetime
+    done: list[PlannedStep] = field(default_factory=list)
+    changed: list[PlannedStep] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    attempts: list[ContactAttempt] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    fallbacks: list[PlannedStep] = field(default_factory=list)
+    outgoing: list[tuple[PlannedStep, Step | None, Outgoing]] = field(default_factory=list)
+
+    def finish(self, step: PlannedStep, status: str, note: str = "") -> None:
+        step.status = status
+        step.note = note[:300]
+        step.claimed_until = None
+        if status == Status.DONE:
+            step.done_at = self.now
+            self.done.append(step)
+        self.changed.append(step)
+
+    def postpone(self, step: PlannedStep, due_at: datetime, note: str = "") -> None:
+        step.status = Status.PLANNED
+        step.due_at = due_at
+        step.claimed_until = None
+        step.note = note[:300]
+        self.changed.append(step)
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for step in self.changed:
+            counts[step.status] = counts.get(step.status, 0) + 1
+        return counts
+
+
+def execute_steps(
+    ids: Sequence[int], now: datetime, transport: Transport | None = None
+) -> dict[str, int]:
+    """Perform the claimed steps among `ids`; returns how many ended in each status."""
+    run = Execution(now)
+    with transaction.atomic():
+        steps = list(
+            PlannedStep.objects.select_for_update(skip_locked=True)
+            .filter(id__in=list(ids), status=Status.CLAIMED)
+            .order_by("id")
+        )
+        if not steps:
+            return {}
+        recipients = load_recipients({s.case_id for s in steps})
+        for step in steps:
+            _decide(run, step, recipients[step.case_id])
+        if run.outgoing:
+            _send(run, transport or default_transport())
+        _write(run)
+        closing = [s for s in steps if s.key == CLOSE and s.status == Status.CLAIMED]
+        for step in closing:
+            close_exhausted(step, recipients[step.case_id].state, now)
+    return run.counts()
+
+
+def _decide(run: Execution, step: PlannedStep, who: Recipient) -> None:
+    campaign = get_campaign(step.campaign)
+    spec = campaign_step(campaign, step.key)
+    window = spec.window if spec else None
+    if step.key == CLOSE:
+        return  # decided after the rest of the batch is written: see close_exhausted
+    if who.state != Case.State.ACTIVE:
+        run.finish(step, Status.CANCELLED, f"zaak is {Case.State(who.state).label}")
+        return
+    if not in_window(run.now, step.channel, window):
+        # Late (the service was down, or a retry): never at night, never on a holiday.
+        run.postpone(step, next_slot(run.now, step.channel, window), "buiten het tijdvenster")
+        return
+    unmet = _unmet_condition(spec, who)
+    if unmet:
+        run.finish(step, Status.SKIPPED, unmet)
+        return
+    if step.channel in MESSAGES:
+        _message(run, step, spec, who)
+    elif step.channel in TASKS:
+        _task(run, step, spec, who)
+    elif step.channel == "not_home_card":
+        run.attempts.append(new_attempt(who.case_id, KIND_BY_CHANNEL[step.channel], False, run.now))
+        run.finish(step, Status.DONE, "kaartje achtergelaten")
+    else:
+        run.finish(step, Status.FAILED, f"onbekend kanaal {step.channel}")
+
+
+def _unmet_condition(spec: Step | None, who: Recipient) -> str:
+    if spec is None:
+        return ""
+    if "has_mobile" in spec.requires and not who.mobile:
+        return "geen mobiel nummer bekend"
+    if "has_email" in spec.requires and not who.email:
+        return "geen e-mailadres bekend"
+    if spec.languages and who.language not in spec.languages:
+        return f"voorkeurstaal {who.language} niet in {', '.join(spec.languages)}"
+    return ""
+
+
+def _message(run: Execution, step: PlannedStep, spec: Step | None, who: Recipient) -> None:
+    to = who.address_for(step.channel)
+    if not to:
+        _failed(run, step, spec, f"geen {'nummer' if step.channel != 'email' else 'adres'}")
+        return
+    body = compose(step.channel, Addressee(who.name, who.town))
+    run.outgoing.append(
+        (step, spec, Outgoing(step.pk, who.case_id, step.channel, to, body, who.language))
+    )
+
+
+def _task(run: Execution, step: PlannedStep, spec: Step | None, who: Recipient) -> None:
+    run.tasks.append(
+        Task(
+            municipality_id=who.municipality_id,
+            case_id=who.case_id,
+            step_key=step.key,
+            kind=TASKS[step.channel],
+            priority=who.score + (1000 if step.key == ESCALATION else 0),
+            crisis=who.crisis,
+            deadline=who.deadline,
+            due_on=timezone.localdate(run.now),
+            evening=is_evening(step.channel, spec.window if spec else None),
+            created_at=run.now,
+        )
+    )
+    run.finish(step, Status.DONE, "taak gepland")
+
+
+def _send(run: Execution, transport: Transport) -> None:
+    results = transport.send([item for _, _, item in run.outgoing])
+    if len(results) != len(run.outgoing):
+        raise RuntimeError("the transport must answer every message of the batch")
+    for (step, spec, item), result in zip(run.outgoing, results, strict=True):
+        if result.outcome == SENT:
+            run.messages.append(
+                Message(
+                    case_id=item.case_id,
+                    step_id=step.pk,
+                    channel=item.channel,
+                    to=item.to,
+                    body=item.body,
+                    language=item.language,
+                    status=Message.Status.SENT,
+                    transport_id=result.transport_id,
+                    created_at=run.now,
+                )
+            )
+            kind = KIND_BY_CHANNEL[item.channel]
+            run.attempts.append(new_attempt(item.case_id, kind, False, run.now))
+            run.finish(step, Status.DONE)
+        elif result.outcome == PERMANENT or step.retries >= settings.OUTREACH_MAX_RETRIES:
+            _failed(run, step, spec, result.error or "verzenden mislukt")
+        else:
+            # Backoff of 1, 2, 4 ... minutes, inside the window; other cases go on meanwhile.
+            step.retries += 1
+            later = run.now + timedelta(minutes=2 ** (step.retries - 1))
+            window = spec.window if spec else None
+            run.postpone(step, next_slot(later, step.channel, window), result.error)
+
+
+def _failed(run: Execution, step: PlannedStep, spec: Step | None, reason: str) -> None:
+    run.finish(step, Status.FAILED, reason)
+    if spec is not None and spec.on_failure:
+        campaign: Campaign = get_campaign(step.campaign)
+        run.fallbacks.append(fallback_for(step.case_id, campaign, spec, run.now))
+
+
+def _write(run: Execution) -> None:
+    if run.changed:
+        PlannedStep.objects.bulk_update(
+            run.changed, ["status", "due_at", "claimed_until", "retries", "done_at", "note"]
+        )
+    if run.messages:
+        Message.objects.bulk_create(run.messages)
+    if run.attempts:
+        ContactAttempt.objects.bulk_create(run.attempts)
+    if run.tasks:
+        Task.objects.bulk_create(run.tasks, ignore_conflicts=True)
+    if run.fallbacks:
+        PlannedStep.objects.bulk_create(run.fallbacks, ignore_conflicts=True)

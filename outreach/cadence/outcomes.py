@@ -1,0 +1,69 @@
+"""What people's answers do to a case: a reply or a reached attempt moves it to the offer of
+help and stops the outreach; an opt-out stops everything at once."""
+
+from datetime import datetime
+
+from django.db import transaction
+
+from outreach.cadence.closing import close_case, stop_outreach
+from outreach.cadence.library import campaign_step, get_campaign
+from outreach.cadence.models import PlannedStep
+from outreach.cadence.planning import fallback_for
+from outreach.casework.attempts import new_attempt
+from outreach.casework.models import Case, Task
+from outreach.core.ddas import ContactKind, EndResult
+
+TASK_KIND = {
+    Task.Kind.PHONE: ContactKind.PHONE.value,
+    Task.Kind.VISIT: ContactKind.HOME_VISIT.value,
+}
+
+
+def offer_help(case: Case, now: datetime, reason: str) -> None:
+    """Reached or replied: no more outreach; a caseworker offers a conversation."""
+    if case.state not in (Case.State.NEW, Case.State.ACTIVE):
+        return
+    with transaction.atomic():
+        stop_outreach([case.pk], now, reason)
+        case.state = Case.State.HELP_OFFER
+        case.at_risk = False
+        case.result_reason = reason
+        case.save(update_fields=["state", "at_risk", "result_reason"])
+
+
+def record_reply(case: Case, now: datetime) -> None:
+    offer_help(case, now, "Inwoner heeft gereageerd.")
+
+
+def opt_out(case: Case, now: datetime) -> None:
+    """The person wants no contact: everything stops at once and the case closes."""
+    if case.state == Case.State.CLOSED:
+        return
+    close_case(case, EndResult.NO_HELP_WANTED.value, now, "Inwoner wil geen contact (afgemeld).")
+
+
+def record_task_outcome(task: Task, outcome: str, now: datetime) -> None:
+    """A call or visit was made: register the attempt; reached -> offer of help; nobody home
+    -> the campaign's failure path (the not-at-home card)."""
+    if outcome not in Task.Outcome.values:
+        raise ValueError(f"{outcome!r} is not a task outcome; use {', '.join(Task.Outcome.values)}")
+    with transaction.atomic():
+        updated = Task.objects.filter(pk=task.pk, status=Task.Status.OPEN).update(
+            status=Task.Status.DONE, outcome=outcome, done_at=now
+        )
+        if not updated:
+            return  # already recorded (a double submit) or cancelled
+        reached = outcome == Task.Outcome.REACHED
+        new_attempt(task.case_id, TASK_KIND[Task.Kind(task.kind)], reached, now).save()
+        case = Case.objects.select_for_update().get(pk=task.case_id)
+        if reached:
+            offer_help(case, now, "Inwoner bereikt.")
+            return
+        if case.state != Case.State.ACTIVE or not case.campaign:
+            return
+        campaign = get_campaign(case.campaign)
+        spec = campaign_step(campaign, task.step_key)
+        if spec is not None and spec.on_failure:
+            PlannedStep.objects.bulk_create(
+                [fallback_for(case.pk, campaign, spec, now)], ignore_conflicts=True
+            )

@@ -1,0 +1,92 @@
+"""Turning a campaign into planned steps, and starting the campaigns of new cases."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from outreach.cadence.campaigns import Campaign, Step
+from outreach.cadence.library import campaign_step, get_campaign
+from outreach.cadence.models import PlannedStep
+from outreach.cadence.windows import next_slot
+from outreach.casework.models import Case
+from outreach.core.calendar import add_working_days
+
+CLOSE = "close"
+ESCALATION = "escalation"
+
+
+@dataclass(frozen=True)
+class Planned:
+    key: str
+    channel: str
+    due_at: datetime
+
+
+def step_day(campaign: Campaign, start: date, offset: int) -> date:
+    if getattr(campaign, "day_unit", "calendar") == "working":
+        return add_working_days(start, offset)
+    return start + timedelta(days=offset)
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time()))
+
+
+def plan_campaign(campaign: Campaign, start: datetime) -> list[Planned]:
+    """Every step that is not a fallback, in its window, and the closing check after them."""
+    start_day = timezone.localdate(start)
+    fallbacks = campaign.fallbacks()
+    planned: list[Planned] = []
+    for step in campaign.steps:
+        if step.id in fallbacks:
+            continue
+        offset = campaign.days[step.id]
+        earliest = start if offset == 0 else _midnight(step_day(campaign, start_day, offset))
+        planned.append(
+            Planned(step.id, step.channel, next_slot(earliest, step.channel, step.window))
+        )
+    last = max((p.due_at for p in planned), default=start)
+    close_day = timezone.localdate(last) + timedelta(days=getattr(campaign, "close_after_days", 7))
+    planned.append(Planned(CLOSE, CLOSE, next_slot(_midnight(close_day), CLOSE)))
+    return planned
+
+
+def planned_step(case_id: int, campaign: str, planned: Planned) -> PlannedStep:
+    return PlannedStep(
+        case_id=case_id,
+        key=planned.key,
+        campaign=campaign,
+        channel=planned.channel,
+        due_at=planned.due_at,
+    )
+
+
+def fallback_for(case_id: int, campaign: Campaign, step: Step, now: datetime) -> PlannedStep:
+    """The step to take now that `step` failed (its `on_failure`)."""
+    assert step.on_failure is not None
+    fallback = campaign_step(campaign, step.on_failure)
+    assert fallback is not None, "validated at load"
+    due = next_slot(now, fallback.channel, fallback.window)
+    return planned_step(case_id, campaign.name, Planned(fallback.id, fallback.channel, due))
+
+
+def start_cases(ids: Sequence[int], now: datetime) -> int:
+    """Plan the campaigns of these new cases; cases already started are left alone."""
+    with transaction.atomic():
+        cases = list(
+            Case.objects.select_for_update(skip_locked=True)
+            .filter(id__in=ids, state=Case.State.NEW)
+            .only("id", "campaign")
+        )
+        steps: list[PlannedStep] = []
+        for case in cases:
+            campaign = get_campaign(case.campaign)
+            steps += [planned_step(case.pk, campaign.name, p) for p in plan_campaign(campaign, now)]
+        PlannedStep.objects.bulk_create(steps, ignore_conflicts=True, batch_size=2000)
+        Case.objects.filter(id__in=[c.pk for c in cases]).update(
+            state=Case.State.ACTIVE, started_at=now, start_claimed_until=None
+        )
+    return len(cases)

@@ -1,0 +1,72 @@
+"""Who a batch of steps reaches: per case, the person of its latest signal and the address."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from outreach.casework.models import Case
+from outreach.intake.models import Person, PhoneNumber, Signal
+
+
+@dataclass(frozen=True)
+class Recipient:
+    case_id: int
+    state: str
+    municipality_id: int
+    crisis: bool
+    score: int
+    deadline: date
+    name: str
+    language: str
+    mobile: str
+    email: str
+    address: str  # the lines of a letter's address block
+    town: str
+
+    def address_for(self, channel: str) -> str:
+        if channel in ("sms", "whatsapp"):
+            return self.mobile
+        if channel == "email":
+            return self.email
+        return self.address
+
+
+def load_recipients(case_ids: Iterable[int]) -> dict[int, Recipient]:
+    ids = list(case_ids)
+    latest: dict[int, tuple[date, int, int]] = {}
+    for case_id, person_id, signal_date, signal_id in Signal.objects.filter(
+        case_id__in=ids
+    ).values_list("case_id", "person_id", "signal_date", "id"):
+        key = (signal_date, signal_id, person_id)
+        if case_id not in latest or key > latest[case_id]:
+            latest[case_id] = key
+    person_ids = {person for _, _, person in latest.values()}
+    persons = {p.pk: p for p in Person.objects.filter(id__in=person_ids)}
+    mobiles: dict[int, str] = {}
+    for person_id, e164 in (
+        PhoneNumber.objects.filter(person_id__in=person_ids, kind=PhoneNumber.Kind.MOBILE)
+        .order_by("id")
+        .values_list("person_id", "e164")
+    ):
+        mobiles.setdefault(person_id, e164)
+    recipients: dict[int, Recipient] = {}
+    for case in Case.objects.filter(id__in=ids).select_related("household"):
+        person = persons.get(latest[case.pk][2]) if case.pk in latest else None
+        home = case.household
+        name = person.display_name if person else "bewoner"
+        street = f"{home.street} {home.house_number}{home.addition}".strip()
+        recipients[case.pk] = Recipient(
+            case_id=case.pk,
+            state=case.state,
+            municipality_id=case.municipality_id,
+            crisis=case.crisis,
+            score=case.score,
+            deadline=case.deadline,
+            name=name,
+            language=(person.preferred_language if person else "") or "nl",
+            mobile=mobiles.get(person.pk, "") if person else "",
+            email=person.email if person else "",
+            address="\n".join([name, street, f"{home.postcode}  {home.town}".strip()]),
+            town=home.town,
+        )
+    return recipients

@@ -1,0 +1,93 @@
+"""Planning calls and visits against each team's daily capacity.
+
+Open tasks are laid out over the coming working days, the highest priority first (crisis,
+then the nearest deadline, then the score), each on or after the day its campaign wants it.
+What does not fit in the planning horizon keeps `planned_for = None`, and a task planned after
+its deadline is late: both are the visible shortfall, nothing is dropped.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from outreach.casework.models import Task
+from outreach.core.calendar import add_working_days, is_working_day
+from outreach.core.models import Municipality
+
+
+@dataclass
+class CapacityPlan:
+    municipality: str
+    kind: str
+    capacity: int
+    planned: int = 0
+    late: int = 0
+    unplanned: int = 0
+    per_day: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "municipality": self.municipality,
+            "kind": self.kind,
+            "capacity": self.capacity,
+            "planned": self.planned,
+            "late": self.late,
+            "unplanned": self.unplanned,
+            "per_day": self.per_day,
+        }
+
+
+def working_days(today: date, count: int) -> list[date]:
+    first = today if is_working_day(today) else add_working_days(today, 1)
+    days = [first]
+    while len(days) < count:
+        days.append(add_working_days(days[-1], 1))
+    return days
+
+
+def plan_tasks(municipality: Municipality, kind: str, today: date, horizon: int) -> CapacityPlan:
+    capacity = municipality.capacity_for(kind)
+    plan = CapacityPlan(municipality.code, kind, capacity)
+    days = working_days(today, horizon)
+    with transaction.atomic():
+        # Work already done today counts against today's capacity.
+        load: Counter[date] = Counter(
+            {
+                today: Task.objects.filter(
+                    municipality=municipality,
+                    kind=kind,
+                    status=Task.Status.DONE,
+                    done_at__date=today,
+                ).count()
+            }
+        )
+        tasks = list(
+            Task.objects.select_for_update()
+            .filter(municipality=municipality, kind=kind, status=Task.Status.OPEN)
+            .order_by("-crisis", "deadline", "-priority", "created_at", "id")
+        )
+        for task in tasks:
+            task.planned_for = next(
+                (d for d in days if d >= task.due_on and load[d] < capacity), None
+            )
+            if task.planned_for is None:
+                plan.unplanned += 1
+                continue
+            load[task.planned_for] += 1
+            plan.planned += 1
+            plan.late += task.planned_for > task.deadline
+        Task.objects.bulk_update(tasks, ["planned_for"], batch_size=2000)
+    plan.per_day = {d.isoformat(): load[d] for d in days if load[d]}
+    return plan
+
+
+def plan_all(now_day: date | None = None, horizon: int = 15) -> list[CapacityPlan]:
+    today = now_day or timezone.localdate()
+    return [
+        plan_tasks(municipality, kind, today, horizon)
+        for municipality in Municipality.objects.all()
+        for kind in Task.Kind.values
+    ]
