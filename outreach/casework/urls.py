@@ -1,9 +1,14 @@
 from django.urls import path
 
-from outreach.casework import views
+from outreach.casework import actions, planning_views, views
 
 app_name = "casework"
 urlpatterns = [
     path("", views.work_queue, name="queue"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/tasks/<int:task_pk>/outcome", actions.task_outcome, name="outcome"),
+    path("cases/<int:pk>/contact", actions.got_in_touch, name="contact"),
+    path("cases/<int:pk>/close", actions.close, name="close"),
+    path("tasks/", planning_views.tasks, name="tasks"),
+    path("at-risk/", planning_views.at_risk, name="at_risk"),
 ]

@@ -5,8 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from outreach.casework.models import Case
+from outreach.casework.models import Case, Task
 from outreach.casework.summaries import queue
+from outreach.core.ddas import EndResult
 from outreach.core.roles import CASE_ROLES, municipalities_for, role_required
 
 PAGE_SIZE = 50
@@ -47,5 +48,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "signals": signals,
             "attempts": case.attempts.order_by("date", "pk"),
             "days_left": (case.deadline - timezone.localdate()).days,
+            "steps": case.steps.order_by("due_at", "pk"),
+            "tasks": case.tasks.order_by("created_at", "pk"),
+            "outcomes": Task.Outcome.choices,
+            "end_results": EndResult.values,
         },
     )
