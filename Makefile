@@ -17,7 +17,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/outreach migrate --noinput
 	$(BIN)/outreach load-demo
-	$(BIN)/outreach runserver 127.0.0.1:8000 --noreload
+	$(BIN)/outreach serve 127.0.0.1:8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check outreach tests bench

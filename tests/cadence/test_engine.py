@@ -307,3 +307,32 @@ def test_tick_command_runs_at_the_given_time(case, run_command):
     cases = json.loads(run_command("cases", "--json"))
     assert cases[0]["attempts"][0]["kind"] == "Brief"
     assert cases[0]["next_step"]["channel"] == "sms"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_scheduler_ticks_in_process(case):
+    import threading
+
+    from outreach.cadence import embedded
+
+    class OneTick(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            self.set()
+            return True
+
+    embedded.run_forever(OneTick())
+    case.refresh_from_db()
+    assert case.state == Case.State.ACTIVE  # started by the real clock's tick
+    keys = set(PlannedStep.objects.filter(case=case).values_list("key", flat=True))
+    assert {"letter1", "sms1", "call", "announce", "visit", "close"} <= keys
+    # Housekeeping ran too: by the real clock this case is long past its deadline.
+    case.refresh_from_db()
+    assert case.at_risk and "escalation" in keys
+
+
+def test_at_risk_command(municipality, engine, now, run_command):
+    (case,) = ingest([signal_row(signaaldatum="2026-04-01")], municipality, now)
+    engine(now)  # the deadline (29 April) has passed
+    rows = json.loads(run_command("at-risk", "--json"))
+    assert [r["id"] for r in rows] == [case.pk]
+    assert rows[0]["days_left"] < 0
