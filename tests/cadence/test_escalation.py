@@ -18,9 +18,7 @@ def at(day: str, clock: str = "09:00") -> datetime:
     return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=AMSTERDAM)
 
 
-def test_a_case_near_its_deadline_without_a_personal_attempt_escalates(
-    municipality, engine, now
-):
+def test_a_case_near_its_deadline_without_a_personal_attempt_escalates(municipality, engine, now):
     # Signalled on 23 April: the deadline is 21 May, before the campaign's call on 22 May.
     (case,) = ingest([signal_row(signaaldatum="2026-04-23")], municipality, now)
     engine(now)
@@ -54,9 +52,7 @@ def test_far_from_the_deadline_nothing_escalates(municipality, engine, now):
 
 def test_a_crisis_case_escalates_one_working_day_before(municipality, engine, now):
     # A crisis signal of Thursday 14 May (Ascension Day): 3 working days -> Tuesday 19 May.
-    (case,) = ingest(
-        [signal_row(signaaldatum="2026-05-14", crisissignaal="ja")], municipality, now
-    )
+    (case,) = ingest([signal_row(signaaldatum="2026-05-14", crisissignaal="ja")], municipality, now)
     engine(now)
     case.refresh_from_db()
     assert case.crisis and case.deadline == date(2026, 5, 19)
