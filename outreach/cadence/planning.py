@@ -1,5 +1,6 @@
 """Turning a campaign into planned steps, and starting the campaigns of new cases."""
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -13,6 +14,8 @@ from outreach.cadence.models import PlannedStep
 from outreach.cadence.windows import next_slot
 from outreach.casework.models import Case
 from outreach.core.calendar import add_working_days
+
+log = logging.getLogger(__name__)
 
 CLOSE = "close"
 ESCALATION = "escalation"
@@ -82,11 +85,22 @@ def start_cases(ids: Sequence[int], now: datetime) -> int:
             .only("id", "campaign")
         )
         steps: list[PlannedStep] = []
+        started: list[int] = []
         for case in cases:
-            campaign = get_campaign(case.campaign)
+            try:
+                campaign = get_campaign(case.campaign)
+            except LookupError as exc:
+                # A configuration error holds up this case only; it is retried after the lease
+                # and shown on the at-risk list meanwhile.
+                log.error("case %s not started: %s", case.pk, exc)
+                Case.objects.filter(pk=case.pk).update(
+                    at_risk=True, at_risk_reason=f"Campagne niet gestart: {exc}"[:300]
+                )
+                continue
             steps += [planned_step(case.pk, campaign.name, p) for p in plan_campaign(campaign, now)]
+            started.append(case.pk)
         PlannedStep.objects.bulk_create(steps, ignore_conflicts=True, batch_size=2000)
-        Case.objects.filter(id__in=[c.pk for c in cases]).update(
+        Case.objects.filter(id__in=started).update(
             state=Case.State.ACTIVE, started_at=now, start_claimed_until=None
         )
-    return len(cases)
+    return len(started)

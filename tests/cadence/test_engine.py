@@ -336,3 +336,15 @@ def test_at_risk_command(municipality, engine, now, run_command):
     rows = json.loads(run_command("at-risk", "--json"))
     assert [r["id"] for r in rows] == [case.pk]
     assert rows[0]["days_left"] < 0
+
+
+def test_an_unknown_campaign_holds_up_only_its_own_case(two_cases, engine, now):
+    first, second = two_cases
+    Case.objects.filter(pk=first.pk).update(campaign="gone")
+    report = engine(now)
+    assert report.cases == 2
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.state == Case.State.NEW and first.at_risk
+    assert "gone" in first.at_risk_reason
+    assert second.state == Case.State.ACTIVE
