@@ -1,6 +1,7 @@
 """Looking up and registering municipalities."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from outreach.core.models import Municipality
 
@@ -27,6 +28,13 @@ def resolve_municipality(code: str | None) -> Municipality:
             "no municipality registered yet; add one with `outreach add-municipality CODE NAME`"
         )
     raise UnknownMunicipality("several municipalities are registered: name one with --municipality")
+
+
+def municipalities_option(code: str | None) -> QuerySet[Municipality]:
+    """All municipalities, or the one a command's --municipality names."""
+    if not code:
+        return Municipality.objects.all()
+    return Municipality.objects.filter(pk=resolve_municipality(code).pk)
 
 
 def add_municipality(code: str, name: str, thresholds: dict[str, int]) -> Municipality:

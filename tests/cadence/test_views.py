@@ -40,6 +40,7 @@ def test_caseworker_records_a_call_that_reached_someone(started, municipality):
     browser = staff("consulent", CASEWORKER, municipality)
     page = browser.get(f"/cases/{started.pk}/").content.decode()
     assert "Bellen en huisbezoeken" in page and 'value="reached"' in page
+    assert f"<title>Zaak #{started.pk} · Vroegsignalering</title>" in page
     response = browser.post(f"/cases/{started.pk}/tasks/{task.pk}/outcome", {"outcome": "reached"})
     assert response.status_code == 302
     started.refresh_from_db()

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from outreach.casework.summaries import days_left, queue, summaries
-from outreach.core.models import Municipality
+from outreach.core.municipalities import UnknownMunicipality, municipalities_option
 
 
 class Command(BaseCommand):
@@ -17,11 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="a JSON list, one object a case")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        municipalities = Municipality.objects.all()
-        if options["municipality"]:
-            municipalities = municipalities.filter(code=options["municipality"])
-            if not municipalities.exists():
-                raise CommandError(f"no municipality with code {options['municipality']!r}")
+        try:
+            municipalities = municipalities_option(options["municipality"])
+        except UnknownMunicipality as exc:
+            raise CommandError(str(exc)) from None
         cases = queue(municipalities)
         if options["json"]:
             self.stdout.write("[")
