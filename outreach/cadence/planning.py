@@ -29,7 +29,7 @@ class Planned:
 
 
 def step_day(campaign: Campaign, start: date, offset: int) -> date:
-    if getattr(campaign, "day_unit", "calendar") == "working":
+    if campaign.day_unit == "working":
         return add_working_days(start, offset)
     return start + timedelta(days=offset)
 
@@ -52,7 +52,7 @@ def plan_campaign(campaign: Campaign, start: datetime) -> list[Planned]:
             Planned(step.id, step.channel, next_slot(earliest, step.channel, step.window))
         )
     last = max((p.due_at for p in planned), default=start)
-    close_day = timezone.localdate(last) + timedelta(days=getattr(campaign, "close_after_days", 7))
+    close_day = timezone.localdate(last) + timedelta(days=campaign.close_after_days)
     planned.append(Planned(CLOSE, CLOSE, next_slot(_midnight(close_day), CLOSE)))
     return planned
 
