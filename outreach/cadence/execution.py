@@ -198,7 +198,7 @@ def _failed(run: Execution, step: PlannedStep, spec: Step | None, reason: str) -
     run.finish(step, Status.FAILED, reason)
     if spec is not None and spec.on_failure:
         campaign: Campaign = get_campaign(step.campaign)
-        run.fallbacks.append(fallback_for(step.case_id, campaign, spec, run.now))
+        run.fallbacks.append(fallback_for(step.case_id, campaign, spec, step.key, run.now))
 
 
 def _write(run: Execution) -> None:

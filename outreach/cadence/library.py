@@ -27,11 +27,19 @@ def get_campaign(name: str) -> Campaign:
 
 
 def campaign_step(campaign: Campaign, key: str) -> Step | None:
-    """The campaign's step by id; None for the engine's own steps (close, escalation)."""
+    """The campaign's step by its key: the step id, after an upgrade "<campaign>.<id>"
+    (outreach.cadence.upgrade); None for the engine's own steps (close, escalation)."""
+    key = key.removeprefix(f"{campaign.name}.")
     for step in campaign.steps:
         if step.id == key:
             return step
     return None
+
+
+def sibling_key(key: str, step_id: str) -> str:
+    """The key of another step of the same plan as the step keyed `key`."""
+    prefix, dot, _ = key.rpartition(".")
+    return f"{prefix}{dot}{step_id}"
 
 
 def reload() -> None:

@@ -59,11 +59,11 @@ def record_task_outcome(task: Task, outcome: str, now: datetime) -> None:
         if reached:
             offer_help(case, now, "Inwoner bereikt.")
             return
-        if case.state != Case.State.ACTIVE or not case.campaign:
+        step = PlannedStep.objects.filter(case=case, key=task.step_key).first()
+        if case.state != Case.State.ACTIVE or step is None:
             return
-        campaign = get_campaign(case.campaign)
+        campaign = get_campaign(step.campaign)
         spec = campaign_step(campaign, task.step_key)
         if spec is not None and spec.on_failure:
-            PlannedStep.objects.bulk_create(
-                [fallback_for(case.pk, campaign, spec, now)], ignore_conflicts=True
-            )
+            fallback = fallback_for(case.pk, campaign, spec, task.step_key, now)
+            PlannedStep.objects.bulk_create([fallback], ignore_conflicts=True)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from outreach.cadence.campaigns import Campaign, Step
-from outreach.cadence.library import campaign_step, get_campaign
+from outreach.cadence.library import campaign_step, get_campaign, sibling_key
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.windows import next_slot
 from outreach.casework.models import Case
@@ -67,13 +67,16 @@ def planned_step(case_id: int, campaign: str, planned: Planned) -> PlannedStep:
     )
 
 
-def fallback_for(case_id: int, campaign: Campaign, step: Step, now: datetime) -> PlannedStep:
-    """The step to take now that `step` failed (its `on_failure`)."""
+def fallback_for(
+    case_id: int, campaign: Campaign, step: Step, key: str, now: datetime
+) -> PlannedStep:
+    """The step to take now that `step` (planned as `key`) failed: its `on_failure`."""
     assert step.on_failure is not None
     fallback = campaign_step(campaign, step.on_failure)
     assert fallback is not None, "validated at load"
     due = next_slot(now, fallback.channel, fallback.window)
-    return planned_step(case_id, campaign.name, Planned(fallback.id, fallback.channel, due))
+    planned = Planned(sibling_key(key, fallback.id), fallback.channel, due)
+    return planned_step(case_id, campaign.name, planned)
 
 
 def start_cases(ids: Sequence[int], now: datetime) -> int:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from outreach.cadence import escalation, execution, planning
 from outreach.cadence.tick import TickReport
 from outreach.cadence.tick import tick as run_tick
+from outreach.cadence.upgrade import replan_upgraded
 from outreach.casework.capacity import plan_all
 from outreach.core.clock import parse_now
 from outreach.reporting.feedback import record_feedback
@@ -53,6 +54,7 @@ def execute_steps(ids: Sequence[int], now_iso: str | None = None) -> dict[str, i
 def run_housekeeping(now_iso: str | None) -> dict[str, Any]:
     now = parse_now(now_iso)
     return {
+        "upgraded": replan_upgraded(now),
         "escalated": escalation.escalate(now),
         "capacity": [
             p.as_dict() for p in plan_all(timezone.localdate(now), settings.OUTREACH_PLANNING_DAYS)

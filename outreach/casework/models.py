@@ -55,6 +55,8 @@ class Case(models.Model):
     # Near the deadline without a personal attempt or an offer: escalated, on the at-risk list.
     at_risk = models.BooleanField(default=False, db_default=False)
     at_risk_reason = models.CharField(max_length=300, blank=True, db_default="")
+    # A new signal made the weighing framework choose another campaign while one was running.
+    replan = models.BooleanField(default=False, db_default=False)
     # When the partners' feedback for this closed case was recorded.
     feedback_at = models.DateTimeField(null=True, blank=True)
 
@@ -66,6 +68,7 @@ class Case(models.Model):
             models.Index(
                 fields=["deadline"], name="case_active_deadline", condition=Q(state="active")
             ),
+            models.Index(fields=["id"], name="case_replan", condition=Q(replan=True)),
             models.Index(
                 fields=["closed_at"],
                 name="case_feedback_due",

@@ -177,6 +177,9 @@ class CaseDraft:
     campaign: str = ""
     result: str | None = None
     result_reason: str = ""
+    # A running campaign the weighing framework would now choose differently (see
+    # outreach.cadence.upgrade).
+    replan: bool = False
 
 
 class BatchIntake:
@@ -464,14 +467,15 @@ class CaseMatcher:
         self.open: dict[int, CaseDraft] = {}
         for row in bulk.select(
             "SELECT id, household_id, state, deadline, crisis, matching_start, matching_end, "
-            f"kind, score, tier, campaign FROM {bulk.table(Case)} "
+            f"kind, score, tier, campaign, replan FROM {bulk.table(Case)} "
             "WHERE household_id = ANY(%s) AND state <> %s ORDER BY created_at, id",
             [household_ids, Case.State.CLOSED.value],
         ):
-            pk, household_id, state, deadline, crisis, start, end, kind, score, tier, campaign = row
+            (pk, household_id, state, deadline, crisis, start, end, kind, score, tier, campaign,
+             replan) = row  # fmt: skip
             self.open[household_id] = CaseDraft(
                 pk, household_id, state, _day(deadline), bool(crisis), _day(start), _day(end),
-                kind, score, tier, [], campaign,
+                kind, score, tier, [], campaign, replan=bool(replan),
             )  # fmt: skip
         self.covered: dict[int, set[str]] = defaultdict(set)
         open_ids = [c.id for c in self.open.values()]
@@ -580,10 +584,10 @@ class CaseMatcher:
         bulk.update(
             Case,
             ["kind", "score", "tier", "reasons", "campaign", "crisis", "deadline",
-             "matching_start", "matching_end"],
+             "matching_start", "matching_end", "replan"],
             [
                 (c.id, c.kind, c.score, c.tier, c.reasons, c.campaign, c.crisis, c.deadline,
-                 c.matching_start, c.matching_end)
+                 c.matching_start, c.matching_end, c.replan)
                 for c in changed
             ],
         )  # fmt: skip
@@ -605,6 +609,9 @@ class CaseMatcher:
         ]
         if case.state == Case.State.NEW:
             case.campaign = priority.campaign
+        elif case.state == Case.State.ACTIVE and priority.campaign != case.campaign:
+            case.campaign = priority.campaign
+            case.replan = True
         case.matching_start = min(s.signal_date for s in window)
         case.matching_end = max(s.signal_date for s in window)
 
