@@ -27,6 +27,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         report: dict[str, Any] = tick_now(now_iso).as_dict()
         housekeeping = run_housekeeping(now_iso)
+        report["upgraded"] = housekeeping["upgraded"]
         report["escalated"] = housekeeping["escalated"]
         report["feedback"] = housekeeping["feedback"]
         report["shortfall"] = sum(p["late"] + p["unplanned"] for p in housekeeping["capacity"])
