@@ -2,9 +2,9 @@
 
 What identifies someone goes: the raw delivered row, names, BSN, birth date, e-mail, phone
 numbers and the house number and street of the address. What the figures need stays: signals
-(partner type, amount, dates, crisis), cases (kind, priority, result), attempts, and the
-four-digit postcode area. A household with an open case, and a person on the opt-out list (the
-opt-out is the recorded motive to keep it), are kept.
+(partner type, amount, dates, crisis), cases (kind, priority, result), attempts, the channel
+and status of messages, and the four-digit postcode area. A household with an open case, and a
+person on the opt-out list (the opt-out is the recorded motive to keep it), are kept.
 """
 
 from dataclasses import asdict, dataclass
@@ -16,6 +16,7 @@ from django.db.models.functions import Cast, Concat, Substr
 
 from outreach.casework.models import Case
 from outreach.intake.models import Household, Person, PhoneNumber, Signal
+from outreach.messaging.models import Message
 from outreach.privacy.models import OptOut
 
 ANONYMOUS = "(geanonimiseerd)"
@@ -26,6 +27,7 @@ class RetentionReport:
     raw_rows_cleared: int
     persons_anonymised: int
     households_anonymised: int
+    messages_cleared: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -42,6 +44,15 @@ def anonymise_expired(now: datetime, retention_days: int) -> RetentionReport:
             .filter(~Exists(recent_signal), ~Exists(open_case))
             .filter(Exists(Signal.objects.filter(household=OuterRef("pk"))))
         )
+        # Sent messages carry names, numbers and addresses: their channel, status and dates stay
+        # for the figures. A caseworker's free-text reason may name people: it goes.
+        expired_cases = Case.objects.filter(household__in=expired)
+        messages = (
+            Message.objects.filter(case__in=expired_cases)
+            .exclude(body="")
+            .update(to=ANONYMOUS, body="")
+        )
+        expired_cases.exclude(result_reason="").update(result_reason="")
         kept = OptOut.objects.values("person_id")
         persons = Person.objects.filter(household__in=expired).exclude(pk__in=kept)
         PhoneNumber.objects.filter(person__in=persons).delete()
@@ -64,4 +75,4 @@ def anonymise_expired(now: datetime, retention_days: int) -> RetentionReport:
             addition="",
             street="",
         )
-    return RetentionReport(raw, person_count, household_count)
+    return RetentionReport(raw, person_count, household_count, messages)

@@ -74,6 +74,7 @@ def test_old_closed_household_is_anonymised_recent_one_kept(municipality, now):
     again = anonymise_expired(now, retention_days=183)
     assert again.as_dict() == {
         "raw_rows_cleared": 0, "persons_anonymised": 0, "households_anonymised": 0,
+        "messages_cleared": 0,
     }  # fmt: skip
 
 
@@ -131,6 +132,7 @@ def test_command_prints_the_report(run_command, municipality, now):
     out = run_command("anonymise", "--now", now.isoformat(), "--json")
     assert json.loads(out) == {
         "raw_rows_cleared": 1, "persons_anonymised": 1, "households_anonymised": 1,
+        "messages_cleared": 0,
     }  # fmt: skip
 
 
@@ -150,6 +152,32 @@ def test_task_uses_the_retention_setting(municipality, now, settings):
     settings.OUTREACH_RETENTION_DAYS = 100_000  # nothing has expired yet
     assert anonymise_expired_data() == {
         "raw_rows_cleared": 0, "persons_anonymised": 0, "households_anonymised": 0,
+        "messages_cleared": 0,
     }  # fmt: skip
     settings.OUTREACH_RETENTION_DAYS = 0  # the task uses the real clock, past the fixture time
     assert anonymise_expired_data()["persons_anonymised"] == 1
+
+
+def test_sent_messages_lose_names_and_numbers(municipality, now):
+    from outreach.messaging.models import Message
+
+    old = now - timedelta(days=200)
+    deliver(
+        [signal_row(postcode="3511AB", signaaldatum="2025-10-20", ontstaansdatum="2025-09-01")],
+        municipality,
+        old,
+    )
+    deliver([signal_row(postcode="3522CD", signaaldatum="2026-05-01")], municipality, now)
+    for case in Case.objects.all():
+        Message.objects.create(
+            case=case, channel="sms", to="+31612345678", body="Beste Jan Jansen", created_at=old
+        )
+    close_all_cases()
+    Case.objects.update(result_reason="Jan belde zelf")
+    report = anonymise_expired(now, retention_days=183)
+    assert report.messages_cleared == 1
+    gone = Message.objects.get(case__household__postcode="3511")
+    assert (gone.to, gone.body, gone.channel, gone.status) == (ANONYMOUS, "", "sms", "sent")
+    assert Case.objects.get(household__postcode="3511").result_reason == ""
+    kept = Message.objects.get(case__household__postcode="3522CD")
+    assert kept.body == "Beste Jan Jansen"
