@@ -177,7 +177,7 @@ def test_sent_messages_lose_names_and_numbers(municipality, now):
     report = anonymise_expired(now, retention_days=183)
     assert report.messages_cleared == 1
     gone = Message.objects.get(case__household__postcode="3511")
-    assert (gone.to, gone.body, gone.channel, gone.status) == (ANONYMOUS, "", "sms", "sent")
+    assert (gone.to, gone.body, gone.channel, gone.status) == (ANONYMOUS, "", "sms", "queued")
     assert Case.objects.get(household__postcode="3511").result_reason == ""
     kept = Message.objects.get(case__household__postcode="3522CD")
     assert kept.body == "Beste Jan Jansen"
