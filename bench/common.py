@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
 
 def database_url(name: str) -> str:
@@ -52,20 +53,33 @@ def outreach(url: str, *args: str) -> str:
     return done.stdout
 
 
-def run_json(url: str, module: str, *args: str) -> dict[str, Any]:
-    """Run `python -m module args` against the database; it prints one JSON object last."""
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "outreach.settings"}
-    env.pop("REDIS_URL", None)
+def run_json(
+    url: str, module: str, *args: str, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Run `python -m module args` against the database; it prints one JSON object last.
+
+    Without REDIS_URL in `env` Celery runs in-process, as in the embedded default."""
+    full = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "outreach.settings"}
+    full.pop("REDIS_URL", None)
+    full.update(env or {})
     done = subprocess.run(
         [sys.executable, "-m", module, *args],
-        env=env,
-        check=True,
+        env=full,
         capture_output=True,
         text=True,
         cwd=ROOT,
     )
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise subprocess.CalledProcessError(done.returncode, done.args)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def redis_url(db: int) -> str:
+    """A URL for Redis database `db` on the server of REDIS_URL (or the local default)."""
+    parts = urlsplit(os.environ.get("REDIS_URL") or DEFAULT_REDIS)
+    return urlunsplit(parts._replace(path=f"/{db}"))
 
 
 def write_result(name: str, result: dict[str, Any], summary: str) -> None:

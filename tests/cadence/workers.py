@@ -1,0 +1,249 @@
+"""Real processes for the reliability tests: a private Redis, Celery workers, and the test
+transports a worker loads through OUTREACH_TRANSPORT.
+
+Nothing here mocks Celery or Redis: the tests start `redis-server` and `celery worker` as
+subprocesses, kill them with SIGKILL and start them again. The transports run inside the
+worker processes, so what they must remember (how often a number was tried) lives in Redis,
+where the test process can read it too.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import redis
+from django.conf import settings
+
+from outreach.messaging.transports import PERMANENT, SENT, TRANSIENT, Outgoing, Result
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+CELERY = Path(sys.executable).parent / "celery"
+
+# The key the flaky transport counts the attempts per number under.
+CALLS = "reltest:calls:"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for(check: Callable[[], bool], timeout: float, what: str, every: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {timeout:.0f} s for {what}")
+        time.sleep(every)
+
+
+def socket_owners(local_ports: set[int], pids: Sequence[int]) -> list[int]:
+    """Which of `pids` own a TCP socket bound to one of `local_ports` (Linux /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) in local_ports:
+                inodes.add(f"socket:[{fields[9]}]")
+    owners = []
+    for pid in pids:
+        try:
+            targets = {os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()}
+        except OSError:
+            continue  # it is gone
+        if targets & inodes:
+            owners.append(pid)
+    return owners
+
+
+class RedisServer:
+    """A throwaway redis-server that keeps nothing on disk, on a port of its own."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def client(self) -> redis.Redis:
+        return redis.Redis.from_url(self.url, socket_timeout=5)
+
+    def start(self) -> None:
+        self.starts += 1
+        log = open(self.folder / f"redis-{self.starts}.log", "wb")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", str(self.folder)],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        log.close()
+        wait_for(self._answers, 10, f"redis-server on port {self.port}")
+
+    def _answers(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise RuntimeError(f"redis-server exited with {self.process.returncode}")
+        try:
+            return bool(self.client().ping())
+        except redis.ConnectionError:
+            return False
+
+    def kill(self) -> None:
+        """SIGKILL: everything queued in it is gone, as after a crash without persistence."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+        self.process = None
+
+    def restart(self, down_seconds: float = 0.0) -> None:
+        self.kill()
+        time.sleep(down_seconds)
+        self.start()
+
+    def queued(self, queue: str = "celery") -> int:
+        return int(self.client().llen(queue))
+
+
+class Worker:
+    """`celery -A outreach worker` in its own process group; SIGKILL takes the whole group."""
+
+    def __init__(self, name: str, env: dict[str, str], folder: Path, concurrency: int = 2):
+        self.name = name
+        self.env = env
+        self.log_path = folder / f"worker-{name}.log"
+        self.concurrency = concurrency
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_from = 0
+
+    def start(self, wait: bool = True) -> "Worker":
+        self.log_from = self.log_path.stat().st_size if self.log_path.exists() else 0
+        log = open(self.log_path, "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [str(CELERY), "-A", "outreach", "worker", "-l", "info", "-n", f"{self.name}@%h",
+             "-c", str(self.concurrency), "-P", "prefork",
+             "--without-heartbeat", "--without-gossip", "--without-mingle"],
+            cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        log.close()
+        if wait:
+            wait_for(self._ready, 60, f"worker {self.name} to be ready", every=0.1)
+        return self
+
+    def _ready(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise RuntimeError(f"worker {self.name} exited:\n{self.log_tail()}")
+        return " ready." in self.log()[self.log_from :]
+
+    @property
+    def exited(self) -> bool:
+        """It ended by itself (not by `kill`), as a worker does after an unrecoverable error."""
+        return self.process is not None and self.process.poll() is not None
+
+    def pool_pids(self) -> list[int]:
+        """The prefork children that execute the tasks."""
+        assert self.process is not None
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # pid (comm) state ppid ...: comm may hold spaces, so split after its ")".
+                pid, rest = stat.read_text().split(" ", 1)
+                ppid = int(rest.rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            if ppid == self.process.pid:
+                children.append(int(pid))
+        return children
+
+    def kill(self) -> None:
+        """SIGKILL to the main process and its pool at once: a crash, an OOM kill."""
+        if self.process is not None:
+            # The whole group, even when the main process already ended by itself.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+        self.process = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log().splitlines()[-lines:])
+
+
+def worker_env(database_url: str, redis_url: str, campaigns: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="outreach.settings",
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        OUTREACH_CAMPAIGNS_DIR=str(campaigns),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(BASE_DIR), env.get("PYTHONPATH", "")])),
+        LOG_LEVEL="INFO",
+    )
+    env.update(extra)
+    return env
+
+
+class SlowOutbox:
+    """The outbox, with the time a gateway takes to accept a batch (RELTEST_SEND_SECONDS).
+
+    The send happens inside the batch's transaction, so the delay widens the window in which a
+    killed worker dies with a batch half done. Every step id handed over is first appended to
+    RELTEST_SENDS_FILE (one write per batch, O_APPEND): what a real gateway would have been
+    given, including the batches that were killed before they committed.
+    """
+
+    def send(self, batch: Sequence[Outgoing]) -> list[Result]:
+        record = os.environ.get("RELTEST_SENDS_FILE")
+        if record and batch:
+            line = "".join(f"{item.step_id}\n" for item in batch).encode()
+            fd = os.open(record, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, line)
+            finally:
+                os.close(fd)
+        time.sleep(float(os.environ.get("RELTEST_SEND_SECONDS", "0")))
+        return [Result(SENT, transport_id=f"outbox-{item.step_id}") for item in batch]
+
+
+class FlakyTransport:
+    """Letters go out; an SMS is answered by the number's last digit, and every attempt per
+    number is counted in Redis:
+
+    - 1: a transient error the first two times, then sent;
+    - 7: a transient error every time;
+    - 9: a permanent error;
+    - anything else: sent.
+    """
+
+    def __init__(self) -> None:
+        self.redis = redis.Redis.from_url(settings.REDIS_URL)
+
+    def send(self, batch: Sequence[Outgoing]) -> list[Result]:
+        results = []
+        for item in batch:
+            if item.channel != "sms":
+                results.append(Result(SENT, transport_id=f"flaky-{item.step_id}"))
+                continue
+            tries = int(self.redis.incr(CALLS + item.to))
+            last = item.to[-1]
+            if last == "9":
+                results.append(Result(PERMANENT, error=f"unknown number {item.to}"))
+            elif last == "7" or (last == "1" and tries <= 2):
+                results.append(Result(TRANSIENT, error=f"gateway busy (try {tries})"))
+            else:
+                results.append(Result(SENT, transport_id=f"flaky-{item.step_id}-{tries}"))
+        return results
