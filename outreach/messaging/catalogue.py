@@ -1,0 +1,78 @@
+"""The texts the service sends: which templates exist, what kind each is, and which elements
+each must carry (checked by the linter). The files under `templates/` are their shipped
+defaults; published versions in the database take over once communication staff edit them.
+
+Layout: `templates/letters/<name>/<lang>.html` (letters and the A6 card, Jinja2 HTML that
+extends `letters/_layout.html`) and `templates/sms/<name>/<lang>.txt` (SMS, also WhatsApp).
+"""
+
+from dataclasses import dataclass
+
+DEFAULT_LANGUAGE = "nl"
+# Dutch is the default and the fallback: a text missing in a language is sent in Dutch.
+LANGUAGES = ("nl", "en", "tr", "ar", "pl", "uk")
+RIGHT_TO_LEFT = frozenset({"ar"})
+
+LETTER, CARD, SMS = "letter", "card", "sms"
+KINDS = (LETTER, CARD, SMS)
+
+# What a first approach must say (DOMAIN.md, "How to write"); the linter finds each by the
+# phrases of the language (outreach/messaging/lint) or, for the contact person, the placeholders.
+FREE = "free"
+NO_OBLIGATION = "no_obligation"
+CONTACT_PERSON = "contact_person"  # {{ worker_name }} and {{ worker_phone }}
+DATA_SOURCE = "data_source"  # how the municipality got the data
+NORMALISING = "normalising"  # "this can happen to anyone"
+ELEMENTS = (FREE, NO_OBLIGATION, CONTACT_PERSON, DATA_SOURCE, NORMALISING)
+FIRST_APPROACH = (FREE, NO_OBLIGATION, CONTACT_PERSON, DATA_SOURCE, NORMALISING)
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    name: str
+    kind: str  # letter, card or sms
+    description: str
+    required: tuple[str, ...]
+
+    @property
+    def folder(self) -> str:
+        return "sms" if self.kind == SMS else "letters"
+
+    @property
+    def suffix(self) -> str:
+        return "txt" if self.kind == SMS else "html"
+
+    def path(self, lang: str) -> str:
+        """The template's path under `templates/`."""
+        return f"{self.folder}/{self.name}/{lang}.{self.suffix}"
+
+
+TEMPLATES: dict[str, TemplateSpec] = {
+    spec.name: spec
+    for spec in (
+        TemplateSpec("first_single", LETTER, "First letter, one signal", FIRST_APPROACH),
+        TemplateSpec("first_multiple", LETTER, "First letter, several signals", FIRST_APPROACH),
+        TemplateSpec("follow_up", LETTER, "Follow-up letter after no response", FIRST_APPROACH),
+        TemplateSpec(
+            "visit_announcement",
+            LETTER,
+            "Letter announcing a home visit",
+            (FREE, NO_OBLIGATION, CONTACT_PERSON, NORMALISING),
+        ),
+        TemplateSpec(
+            "not_home_card",
+            CARD,
+            "Not-at-home card left at the door (A6)",
+            (FREE, CONTACT_PERSON),
+        ),
+        TemplateSpec("invitation", SMS, "SMS invitation", (FREE, CONTACT_PERSON)),
+        TemplateSpec("reminder", SMS, "SMS reminder", (FREE, CONTACT_PERSON)),
+        TemplateSpec(
+            "visit_announcement_sms", SMS, "SMS announcing a home visit", (CONTACT_PERSON,)
+        ),
+        TemplateSpec("whatsapp", SMS, "WhatsApp template (first message)", (FREE,)),
+        TemplateSpec("yes_confirmation", SMS, "Confirmation after a yes reply", (CONTACT_PERSON,)),
+        TemplateSpec("optout_confirmation", SMS, "Confirmation of an opt-out", ()),
+        TemplateSpec("info", SMS, "Information after a HELP reply", (FREE, CONTACT_PERSON)),
+    )
+}
