@@ -8,7 +8,7 @@ process with Django set up.
 
 import random
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -100,13 +100,44 @@ def tick_time(now: datetime, tick: int) -> datetime:
     return now + tick * TICK_SPACING
 
 
+LAYOUTS = ("started", "scattered")
+
+
+def due_cases(
+    cases: int, due: int, ticks: int, layout: str, rng: random.Random
+) -> list[Sequence[int]]:
+    """For each tick, the indexes of the cases whose step is due then.
+
+    "started": as planning writes them. A campaign's steps are written when it starts, so the
+    steps due at one moment belong to cases that started together (day 3's SMS: the cases of
+    three days ago) and lie side by side in the table: one run of cases per tick.
+    "scattered": the worst case, every due step on a case drawn at random, so that one tick
+    touches as many table and index pages as it has due steps (a table churned by years of
+    updates tends that way)."""
+    if layout == "scattered" or due == 0:
+        return [rng.sample(range(cases), due) for _ in range(ticks)]
+    if due > cases:
+        raise ValueError(f"{due} due cases do not fit in {cases} cases")
+    # A run per tick; in a small table the runs overlap (a case then has a step due at
+    # several ticks, keyed apart).
+    starts = [rng.randrange(cases - due + 1) for _ in range(ticks)]
+    return [range(start, start + due) for start in starts]
+
+
 def load_waiting(
-    cases: int, per_case: int, due: int, now: datetime, ticks: int = 1, seed: int = 2026
+    cases: int,
+    per_case: int,
+    due: int,
+    now: datetime,
+    ticks: int = 1,
+    seed: int = 2026,
+    layout: str = "started",
 ) -> int:
     """`cases` active cases with `per_case` waiting steps each (1 to 3), and for each of
-    `ticks` ticks `due` SMS steps due in the hour before it (see `tick_time`), on cases drawn
-    afresh for each tick; returns the planned steps written. The due steps of later ticks wait
-    meanwhile. Only what the tick reads: the cases point at households that are not written."""
+    `ticks` ticks `due` SMS steps due in the hour before it (see `tick_time`), on the cases
+    `due_cases` picks for `layout`; returns the planned steps written. The due steps of later
+    ticks wait meanwhile. Only what the tick reads: the cases point at households that are not
+    written."""
     from outreach.cadence.models import PlannedStep
     from outreach.casework.models import Case
     from outreach.core import bulk
@@ -116,11 +147,10 @@ def load_waiting(
     for part in _chunks(cases):
         chunk = ids[part.start : part.stop]
         bulk.insert(Case, CASE_COLUMNS, _case_rows(chunk, chunk, now))
-    # A due step lies beside its case's waiting steps, as planning writes them: scattered over
-    # the table, not packed at its end (each tick then touches as many pages as it would).
+    # A due step lies beside its case's waiting steps, as planning writes them.
     due_on: dict[int, list[int]] = {}
-    for tick in range(ticks):
-        for i in rng.sample(range(cases), due):
+    for tick, picked in enumerate(due_cases(cases, due, ticks, layout, rng)):
+        for i in picked:
             due_on.setdefault(i, []).append(tick)
     written = 0
     for part in _chunks(cases):

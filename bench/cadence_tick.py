@@ -1,8 +1,9 @@
 """One measured tick benchmark in its own process:
-`python -m bench.cadence_tick WAITING DUE PER_CASE RUNS NOW`.
+`python -m bench.cadence_tick WAITING DUE PER_CASE RUNS NOW LAYOUT`.
 
 Loads WAITING active cases with PER_CASE waiting steps each and, for each of RUNS + 1 ticks an
-hour apart from NOW, DUE SMS steps due in the hour before it (COPY); then VACUUM ANALYZE and a
+hour apart from NOW, DUE SMS steps due in the hour before it (COPY), laid out as LAYOUT
+("started" or "scattered": `bench.cadence_data.due_cases`); then VACUUM ANALYZE and a
 checkpoint. Each tick claims and enqueues onto Redis (REDIS_URL) with the service's Celery app,
 exactly as `outreach.cadence.tasks.tick_now` does, with the time spent in `.delay` summed
 apart; the first tick is not counted. After each tick the queue is purged (no worker runs),
@@ -25,7 +26,7 @@ import django
 
 def main() -> None:
     waiting, due, per_case, runs = (int(a) for a in sys.argv[1:5])
-    now_iso = sys.argv[5]
+    now_iso, layout = sys.argv[5], sys.argv[6]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outreach.settings")
     django.setup()
     from django.conf import settings
@@ -49,7 +50,7 @@ def main() -> None:
             return cursor.fetchall() if cursor.description else []
 
     began = time.perf_counter()
-    steps = load_waiting(waiting, per_case, due, start_at, ticks=runs + 1)
+    steps = load_waiting(waiting, per_case, due, start_at, ticks=runs + 1, layout=layout)
     loaded = time.perf_counter() - began
     analyze()
     sql("CHECKPOINT")
@@ -60,8 +61,9 @@ def main() -> None:
         without costs: whether it finds the due rows by index or scans the whole table."""
         rows = sql(
             f"EXPLAIN UPDATE {table} SET status = 'claimed', claimed_until = %s, "
-            f"claims = claims + 1 WHERE id IN (SELECT id FROM {table} WHERE status = 'planned' "
-            "AND due_at <= %s ORDER BY due_at LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING id",
+            f"claims = claims + 1 WHERE id = ANY(ARRAY(SELECT id FROM {table} WHERE status = "
+            "'planned' AND due_at <= %s ORDER BY due_at LIMIT %s FOR UPDATE SKIP LOCKED)) "
+            "RETURNING id",
             [now, now, settings.OUTREACH_TICK_LIMIT],
         )
         return [
@@ -132,6 +134,7 @@ def main() -> None:
         json.dumps(
             {
                 "waiting_cases": waiting,
+                "layout": layout,
                 "steps": steps,
                 "waiting_steps": waiting * per_case,
                 "due": due,

@@ -18,8 +18,8 @@ from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case
 from outreach.core.clock import parse_now
 from outreach.intake.models import PhoneNumber, Signal
+from outreach.messaging.compose import PublishedTexts, Reader, compose, contact_context
 from outreach.messaging.models import Message
-from outreach.messaging.texts import Addressee, compose
 from outreach.messaging.transports import SENT, Outgoing, default_transport
 
 
@@ -41,7 +41,7 @@ def execute_step(step_id: int, now_iso: str | None = None) -> str:
         step = PlannedStep.objects.select_for_update().filter(pk=step_id).first()
         if step is None or step.status != PlannedStep.Status.PLANNED:
             return "gone"
-        case = Case.objects.select_related("household").get(pk=step.case_id)
+        case = Case.objects.select_related("household", "municipality").get(pk=step.case_id)
         signal = Signal.objects.filter(case=case).order_by("-signal_date", "-id").first()
         person = signal.person if signal else None
         phone = (
@@ -53,9 +53,16 @@ def execute_step(step_id: int, now_iso: str | None = None) -> str:
             step.status = PlannedStep.Status.SKIPPED
             step.save(update_fields=["status"])
             return "skipped"
-        body = compose("sms", Addressee(person.display_name, case.household.town))
         language = person.preferred_language or "nl"
-        item = Outgoing(step.pk, case.pk, "sms", phone.e164, body, language)
+        # The same text as the engine sends, read and rendered for this one step.
+        place = case.municipality
+        reader = Reader(person.display_name, language, [], [signal.partner_type], str(case.pk))
+        text = compose(
+            "invitation", reader, contact_context(place.name, place.contact), now.date(),
+            PublishedTexts(),
+        )  # fmt: skip
+        body = text.body
+        item = Outgoing(step.pk, case.pk, "sms", phone.e164, body, language, text.template)
         (result,) = default_transport().send([item])
         assert result.outcome == SENT
         Message.objects.create(
@@ -65,6 +72,8 @@ def execute_step(step_id: int, now_iso: str | None = None) -> str:
             to=phone.e164,
             body=body,
             language=language,
+            template=text.template,
+            template_version=text.version,
             status=Message.Status.SENT,
             transport_id=result.transport_id,
             created_at=now,

@@ -9,5 +9,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/signals", post_signals, name="api-signals"),
     path("admin/", admin.site.urls),
+    path("texts/", include("outreach.messaging.urls")),
     path("", include("outreach.casework.urls")),
 ]

@@ -28,6 +28,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def celery_in_process() -> Any:
+    """Tasks run in the test's own process, as in the embedded default, even where REDIS_URL
+    is set (CI): only the reliability tests use real workers, and they say so."""
+    from outreach.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 _refs = itertools.count(1)

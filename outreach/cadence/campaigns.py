@@ -16,6 +16,9 @@ attempt each, in file order:
 - conditions: `requires` (has_mobile, has_email, no_reply), `languages` (e.g. ["nl", "en"]),
   and a `[step.window]` with `days` (mon..sun) and `hours` ("09:00-17:00"). Calls and visits
   may be planned in the evening; no contact at all between 21:00 and 08:00;
+- `template`: the text a message step sends (`outreach.messaging.catalogue`); without it the
+  campaign's first letter is a first letter, later ones a follow-up, the first SMS an
+  invitation, later ones a reminder, an announcement a visit announcement;
 - `on_failure`: the step to take when this one fails (an SMS not delivered -> a letter, nobody
   home -> a not-at-home card). A step named by an `on_failure` is a fallback: it is taken as
   soon as that step fails (no `after_days`), so it does not count as a planned attempt. A
@@ -37,6 +40,7 @@ from pathlib import Path
 
 from outreach.cadence.tomlfile import Table, read_toml, show, suggestion
 from outreach.intake.weighing import FrameworkError, Problem
+from outreach.messaging.catalogue import CARD, LETTER, SMS, TEMPLATES
 
 CHANNELS: tuple[str, ...] = (
     "letter",
@@ -55,6 +59,16 @@ WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 AFTER: tuple[str, ...] = ("start", "previous")
 DAY_UNITS: tuple[str, ...] = ("calendar", "working")
 DEFAULT_CLOSE_AFTER_DAYS = 7
+
+# The kind of text each channel sends (outreach.messaging.catalogue); e-mail sends the SMS text
+# until e-mail has texts of its own.
+TEMPLATE_KIND: Mapping[str, str] = {
+    "letter": LETTER,
+    "sms": SMS,
+    "whatsapp": SMS,
+    "email": SMS,
+    "not_home_card": CARD,
+}
 
 # Nobody is contacted at night: every window lies between these minutes of the day.
 MESSAGE_EARLIEST = 8 * 60
@@ -80,6 +94,7 @@ _STEP_KEYS = (
     "on_failure",
     "announces",
     "days_before",
+    "template",
 )
 _WINDOW_KEYS = ("days", "hours")
 
@@ -106,6 +121,7 @@ class Step:
     on_failure: str | None = None
     announces: str | None = None
     days_before: int | None = None
+    template: str | None = None  # the text a message step sends; None: `default_template`
 
 
 @dataclass(frozen=True)
@@ -259,6 +275,7 @@ def _parse_step(
     languages = t.text_list("languages", pattern=_LANGUAGE, pattern_text="a language like 'nl'")
     window = _parse_window(raw.get("window"), t, channel)
     on_failure = t.text("on_failure")
+    template = _parse_template(t, channel)
     if len(problems) > before or step_id is None or channel is None or after_days is None:
         return None
     return Step(
@@ -272,7 +289,51 @@ def _parse_step(
         on_failure=on_failure,
         announces=announces,
         days_before=days_before,
+        template=template,
     )
+
+
+def _parse_template(t: Table, channel: str | None) -> str | None:
+    name = t.text("template")
+    if name is None or channel is None:
+        return name
+    kind = TEMPLATE_KIND.get(channel)
+    if kind is None:
+        t.problem("template", f"a {channel} sends no text; leave `template` out")
+        return None
+    spec = TEMPLATES.get(name)
+    if spec is None:
+        hint = suggestion(name, sorted(TEMPLATES))
+        t.problem("template", f"unknown text '{name}'; {hint}see outreach/messaging/catalogue.py")
+        return None
+    if spec.kind != kind:
+        t.problem("template", f"'{name}' is a {spec.kind} text; a {channel} step sends a {kind}")
+        return None
+    return name
+
+
+def default_template(campaign: Campaign, step: Step) -> str | None:
+    """The text a message step sends when its file names none: a visit announcement for an
+    announcement; for the first letter of the campaign a first letter (`first_multiple` for
+    a case with several signals, picked when sending), later letters a follow-up; the first
+    SMS an invitation, later ones a reminder."""
+    if step.template:
+        return step.template
+    if step.channel == "not_home_card":
+        return "not_home_card"
+    if step.channel not in MESSAGE_CHANNELS:
+        return None
+    if step.channel == "letter":
+        if step.announces:
+            return "visit_announcement"
+        first = next(s for s in campaign.steps if s.channel == "letter" and not s.announces)
+        return "first_single" if first.id == step.id else "follow_up"
+    if step.announces:
+        return "visit_announcement_sms"
+    if step.channel == "whatsapp":
+        return "whatsapp"
+    texts = [s for s in campaign.steps if s.channel in ("sms", "email") and not s.announces]
+    return "invitation" if texts[0].id == step.id else "reminder"
 
 
 def _check_fallback_timing(t: Table, origin: str) -> None:

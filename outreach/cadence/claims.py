@@ -21,8 +21,14 @@ _CASES = bulk.table(Case)
 
 
 def _claim(sql_select: str, sql_update: str, params: list[Any], limit: int) -> list[int]:
-    lock = " FOR UPDATE SKIP LOCKED" if bulk.is_postgres() else ""
-    sql = f"{sql_update} WHERE id IN ({sql_select} LIMIT %s{lock}) RETURNING id"
+    if bulk.is_postgres():
+        # `= ANY(ARRAY(...))` runs the selection first and then updates by primary key; with
+        # `IN (...)` the planner may hash-join against a scan of the whole table, and the
+        # tick's cost would grow with the waiting rows instead of the due ones.
+        where = f"id = ANY(ARRAY({sql_select} LIMIT %s FOR UPDATE SKIP LOCKED))"
+    else:
+        where = f"id IN ({sql_select} LIMIT %s)"
+    sql = f"{sql_update} WHERE {where} RETURNING id"
     # Raw SQL: times go in as the backend stores them (SQLite compares UTC text).
     values = [
         connection.ops.adapt_datetimefield_value(p) if isinstance(p, datetime) else p

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from outreach.cadence.campaigns import Campaign, Step
+from outreach.cadence.campaigns import Campaign, Step, default_template
 from outreach.cadence.closing import close_exhausted
 from outreach.cadence.library import campaign_step, get_campaign
 from outreach.cadence.models import PlannedStep
@@ -23,8 +23,8 @@ from outreach.cadence.recipients import Recipient, load_recipients
 from outreach.cadence.windows import in_window, is_evening, next_slot
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt, Task
+from outreach.messaging.compose import ComposeError, PublishedTexts, Reader, compose
 from outreach.messaging.models import Message
-from outreach.messaging.texts import Addressee, compose
 from outreach.messaging.transports import PERMANENT, SENT, Outgoing, Transport, default_transport
 
 MESSAGES = frozenset({"letter", "sms", "whatsapp", "email"})
@@ -44,6 +44,7 @@ class Execution:
     tasks: list[Task] = field(default_factory=list)
     fallbacks: list[PlannedStep] = field(default_factory=list)
     outgoing: list[tuple[PlannedStep, Step | None, Outgoing]] = field(default_factory=list)
+    texts: PublishedTexts = field(default_factory=PublishedTexts)
 
     def finish(self, step: PlannedStep, status: str, note: str = "") -> None:
         step.status = status
@@ -111,7 +112,7 @@ def _decide(run: Execution, step: PlannedStep, who: Recipient) -> None:
         run.finish(step, Status.SKIPPED, unmet)
         return
     if step.channel in MESSAGES:
-        _message(run, step, spec, who)
+        _message(run, step, campaign, spec, who)
     elif step.channel in TASKS:
         _task(run, step, spec, who)
     elif step.channel == "not_home_card":
@@ -133,15 +134,50 @@ def _unmet_condition(spec: Step | None, who: Recipient) -> str:
     return ""
 
 
-def _message(run: Execution, step: PlannedStep, spec: Step | None, who: Recipient) -> None:
+# The text of a message step the campaign does not know (an upgrade's leftover).
+FALLBACK_TEXT = {"letter": "follow_up", "sms": "reminder", "whatsapp": "whatsapp"}
+
+
+def _message(
+    run: Execution, step: PlannedStep, campaign: Campaign, spec: Step | None, who: Recipient
+) -> None:
     to = who.address_for(step.channel)
     if not to:
         _failed(run, step, spec, f"geen {'nummer' if step.channel != 'email' else 'adres'}")
         return
-    body = compose(step.channel, Addressee(who.name, who.town))
-    run.outgoing.append(
-        (step, spec, Outgoing(step.pk, who.case_id, step.channel, to, body, who.language))
+    name = default_template(campaign, spec) if spec else None
+    name = name or FALLBACK_TEXT.get(step.channel, "reminder")
+    if name == "first_single" and len(who.partner_types) > 1:
+        name = "first_multiple"
+    reader = Reader(
+        who.name, who.language, who.address.splitlines(), list(who.partner_types), who.reference
     )
+    try:
+        text = compose(
+            name,
+            reader,
+            who.municipality or {},
+            timezone.localdate(run.now),
+            run.texts,
+            _visit_time(step, spec),
+        )
+    except ComposeError as exc:
+        # Our fault, not the reader's: nothing is sent, the failure path reaches them instead.
+        _failed(run, step, spec, f"tekst niet te maken: {exc}")
+        return
+    item = Outgoing(
+        step.pk, who.case_id, step.channel, to, text.body, text.language, text.template,
+        text.version,
+    )  # fmt: skip
+    run.outgoing.append((step, spec, item))
+
+
+def _visit_time(step: PlannedStep, spec: Step | None) -> datetime | None:
+    """When the visit an announcement announces is planned."""
+    if spec is None or not spec.announces:
+        return None
+    visit = PlannedStep.objects.filter(case_id=step.case_id, key=spec.announces).first()
+    return timezone.localtime(visit.due_at) if visit else None
 
 
 def _task(run: Execution, step: PlannedStep, spec: Step | None, who: Recipient) -> None:
@@ -176,6 +212,8 @@ def _send(run: Execution, transport: Transport) -> None:
                     to=item.to,
                     body=item.body,
                     language=item.language,
+                    template=item.template,
+                    template_version=item.template_version,
                     status=Message.Status.SENT,
                     transport_id=result.transport_id,
                     created_at=run.now,

@@ -6,6 +6,7 @@ from datetime import date
 
 from outreach.casework.models import Case
 from outreach.intake.models import Person, PhoneNumber, Signal
+from outreach.messaging.compose import contact_context
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class Recipient:
     email: str
     address: str  # the lines of a letter's address block
     town: str
+    partner_types: tuple[str, ...] = ()  # of the case's signals, oldest first
+    reference: str = ""  # the case's number, to quote on the phone
+    municipality: dict[str, object] | None = None  # its letterhead (messaging.compose)
 
     def address_for(self, channel: str) -> str:
         if channel in ("sms", "whatsapp"):
@@ -34,12 +38,16 @@ class Recipient:
 def load_recipients(case_ids: Iterable[int]) -> dict[int, Recipient]:
     ids = list(case_ids)
     latest: dict[int, tuple[date, int, int]] = {}
-    for case_id, person_id, signal_date, signal_id in Signal.objects.filter(
-        case_id__in=ids
-    ).values_list("case_id", "person_id", "signal_date", "id"):
+    partners: dict[int, list[str]] = {}
+    for case_id, person_id, signal_date, signal_id, partner_type in (
+        Signal.objects.filter(case_id__in=ids)
+        .order_by("signal_date", "id")
+        .values_list("case_id", "person_id", "signal_date", "id", "partner_type")
+    ):
         key = (signal_date, signal_id, person_id)
         if case_id not in latest or key > latest[case_id]:
             latest[case_id] = key
+        partners.setdefault(case_id, []).append(partner_type)
     person_ids = {person for _, _, person in latest.values()}
     persons = {p.pk: p for p in Person.objects.filter(id__in=person_ids)}
     mobiles: dict[int, str] = {}
@@ -50,7 +58,11 @@ def load_recipients(case_ids: Iterable[int]) -> dict[int, Recipient]:
     ):
         mobiles.setdefault(person_id, e164)
     recipients: dict[int, Recipient] = {}
-    for case in Case.objects.filter(id__in=ids).select_related("household"):
+    letterheads: dict[int, dict[str, object]] = {}
+    for case in Case.objects.filter(id__in=ids).select_related("household", "municipality"):
+        place = case.municipality
+        if place.pk not in letterheads:
+            letterheads[place.pk] = contact_context(place.name, place.contact)
         person = persons.get(latest[case.pk][2]) if case.pk in latest else None
         home = case.household
         name = person.display_name if person else "bewoner"
@@ -68,5 +80,8 @@ def load_recipients(case_ids: Iterable[int]) -> dict[int, Recipient]:
             email=person.email if person else "",
             address="\n".join([name, street, f"{home.postcode}  {home.town}".strip()]),
             town=home.town,
+            partner_types=tuple(partners.get(case.pk, ())),
+            reference=f"{place.code}-{case.pk:06d}",
+            municipality=letterheads[place.pk],
         )
     return recipients

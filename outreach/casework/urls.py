@@ -4,7 +4,7 @@ from outreach.casework import actions, planning_views, views
 
 app_name = "casework"
 urlpatterns = [
-    path("", views.work_queue, name="queue"),
+    path("", views.home, name="queue"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/tasks/<int:task_pk>/outcome", actions.task_outcome, name="outcome"),
     path("cases/<int:pk>/contact", actions.got_in_touch, name="contact"),

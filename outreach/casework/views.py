@@ -2,15 +2,28 @@
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from outreach.casework.models import Case, Task
 from outreach.casework.summaries import queue
 from outreach.core.ddas import EndResult
-from outreach.core.roles import CASE_ROLES, municipalities_for, role_required
+from outreach.core.roles import (
+    CASE_ROLES,
+    COMMUNICATION,
+    has_role,
+    municipalities_for,
+    role_required,
+)
 
 PAGE_SIZE = 50
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Where login lands: communication staff never see cases, so they go to the texts."""
+    if has_role(request.user, COMMUNICATION) and not has_role(request.user, *CASE_ROLES):
+        return redirect("texts:list")
+    return work_queue(request)
 
 
 @role_required(*CASE_ROLES)

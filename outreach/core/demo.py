@@ -34,6 +34,20 @@ SIGNALS = 320
 DAYS = 35
 
 
+# Invented: the demo's letters need a named person with a direct number.
+DEMO_CONTACT = {
+    "team": "Team Vroeg Eropaf",
+    "phone": "020 123 4500",
+    "email": "vroegeropaf@example.org",
+    "website": "www.example.org/geldzorgen",
+    "address": "Stadhuisplein 1",
+    "postal": ["Postbus 100", "9999 AA  DEMOSTAD"],
+    "worker_name": "Sanne Bakker",
+    "worker_phone": "020 123 4567",
+    "reply_number": "06 1234 5678",
+}
+
+
 @dataclass
 class DemoResult:
     municipality: Municipality
@@ -46,7 +60,7 @@ def load_demo(now: datetime | None = None, folder: Path | None = None) -> DemoRe
     folder = folder or settings.DATA_DIR / "demo"
     folder.mkdir(parents=True, exist_ok=True)
     municipality, _ = Municipality.objects.get_or_create(
-        code=DEMO_CODE, defaults={"name": DEMO_NAME}
+        code=DEMO_CODE, defaults={"name": DEMO_NAME, "contact": DEMO_CONTACT}
     )
     users = demo_users(municipality)
     population = SamplePopulation(DEMO_AREA, households=HOUSEHOLDS, seed=7)

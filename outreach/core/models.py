@@ -20,6 +20,10 @@ class Municipality(models.Model):
     thresholds = models.JSONField(default=dict, blank=True)
     # Calls and visits a day, by task kind ("phone", "visit"); missing kinds use the default.
     capacity = models.JSONField(default=dict, blank=True)
+    # The letterhead and the ways to reach the team, as letters and messages print them:
+    # team, phone, email, website, address, postal (lines), and the named contact person with
+    # a direct number (worker_name, worker_phone) and the number replies go to (reply_number).
+    contact = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["code"]

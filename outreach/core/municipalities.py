@@ -37,10 +37,32 @@ def municipalities_option(code: str | None) -> QuerySet[Municipality]:
     return Municipality.objects.filter(pk=resolve_municipality(code).pk)
 
 
-def add_municipality(code: str, name: str, thresholds: dict[str, int]) -> Municipality:
+# What letters and messages print (outreach.messaging.context): the team's letterhead, the
+# named contact person with a direct number, and the number SMS and WhatsApp replies go to.
+CONTACT_KEYS = (
+    "team",
+    "phone",
+    "email",
+    "website",
+    "address",
+    "postal",
+    "worker_name",
+    "worker_phone",
+    "reply_number",
+)
+
+
+def add_municipality(
+    code: str, name: str, thresholds: dict[str, int], contact: dict[str, str] | None = None
+) -> Municipality:
     municipality = Municipality.objects.filter(code=code).first() or Municipality(code=code)
     municipality.name = name
     municipality.thresholds = {**municipality.thresholds, **thresholds}
+    for key, value in (contact or {}).items():
+        if key not in CONTACT_KEYS:
+            raise ValueError(f"contact: unknown detail {key!r}; one of {', '.join(CONTACT_KEYS)}")
+        # Postal address lines are written "Postbus 100|1000 AA  STAD".
+        municipality.contact[key] = value.split("|") if key == "postal" else value
     try:
         municipality.full_clean()
     except ValidationError as exc:

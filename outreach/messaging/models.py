@@ -1,5 +1,7 @@
-"""Messages to citizens: the outbox every channel writes to, one row per sent message."""
+"""Messages to citizens (the outbox every channel writes to, one row per sent message) and the
+versions of the texts they are made from."""
 
+from django.conf import settings
 from django.db import models
 
 from outreach.casework.models import Case
@@ -31,6 +33,7 @@ class Message(models.Model):
     body = models.TextField()
     language = models.CharField(max_length=8, default="nl")
     template = models.CharField(max_length=64, blank=True)
+    template_version = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     transport_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField()
@@ -40,3 +43,52 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} for case {self.case_id}"
+
+
+class TemplateVersion(models.Model):
+    """One version of one text in one language. Communication staff save drafts; a published
+    version is what the service sends, one per text and language at a time. Version 1 of each
+    comes from the shipped files under `templates/`."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        PUBLISHED = "published"
+        RETIRED = "retired"  # was published, replaced by a later version
+
+    class Origin(models.TextChoices):
+        SHIPPED = "shipped"
+        EDITED = "edited"
+        ROLLBACK = "rollback"
+
+    name = models.CharField(max_length=64)
+    lang = models.CharField(max_length=8)
+    version = models.PositiveIntegerField()
+    source = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.EDITED)
+    note = models.CharField(max_length=200, blank=True)
+    # Why it was published in spite of warnings: a warning needs a written reason.
+    warning_reason = models.TextField(blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "lang", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "lang", "version"], name="template_version"),
+            models.UniqueConstraint(
+                fields=["name", "lang"],
+                condition=models.Q(status="published"),
+                name="one_published_template",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}/{self.lang} v{self.version} ({self.status})"

@@ -20,6 +20,8 @@ class Outgoing:
     to: str
     body: str
     language: str
+    template: str = ""
+    template_version: int | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from outreach.core.ddas import partner_type_from_text
-from outreach.core.municipalities import add_municipality
+from outreach.core.municipalities import CONTACT_KEYS, add_municipality
 
 
 class Command(BaseCommand):
@@ -20,6 +20,14 @@ class Command(BaseCommand):
             metavar="TYPE=EUROS",
             help="amount below which a partner type's signals are not followed up (repeatable)",
         )
+        parser.add_argument(
+            "--contact",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help=f"what letters print (repeatable): {', '.join(CONTACT_KEYS)}; "
+            "postal lines separated by |",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         thresholds: dict[str, int] = {}
@@ -29,8 +37,14 @@ class Command(BaseCommand):
             if partner_type is None or not amount.strip().isdigit():
                 raise CommandError(f"--threshold {item!r}: use TYPE=EUROS, e.g. Zorg=100")
             thresholds[partner_type] = int(amount)
+        contact: dict[str, str] = {}
+        for item in options["contact"]:
+            key, sep, value = item.partition("=")
+            if not sep or not value.strip():
+                raise CommandError(f"--contact {item!r}: use KEY=VALUE, e.g. worker_name=Sanne")
+            contact[key.strip()] = value.strip()
         try:
-            municipality = add_municipality(options["code"], options["name"], thresholds)
+            municipality = add_municipality(options["code"], options["name"], thresholds, contact)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"municipality {municipality} registered")

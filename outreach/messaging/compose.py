@@ -1,0 +1,95 @@
+"""Making the text of one message: the published version of a text in the reader's language
+(Dutch when the language has none), rendered with the documented context.
+
+A text that cannot be made raises `ComposeError` and nothing is sent: never a half-rendered
+letter. The error names the text and version, never the reader.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from outreach.messaging.catalogue import SMS, TEMPLATES
+from outreach.messaging.context import build_context, language_or_default
+from outreach.messaging.models import TemplateVersion
+from outreach.messaging.versions import published
+
+
+class ComposeError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What a text may know of the person it is for."""
+
+    name: str
+    language: str
+    address_lines: list[str]
+    partner_types: list[str]
+    reference: str
+
+
+@dataclass(frozen=True)
+class Composed:
+    body: str
+    template: str
+    version: int
+    language: str
+
+
+@dataclass
+class PublishedTexts:
+    """The published versions a batch needs, each read once."""
+
+    versions: dict[tuple[str, str], TemplateVersion | None] = field(default_factory=dict)
+
+    def get(self, name: str, lang: str) -> TemplateVersion | None:
+        key = (name, lang)
+        if key not in self.versions:
+            self.versions[key] = published(name, lang)
+        return self.versions[key]
+
+
+def contact_context(municipality_name: str, contact: dict[str, Any]) -> dict[str, Any]:
+    """The letterhead of `Municipality.contact`, with the municipality's name."""
+    return {**contact, "name": contact.get("name") or f"Gemeente {municipality_name}"}
+
+
+def compose(
+    name: str,
+    reader: Reader,
+    municipality: dict[str, Any],
+    today: date,
+    texts: PublishedTexts,
+    appointment_at: datetime | None = None,
+) -> Composed:
+    from outreach.messaging.rendering import RenderError, render_html, render_text
+
+    spec = TEMPLATES.get(name)
+    if spec is None:
+        raise ComposeError(f"unknown text '{name}'")
+    version = texts.get(name, language_or_default(reader.language))
+    if version is None:
+        raise ComposeError(f"no published version of '{name}'")
+    context = build_context(
+        lang=version.lang,
+        name=reader.name,
+        address_lines=reader.address_lines,
+        today=today,
+        reference=reader.reference,
+        worker_name=str(municipality.get("worker_name", "")),
+        worker_phone=str(municipality.get("worker_phone", "") or municipality.get("phone", "")),
+        reply_number=str(municipality.get("reply_number", "")),
+        partner_types=reader.partner_types,
+        municipality=municipality,
+        appointment_at=appointment_at,
+    ).as_dict()
+    try:
+        if spec.kind == SMS:
+            body = render_text(version.source, context)
+        else:
+            body = render_html(version.source, context, version.lang)
+    except RenderError as exc:
+        raise ComposeError(f"'{name}' ({version.lang}) v{version.version}: {exc}") from exc
+    return Composed(body, name, version.version, version.lang)
