@@ -126,6 +126,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # Where the weighing framework (afwegingskader) and campaigns live.
 CAMPAIGNS_DIR = Path(os.environ.get("OUTREACH_CAMPAIGNS_DIR", BASE_DIR / "campaigns"))
+OUTREACH_TEMPLATES_DIR = Path(os.environ.get("OUTREACH_TEMPLATES_DIR", BASE_DIR / "templates"))
 
 # Signals below this amount (EUR) are not followed up unless the municipality sets its own
 # threshold for the partner type; crisis signals are never filtered.
@@ -174,6 +175,13 @@ OUTREACH_PLANNING_DAYS = int(os.environ.get("OUTREACH_PLANNING_DAYS", "15"))
 OUTREACH_TRANSPORT = os.environ.get(
     "OUTREACH_TRANSPORT", "outreach.messaging.transports.OutboxTransport"
 )
+# Message templates run in a sandbox (outreach.messaging.rendering): a template's source is at
+# most this many bytes, a rendered text at most this many characters and a render takes at
+# most this many seconds; a letter PDF has at most this many pages.
+OUTREACH_TEMPLATE_MAX_BYTES = int(os.environ.get("OUTREACH_TEMPLATE_MAX_BYTES", "100000"))
+OUTREACH_RENDER_MAX_CHARS = int(os.environ.get("OUTREACH_RENDER_MAX_CHARS", "200000"))
+OUTREACH_RENDER_TIMEOUT = float(os.environ.get("OUTREACH_RENDER_TIMEOUT", "2"))
+OUTREACH_LETTER_MAX_PAGES = int(os.environ.get("OUTREACH_LETTER_MAX_PAGES", "10"))
 
 CELERY_BEAT_SCHEDULE.update(
     {

@@ -12,10 +12,12 @@ from outreach.cadence.campaigns import (
     Campaign,
     CampaignError,
     Window,
+    default_template,
     load_campaign,
     load_campaigns,
 )
 from outreach.intake.weighing import Problem
+from outreach.messaging.catalogue import TEMPLATES
 
 SHIPPED = Path(__file__).resolve().parents[2] / "campaigns"
 
@@ -219,7 +221,7 @@ def test_unknown_key_with_suggestion(tmp_path: Path) -> None:
             "after_day",
             "unknown key; did you mean 'after_days'? allowed in a step: id, channel, "
             "after_days, after, requires, languages, window, on_failure, announces, "
-            "days_before",
+            "days_before, template",
         ),
         ("step[2] (id 'sms')", "after_days", "missing; must be an integer of 0 or more"),
     ]
@@ -563,3 +565,53 @@ def test_several_problems_at_once_across_files(tmp_path: Path) -> None:
         ("broken.toml", "line 1 (end of file)", ""),
     ]
     assert str(info.value).splitlines() == [str(p) for p in info.value.problems]
+
+
+def test_each_message_step_gets_a_text(tmp_path: Path, shipped: dict[str, Campaign]) -> None:
+    text = campaign(
+        step("first", "letter", after_days=0),
+        step("sms", "sms", after_days=2, on_failure="no_sms"),
+        step("no_sms", "letter"),
+        step("again", "sms", after_days=3),
+        step("wa", "whatsapp", after_days=1),
+        step("own", "letter", after_days=1, template="first_multiple"),
+        step("tell", "sms", announces="visit", days_before=1),
+        step("visit", "visit_task", after_days=4, on_failure="card"),
+        step("card", "not_home_card"),
+        step("call", "phone_task", after_days=1),
+    )
+    c = load(tmp_path, text)
+    texts = {s.id: default_template(c, s) for s in c.steps}
+    assert texts == {
+        "first": "first_single",
+        "sms": "invitation",
+        "no_sms": "follow_up",
+        "again": "reminder",
+        "wa": "whatsapp",
+        "own": "first_multiple",
+        "tell": "visit_announcement_sms",
+        "visit": None,
+        "card": "not_home_card",
+        "call": None,
+    }
+    # Every message step of the shipped campaigns names a text that exists.
+    for shipped_campaign in shipped.values():
+        for s in shipped_campaign.steps:
+            name = default_template(shipped_campaign, s)
+            assert (name is None) == (s.channel in ("phone_task", "visit_task")), s
+            assert name is None or name in TEMPLATES
+
+
+@pytest.mark.parametrize(
+    ("channel", "template", "message"),
+    [
+        ("letter", "aanmaning", "unknown text 'aanmaning'; "),
+        ("letter", "invitatoin", "did you mean 'invitation'?"),
+        ("sms", "first_single", "'first_single' is a letter text; a sms step sends a sms"),
+        ("phone_task", "invitation", "a phone_task sends no text; leave `template` out"),
+    ],
+)
+def test_a_wrong_text_is_reported(tmp_path: Path, channel: str, template: str, message: str):
+    p = only_problem(tmp_path, campaign(step("s", channel, after_days=0, template=template)))
+    assert (p.location, p.field) == ("step[1] (id 's')", "template")
+    assert message in p.message

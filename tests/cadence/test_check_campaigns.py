@@ -396,7 +396,7 @@ def test_several_problems_at_once(folder: Path, monkeypatch: pytest.MonkeyPatch)
         "names campaign 'young' but there is no young.toml next to this file",
         "campaigns/crisis.toml: step[2] (id 'sms'): chanel: unknown key; did you mean "
         "'channel'? allowed in a step: id, channel, after_days, after, requires, languages, "
-        "window, on_failure, announces, days_before",
+        "window, on_failure, announces, days_before, template",
         "campaigns/light.toml: step[2] (id 'late'): after_days: due on day 30; the law wants "
         "contact within 28 days of the signal (offer_within_days in requirements.toml)",
     ]

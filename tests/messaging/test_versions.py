@@ -102,7 +102,7 @@ def test_a_syntax_error_is_reported_with_its_line(editor):
 
 
 def test_a_warning_needs_a_written_reason(editor):
-    long = " ".join(["woord"] * 17)
+    long = " ".join(["woord"] * 11)  # 17 words: over 15 is a warning, over 20 an error
     source = f"{GOOD}\nDit is een zin met {long} erin."
     draft = save_draft("invitation", "nl", source, editor, NOW)
     with pytest.raises(PublishError) as failure:

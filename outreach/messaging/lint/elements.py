@@ -1,0 +1,109 @@
+"""The elements a text must carry (catalogue.TemplateSpec.required): per language the phrases
+of `elements.toml`; the contact person is the {{ worker_name }} and {{ worker_phone }}
+placeholders in the source."""
+
+import re
+from functools import cache
+from pathlib import Path
+
+from outreach.messaging.catalogue import (
+    CONTACT_PERSON,
+    DATA_SOURCE,
+    ELEMENTS,
+    FREE,
+    LANGUAGES,
+    NO_OBLIGATION,
+    NORMALISING,
+)
+from outreach.messaging.lint.data import LintDataError, describe, read_toml, string_list
+from outreach.messaging.lint.findings import ERROR, Finding
+
+ELEMENTS_FILE = Path(__file__).with_name("elements.toml")
+PHRASED = tuple(element for element in ELEMENTS if element != CONTACT_PERSON)
+CONTACT_PLACEHOLDERS = ("worker_name", "worker_phone")
+DESCRIPTIONS = {
+    FREE: "that help is free",
+    NO_OBLIGATION: "that help is without obligation",
+    CONTACT_PERSON: "a named contact person with a direct number",
+    DATA_SOURCE: "how the data reached us",
+    NORMALISING: "a normalising sentence (this can happen to anyone)",
+}
+_COMMENT = re.compile(r"\{#.*?#\}", re.S)
+
+Phrases = dict[str, dict[str, tuple[str, ...]]]  # lang -> element -> phrases
+
+
+def load_elements(path: Path = ELEMENTS_FILE) -> Phrases:
+    data = read_toml(path)
+    phrases: Phrases = {}
+    for lang, table in data.items():
+        if lang not in LANGUAGES:
+            raise LintDataError(
+                f"{path}: [{lang}]: unknown language; expected one of {', '.join(LANGUAGES)}"
+            )
+        if not isinstance(table, dict):
+            raise LintDataError(f"{path}: [{lang}]: expected a table, got {describe(table)}")
+        for key in table:
+            if key not in PHRASED:
+                raise LintDataError(
+                    f"{path}: [{lang}] {key}: unknown element; expected one of {', '.join(PHRASED)}"
+                )
+        for element in PHRASED:
+            if element not in table:
+                raise LintDataError(f"{path}: [{lang}] {element}: missing")
+        phrases[lang] = {
+            element: string_list(table[element], f"{path}: [{lang}] {element}")
+            for element in PHRASED
+        }
+    missing = [lang for lang in LANGUAGES if lang not in phrases]
+    if missing:
+        raise LintDataError(f"{path}: [{missing[0]}]: missing")
+    return phrases
+
+
+@cache
+def shipped_elements() -> Phrases:
+    return load_elements()
+
+
+@cache
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(phrase) for phrase in phrases), re.IGNORECASE)
+
+
+def has_placeholder(source: str, name: str) -> bool:
+    """Whether a `{{ ... }}` outside Jinja comments uses the variable `name`."""
+    pattern = rf"\{{\{{[^}}]*(?<![\w.]){re.escape(name)}\b[^}}]*\}}\}}"
+    return re.search(pattern, _COMMENT.sub("", source)) is not None
+
+
+def present(element: str, lang: str, source: str, text: str) -> bool:
+    if element == CONTACT_PERSON:
+        return all(has_placeholder(source, name) for name in CONTACT_PLACEHOLDERS)
+    phrases = shipped_elements().get(lang, {}).get(element, ())
+    return bool(phrases) and _phrase_pattern(phrases).search(text) is not None
+
+
+def check_elements(
+    template: str, lang: str, source: str, text: str, required: tuple[str, ...]
+) -> list[Finding]:
+    findings = []
+    for element in required:
+        if present(element, lang, source, text):
+            continue
+        if element == CONTACT_PERSON:
+            how = "needs both {{ worker_name }} and {{ worker_phone }}"
+        else:
+            phrases = shipped_elements()[lang][element]
+            how = "say it with " + " or ".join(f'"{phrase}"' for phrase in phrases)
+        findings.append(
+            Finding(
+                template=template,
+                lang=lang,
+                level=ERROR,
+                rule="missing-element",
+                line=1,
+                message=f"missing {element}: {DESCRIPTIONS[element]}; {how}",
+            )
+        )
+    return findings
