@@ -9,9 +9,14 @@ against the same tick over 10,000 waiting cases; 100,000 SMS steps executed thro
 workers on Redis with the test transport; beside both, the naive design of one countdown task
 per step (bench/naive_cadence.py). Celery uses its own Redis database (BENCH_REDIS_DB, default
 13), whose queue the benchmark purges.
+
+Templates (issue: letters and messages): SMS renders per second on one core against a bare
+sandboxed Jinja2 render of the same template, letter PDFs per second in one process, and the
+time of one lint (bench/templates_bench.py).
 """
 
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -20,7 +25,15 @@ from datetime import date
 from typing import Any
 
 from bench.cadence_data import LAYOUTS, write_campaigns
-from bench.common import WORK, drop_database, fresh_database, redis_url, run_json, write_result
+from bench.common import (
+    ROOT,
+    WORK,
+    drop_database,
+    fresh_database,
+    redis_url,
+    run_json,
+    write_result,
+)
 
 NOW = "2026-11-28T12:00"
 # A Wednesday morning: SMS steps are inside their window (working days, 09:00-18:00).
@@ -176,9 +189,41 @@ def bench_cadence(args: argparse.Namespace) -> None:
     write_result("cadence", result, summary)
 
 
+def bench_templates(seconds: float) -> None:
+    """Rendering SMS (against a bare sandboxed Jinja2 render), letter PDFs, and one lint, in a
+    process of its own (bench/templates_bench.py)."""
+    load_before = os.getloadavg()[0]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.templates_bench", "--seconds", str(seconds)],
+        check=True, capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["load_average_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    result["targets"] = {"sms_per_second": 20_000, "pdfs_per_second": 20, "lint_ms": 100}
+    summary = (
+        f"# Templates benchmark ({result['date']})\n\n"
+        f"{result['machine']}, load average {result['load_average_before_after'][0]} before "
+        f"and {result['load_average_before_after'][1]} after. {seconds:g} s a measure, one "
+        "process (one core).\n\n"
+        "| measure | value | target |\n|---|---|---|\n"
+        f"| SMS rendered ({result['sms_template']}, 1,000 readers in six languages) | "
+        f"{result['sms_per_second']:,}/s | >= 20,000/s |\n"
+        f"| bare `ImmutableSandboxedEnvironment` render, same template and contexts | "
+        f"{result['baseline_sms_per_second']:,}/s (ours: {result['sms_ratio']}x) | |\n"
+        f"| letter PDFs ({result['letter']}, {result['letter_pages']} page) | "
+        f"{result['pdfs_per_second']}/s ({result['ms_per_pdf']} ms each) | >= 20/s |\n"
+        f"| lint of that letter | {result['lint_ms']} ms (the first in a process "
+        f"{result['lint_first_ms']} ms; warm-up of all six languages "
+        f"{result['lint_warm_up_ms']} ms) | < 100 ms |\n"
+    )
+    write_result("templates", result, summary)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=["intake", "cadence"], help="run one benchmark")
+    parser.add_argument(
+        "--only", choices=["intake", "cadence", "templates"], help="run one benchmark"
+    )
     intake = parser.add_argument_group("intake")
     intake.add_argument("--signals", type=int, default=1_000_000)
     intake.add_argument("--baseline-rows", type=int, default=5_000)
@@ -193,11 +238,15 @@ def main() -> None:
     cadence.add_argument("--naive-enqueue", type=int, default=10_000)
     cadence.add_argument("--naive-steps", type=int, default=5_000)
     cadence.add_argument("--concurrency", type=int, default=2, help="worker processes")
+    templates = parser.add_argument_group("templates")
+    templates.add_argument("--seconds", type=float, default=10.0, help="per measurement")
     args = parser.parse_args()
     if args.only in (None, "intake"):
         bench_intake(args.signals, args.baseline_rows, args.workers)
     if args.only in (None, "cadence"):
         bench_cadence(args)
+    if args.only in (None, "templates"):
+        bench_templates(args.seconds)
 
 
 if __name__ == "__main__":
