@@ -178,9 +178,7 @@ def text_history(request: HttpRequest, name: str, lang: str) -> HttpResponse:
         (version, diff(versions[i + 1] if i + 1 < len(versions) else None, version))
         for i, version in enumerate(versions)
     ]
-    return render(
-        request, "messaging/history.html", {"spec": spec, "lang": lang, "rows": rows}
-    )
+    return render(request, "messaging/history.html", {"spec": spec, "lang": lang, "rows": rows})
 
 
 @require_POST

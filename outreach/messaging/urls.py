@@ -9,7 +9,5 @@ urlpatterns = [
     path("<slug:name>/<slug:lang>/preview", editor.live_preview, name="preview"),
     path("<slug:name>/<slug:lang>/pdf", editor.pdf_preview, name="pdf"),
     path("<slug:name>/<slug:lang>/history/", editor.text_history, name="history"),
-    path(
-        "<slug:name>/<slug:lang>/rollback/<int:version>", editor.text_rollback, name="rollback"
-    ),
+    path("<slug:name>/<slug:lang>/rollback/<int:version>", editor.text_rollback, name="rollback"),
 ]

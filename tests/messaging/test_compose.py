@@ -9,7 +9,7 @@ from outreach.cadence.models import PlannedStep
 from outreach.intake.models import Person
 from outreach.messaging.models import Message, TemplateVersion
 from outreach.messaging.versions import save_draft
-from tests.cadence.conftest import campaign_dir, engine, ingest  # noqa: F401 (fixtures)
+from tests.cadence.conftest import ingest
 from tests.conftest import signal_row
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("campaign_dir")]

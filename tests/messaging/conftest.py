@@ -1,0 +1,3 @@
+"""The engine's fixtures, for the tests of what it sends."""
+
+from tests.cadence.conftest import campaign_dir, engine  # noqa: F401
