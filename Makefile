@@ -30,7 +30,7 @@ test: lint
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "embedded default (SQLite):"; \
 	  env -u DATABASE_URL -u REDIS_URL OUTREACH_DATA_DIR=$$(mktemp -d) \
-	    $(BIN)/pytest tests/intake/test_pipeline.py tests/core tests/casework tests/privacy tests/cadence \
+	    $(BIN)/pytest tests/intake/test_pipeline.py tests/core tests/casework tests/privacy tests/cadence tests/messaging \
 	      tests/test_cli.py; \
 	fi
 
