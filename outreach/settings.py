@@ -4,6 +4,7 @@ Without DATABASE_URL the service runs on SQLite; without REDIS_URL Celery runs t
 (the embedded default that `make run` uses).
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -37,6 +38,8 @@ INSTALLED_APPS = [
     "outreach.privacy",
     "outreach.cadence",
     "outreach.messaging",
+    "outreach.messaging.inbound",
+    "outreach.messaging.printing",
     "outreach.reporting",
 ]
 
@@ -175,6 +178,8 @@ OUTREACH_PLANNING_DAYS = int(os.environ.get("OUTREACH_PLANNING_DAYS", "15"))
 OUTREACH_TRANSPORT = os.environ.get(
     "OUTREACH_TRANSPORT", "outreach.messaging.transports.OutboxTransport"
 )
+# Per channel ("sms", "whatsapp", "email", "letter"): the transport class, as JSON.
+OUTREACH_TRANSPORTS: dict[str, str] = json.loads(os.environ.get("OUTREACH_TRANSPORTS", "{}"))
 # Message templates run in a sandbox (outreach.messaging.rendering): a template's source is at
 # most this many bytes, a rendered text at most this many characters and a render takes at
 # most this many seconds; a letter PDF has at most this many pages.

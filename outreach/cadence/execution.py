@@ -25,7 +25,14 @@ from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt, Task
 from outreach.messaging.compose import ComposeError, PublishedTexts, Reader, compose
 from outreach.messaging.models import Message
-from outreach.messaging.transports import PERMANENT, SENT, Outgoing, Transport, default_transport
+from outreach.messaging.transports import (
+    PERMANENT,
+    QUEUED,
+    SENT,
+    Outgoing,
+    Transport,
+    default_transport,
+)
 
 MESSAGES = frozenset({"letter", "sms", "whatsapp", "email"})
 TASKS = {"phone_task": Task.Kind.PHONE, "visit_task": Task.Kind.VISIT}
@@ -203,7 +210,8 @@ def _send(run: Execution, transport: Transport) -> None:
     if len(results) != len(run.outgoing):
         raise RuntimeError("the transport must answer every message of the batch")
     for (step, spec, item), result in zip(run.outgoing, results, strict=True):
-        if result.outcome == SENT:
+        if result.outcome in (SENT, QUEUED):
+            sent = result.outcome == SENT
             run.messages.append(
                 Message(
                     case_id=item.case_id,
@@ -214,14 +222,17 @@ def _send(run: Execution, transport: Transport) -> None:
                     language=item.language,
                     template=item.template,
                     template_version=item.template_version,
-                    status=Message.Status.SENT,
+                    status=Message.Status.SENT if sent else Message.Status.QUEUED,
                     transport_id=result.transport_id,
                     created_at=run.now,
+                    status_at=run.now,
                 )
             )
-            kind = KIND_BY_CHANNEL[item.channel]
-            run.attempts.append(new_attempt(item.case_id, kind, False, run.now))
-            run.finish(step, Status.DONE)
+            if sent:
+                kind = KIND_BY_CHANNEL[item.channel]
+                run.attempts.append(new_attempt(item.case_id, kind, False, run.now))
+            # A queued letter's attempt counts when the print batch is handed over.
+            run.finish(step, Status.DONE, "" if sent else "wacht op verzending")
         elif result.outcome == PERMANENT or step.retries >= settings.OUTREACH_MAX_RETRIES:
             _failed(run, step, spec, result.error or "verzenden mislukt")
         else:

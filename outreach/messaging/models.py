@@ -3,6 +3,7 @@ versions of the texts they are made from."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from outreach.casework.models import Case
 
@@ -15,11 +16,15 @@ class Message(models.Model):
         LETTER = "letter"
 
     class Status(models.TextChoices):
-        QUEUED = "queued"  # accepted by the transport
-        SENT = "sent"
+        # In the order a message moves through them (`outreach.messaging.status`): a status
+        # only ever moves forward, whatever order the provider's callbacks arrive in.
+        QUEUED = "queued"  # accepted, not yet handed over (a letter waiting for the print batch)
+        SENT = "sent"  # handed over: to Twilio, to the print house, to the mail server
         DELIVERED = "delivered"
+        READ = "read"  # WhatsApp
         FAILED = "failed"
         UNDELIVERED = "undelivered"
+        RETURNED = "returned"  # a letter that came back
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="messages", db_index=False, db_constraint=False
@@ -36,10 +41,25 @@ class Message(models.Model):
     template_version = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     transport_id = models.CharField(max_length=64, blank=True)
+    # The provider's error code when it failed (Twilio: 21211 invalid number, 21610 opted out...)
+    error_code = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField()
+    status_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["case", "created_at"])]
+        indexes = [
+            models.Index(fields=["case", "created_at"]),
+            # Delivery callbacks find their message by the provider's id.
+            models.Index(
+                fields=["transport_id"], name="message_transport_id", condition=~Q(transport_id="")
+            ),
+            # The print batch gathers the queued letters.
+            models.Index(
+                fields=["channel", "created_at"],
+                name="message_queued",
+                condition=Q(status="queued"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} for case {self.case_id}"

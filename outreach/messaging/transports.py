@@ -2,9 +2,18 @@
 result per message. A transport never raises for one message: a transient error (try again
 later) and a permanent one (take the failure path) are results, so one bad number never
 blocks the rest of the batch.
+
+Outcomes: `sent` (handed over: the contact attempt counts now), `queued` (accepted for a later
+hand-over, e.g. the day's print batch: the attempt counts when that happens), `transient`,
+`permanent`. `error_code` carries the provider's code (Twilio's 21211, 21610, ...) so the
+engine can tell an unusable number from an opt-out.
+
+Which transport serves which channel: `OUTREACH_TRANSPORTS` ({"sms": "dotted.Class", ...}),
+each channel missing there falls back to `OUTREACH_TRANSPORT`.
 """
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -24,14 +33,19 @@ class Outgoing:
     template_version: int | None = None
 
 
+Outcome = Literal["sent", "queued", "transient", "permanent"]
+
+
 @dataclass(frozen=True)
 class Result:
-    outcome: Literal["sent", "transient", "permanent"]
+    outcome: Outcome
     transport_id: str = ""
     error: str = ""
+    error_code: str = ""
 
 
 SENT: Literal["sent"] = "sent"
+QUEUED: Literal["queued"] = "queued"
 TRANSIENT: Literal["transient"] = "transient"
 PERMANENT: Literal["permanent"] = "permanent"
 
@@ -48,6 +62,43 @@ class OutboxTransport:
         return [Result(SENT, transport_id=f"outbox-{item.step_id}") for item in batch]
 
 
-def default_transport() -> Transport:
-    transport: Transport = import_string(settings.OUTREACH_TRANSPORT)()
+class ChannelRouter:
+    """Each message to the transport of its channel; the results in the batch's order."""
+
+    def __init__(self, transports: Mapping[str, Transport], default: Transport) -> None:
+        self.transports = transports
+        self.default = default
+
+    def send(self, batch: Sequence[Outgoing]) -> list[Result]:
+        by_transport: dict[int, tuple[Transport, list[int]]] = {}
+        for index, item in enumerate(batch):
+            transport = self.transports.get(item.channel, self.default)
+            by_transport.setdefault(id(transport), (transport, []))[1].append(index)
+        results: list[Result | None] = [None] * len(batch)
+        for transport, indexes in by_transport.values():
+            answers = transport.send([batch[i] for i in indexes])
+            if len(answers) != len(indexes):
+                raise RuntimeError(f"{type(transport).__name__} must answer every message")
+            for index, answer in zip(indexes, answers, strict=True):
+                results[index] = answer
+        return [r for r in results if r is not None]
+
+
+@functools.cache
+def _transport(dotted: str) -> Transport:
+    transport: Transport = import_string(dotted)()
     return transport
+
+
+def default_transport() -> Transport:
+    """The configured transports, built once per process (they may hold HTTP sessions)."""
+    default = _transport(settings.OUTREACH_TRANSPORT)
+    named = settings.OUTREACH_TRANSPORTS
+    if not named:
+        return default
+    return ChannelRouter({channel: _transport(d) for channel, d in named.items()}, default)
+
+
+def reset_transports() -> None:
+    """For tests that change the settings."""
+    _transport.cache_clear()

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PrintingConfig(AppConfig):
+    """Letters to the print house: the day's batch per municipality, returned mail."""
+
+    name = "outreach.messaging.printing"
+    label = "printing"
