@@ -197,3 +197,8 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# Twilio (SMS and WhatsApp) and the public address Twilio calls back on (behind a proxy).
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+OUTREACH_PUBLIC_BASE_URL = os.environ.get("OUTREACH_PUBLIC_BASE_URL", "")

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from outreach.intake.api import post_signals
+from outreach.messaging import webhooks
+from outreach.messaging.inbound import views as inbound
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -10,5 +12,8 @@ urlpatterns = [
     path("api/v1/signals", post_signals, name="api-signals"),
     path("admin/", admin.site.urls),
     path("texts/", include("outreach.messaging.urls")),
+    path("webhooks/twilio/status", webhooks.twilio_status, name="twilio-status"),
+    path("webhooks/twilio/inbound", inbound.twilio_inbound, name="twilio-inbound"),
+    path("inbox/", inbound.inbox, name="inbox"),
     path("", include("outreach.casework.urls")),
 ]

@@ -23,7 +23,7 @@ from django.utils.module_loading import import_string
 
 @dataclass(frozen=True)
 class Outgoing:
-    step_id: int
+    step_id: int | None  # None: not a campaign step (a confirmation of a reply)
     case_id: int
     channel: str  # sms, whatsapp, email, letter
     to: str
@@ -31,6 +31,9 @@ class Outgoing:
     language: str
     template: str = ""
     template_version: int | None = None
+    # An answer within WhatsApp's 24-hour session (the reader wrote first): free text allowed.
+    # Otherwise WhatsApp only takes an approved template.
+    in_session: bool = False
 
 
 Outcome = Literal["sent", "queued", "transient", "permanent"]
