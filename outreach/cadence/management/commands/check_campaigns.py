@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from outreach.cadence.checking import check_folder
+from outreach.core.paths import shown_path
 from outreach.intake.weighing import Problem
 
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         if code is not None and not re.fullmatch(r"\d{4}", code):
             raise CommandError(f"--municipality must be a four-digit code like 0344, got {code!r}")
         result = check_folder(folder, code)
-        problems = [replace(p, file=_shown(p.file)) for p in result.problems]
+        problems = [replace(p, file=shown_path(p.file)) for p in result.problems]
         if options["json"]:
             document = {
                 "ok": result.ok,
@@ -44,20 +45,11 @@ class Command(BaseCommand):
             for problem in problems:
                 self.stdout.write(_line(problem))
         if not result.ok:
-            raise CommandError(f"{len(problems)} problem(s) in {_shown(str(folder))}")
+            raise CommandError(f"{len(problems)} problem(s) in {shown_path(str(folder))}")
         if not options["json"]:
             whose = f" for municipality {code}" if code else ""
             names = ", ".join(result.campaigns)
             self.stdout.write(f"{len(result.campaigns)} campaigns OK{whose}: {names}")
-
-
-def _shown(file: str) -> str:
-    """A path relative to the working directory when it lies inside it."""
-    path = Path(file)
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return file
 
 
 def _line(problem: Problem) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from outreach.core.paths import shown_path
 from outreach.messaging.lint import Finding, LintDataError, lint_file, template_files
 from outreach.messaging.lint.config import current_config
 
@@ -52,15 +53,6 @@ class Command(BaseCommand):
             self.stdout.write(summary)
 
 
-def _shown(file: str) -> str:
-    """A path relative to the working directory when it lies inside it."""
-    path = Path(file)
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return file
-
-
 def _line(finding: Finding) -> str:
-    where = f"{_shown(finding.file)}:{finding.line}"
+    where = f"{shown_path(finding.file)}:{finding.line}"
     return f"{where}: {finding.level} {finding.rule} {finding.message}"
