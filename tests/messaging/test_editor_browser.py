@@ -1,0 +1,210 @@
+"""The text editor in a real browser: Debian's Chromium driven by Playwright against the live
+server. Staff log in through the login form, edit an SMS with its live preview and findings,
+save, publish, read the history, and see a letter's preview in a sandboxed frame.
+
+Skipped where /usr/bin/chromium or the playwright package is missing (CI has both). Never
+downloads a browser: Playwright only drives the system Chromium."""
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from outreach.core.roles import COMMUNICATION, ensure_role_groups
+from outreach.messaging.models import TemplateVersion
+from outreach.messaging.versions import load_shipped
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
+        allow_module_level=True,
+    )
+try:
+    from playwright.sync_api import Page, expect, sync_playwright
+except ImportError:
+    pytest.skip(
+        "browser tests need the playwright package (pip install -e '.[dev]')",
+        allow_module_level=True,
+    )
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 15_000  # generous for a loaded CI machine; the waits end as soon as the page is ready
+USERNAME, PASSWORD = "communicatie", "een-lang-wachtwoord"
+
+GOOD_SMS = "Hallo {{ name }}, wij helpen u gratis. Bel {{ worker_name }} op {{ worker_phone }}."
+GOOD_SMS_TEXT = "Hallo J. de Vries, wij helpen u gratis. Bel Sanne Bakker op 020 123 4567."
+BAD_SMS = "Hallo {{ name }}, uw IBAN is {{ iban }}. Financiële hulp is gratis."
+
+
+@pytest.fixture
+def staff(live_server) -> None:
+    """A communication user, and the shipped texts: the live server's transactional database
+    is flushed between tests, and the flush's post_migrate loads the texts again; loading is
+    idempotent, so a missing set is loaded here. Runs before the browser starts: Django's ORM
+    refuses to run in the thread while Playwright's event loop is running."""
+    if not TemplateVersion.objects.filter(origin=TemplateVersion.Origin.SHIPPED).exists():
+        load_shipped(timezone.now())
+    assert TemplateVersion.objects.filter(name="invitation", lang="nl", version=1).exists()
+    ensure_role_groups()
+    user = User.objects.create_user(USERNAME, password=PASSWORD)
+    user.groups.add(Group.objects.get(name=COMMUNICATION))
+
+
+@pytest.fixture
+def page(staff, live_server) -> Iterator[Page]:
+    """A fresh browser page, logged in through the real login form."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="nl-NL", base_url=live_server.url)
+        context.set_default_timeout(TIMEOUT_MS)
+        expect.set_options(timeout=TIMEOUT_MS)
+        try:
+            page = context.new_page()
+            page.goto("/login/")
+            page.get_by_label("Gebruikersnaam").fill(USERNAME)
+            page.get_by_label("Wachtwoord").fill(PASSWORD)
+            page.get_by_role("button", name="Inloggen").click()
+            # Communication staff land on the texts, never on the case queue.
+            expect(page).to_have_url(f"{live_server.url}/texts/")
+            yield page
+        finally:
+            expect.set_options(timeout=5_000)  # Playwright's default
+            context.close()
+            browser.close()
+
+
+def type_source(page: Page, source: str, *, keys: bool = False) -> None:
+    """Replace the editor's text and wait for the live preview's answer (debounced 400 ms)."""
+    box = page.locator("#source")
+    with page.expect_response(
+        lambda r: r.url.endswith("/preview") and r.request.method == "POST"
+    ) as answer:
+        if keys:  # key by key, as a person types: the debounce sends one request at the end
+            box.press("Control+a")
+            box.press_sequentially(source)
+        else:
+            box.fill(source)
+    assert answer.value.ok, answer.value.status
+
+
+def test_staff_edit_preview_save_publish_and_read_the_history_of_an_sms(page, live_server):
+    # 1. The list of texts, per kind and language; click through to the Dutch SMS invitation.
+    expect(page.get_by_role("heading", name="Teksten", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Sms en WhatsApp")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="SMS invitation")).to_have_count(1)
+    page.locator('a[href="/texts/invitation/nl/"]').click()
+    expect(page).to_have_url(f"{live_server.url}/texts/invitation/nl/")
+    expect(page.get_by_role("heading", name="SMS invitation")).to_be_visible()
+    expect(page.locator("#source")).to_have_value(re.compile("gratis"))  # the shipped text
+    publish = page.locator("button#publish")
+
+    # 2. A valid short SMS: the live preview renders it on the invented sample data.
+    type_source(page, GOOD_SMS)
+    expect(page.locator("#preview div.sms")).to_have_text(GOOD_SMS_TEXT)
+    expect(page.locator("#preview p")).to_have_text(
+        f"{len(GOOD_SMS_TEXT)} tekens, GSM-7, 1 sms-deel/delen."
+    )
+    expect(page.locator("#counts")).to_have_text(re.compile(r"^0 fout\(en\), "))
+    expect(publish).to_be_enabled()
+
+    # 3. An unknown field and a character outside GSM-7: the render fails, publishing can't.
+    type_source(page, BAD_SMS, keys=True)
+    expect(page.locator("#source")).to_have_value(BAD_SMS)
+    expect(page.locator("#preview .finding-error")).to_contain_text(
+        "De tekst kan niet worden gemaakt: 'iban' is undefined"
+    )
+    expect(page.locator("#preview div.sms")).to_have_count(0)
+    expect(page.locator("#findings li.finding-error").filter(has_text="iban")).to_have_count(1)
+    expect(page.locator("#counts")).to_have_text(re.compile(r"^[1-9]\d* fout\(en\), "))
+    expect(publish).to_be_disabled()
+
+    # ... and a valid text enables it again.
+    type_source(page, GOOD_SMS)
+    expect(page.locator("#preview div.sms")).to_have_text(GOOD_SMS_TEXT)
+    expect(publish).to_be_enabled()
+
+    # 4. Save as a draft, then publish it.
+    page.get_by_label("Wat is er veranderd?").fill("korter")
+    page.get_by_role("button", name="Bewaar als concept").click()
+    expect(page.locator("ul.messages")).to_have_text("Concept versie 2 is bewaard.")
+    expect(page.get_by_text("Concept: versie 2.")).to_be_visible()
+    expect(page.get_by_text("Gepubliceerd: versie 1 ")).to_be_visible()
+    expect(page.locator("#source")).to_have_value(GOOD_SMS)
+    expect(page.locator("#preview div.sms")).to_have_text(GOOD_SMS_TEXT)  # rendered by the server
+    expect(publish).to_be_enabled()
+
+    publish.click()
+    expect(page.locator("ul.messages")).to_have_text("Versie 2 is gepubliceerd.")
+    expect(page.get_by_text(re.compile(r"Gepubliceerd: versie 2 \("))).to_be_visible()
+    expect(page.get_by_text("Concept: versie")).to_have_count(0)
+
+    # The history shows version 2 against the shipped version 1, line by line.
+    page.get_by_role("link", name="Geschiedenis").click()
+    expect(page).to_have_url(f"{live_server.url}/texts/invitation/nl/history/")
+    version_2 = page.locator("section#v2")
+    expect(version_2.get_by_role("heading")).to_contain_text("Versie 2")
+    expect(version_2).to_contain_text("Wijziging: korter")
+    expect(version_2.locator("pre.diff .add")).to_have_text([f"+{GOOD_SMS}"])
+    expect(version_2.locator("pre.diff .remove")).to_have_text(
+        [re.compile(r"^-\{\{ salutation \}\}, dit is een bericht van")]
+    )
+    expect(page.locator("section#v1")).to_be_visible()
+
+
+def test_a_letter_previews_in_a_sandboxed_frame_on_sample_data(page, live_server):
+    page.goto("/texts/first_single/nl/")
+    frame = page.locator("#preview iframe")
+    expect(frame).to_have_attribute("sandbox", "")  # no scripts, no same origin
+    expect(frame).to_have_attribute("srcdoc", re.compile("J. de Vries"))  # the sample reader
+    expect(page.frame_locator("#preview iframe").get_by_text("J. de Vries").first).to_be_visible()
+
+    # The live preview builds a new frame: sandboxed as well, with the edited text.
+    source = page.locator("#source").input_value()
+    old = "Samen vinden we vaak een oplossing."
+    assert old in source
+    type_source(page, source.replace(old, "Samen zoeken we een oplossing."))
+    frame = page.locator("#preview iframe")
+    expect(frame).to_have_attribute("srcdoc", re.compile("Samen zoeken we een oplossing."))
+    expect(frame).to_have_attribute("sandbox", "")
+    expect(frame).to_have_attribute("srcdoc", re.compile("J. de Vries"))
+    expect(page.locator("button#publish")).to_be_enabled()
+
+
+def test_a_late_answer_for_an_older_text_never_replaces_the_newer_preview(page):
+    page.goto("/texts/invitation/nl/")
+    held = []  # the first preview request, held back as on a slow line
+
+    def hold(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/preview", hold)
+    with page.expect_request("**/preview"):
+        page.locator("#source").fill(BAD_SMS)
+    type_source(page, GOOD_SMS)
+    expect(page.locator("#preview div.sms")).to_have_text(GOOD_SMS_TEXT)
+
+    (late,) = held
+    with page.expect_response("**/preview") as answer:
+        late.continue_()
+    assert answer.value.json()["errors"] >= 1  # the answer for the text with {{ iban }}
+    # The answer for the text no longer in the editor came last: the page keeps the newer one.
+    page.wait_for_timeout(100)  # the page's script handles the answer within this, if it would
+    expect(page.locator("#preview div.sms")).to_have_text(GOOD_SMS_TEXT)
+    expect(page.locator("#counts")).to_have_text(re.compile(r"^0 fout\(en\), "))
+    expect(page.locator("button#publish")).to_be_enabled()
