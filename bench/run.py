@@ -13,6 +13,12 @@ per step (bench/naive_cadence.py). Celery uses its own Redis database (BENCH_RED
 Templates (issue: letters and messages): SMS renders per second on one core against a bare
 sandboxed Jinja2 render of the same template, letter PDFs per second in one process, and the
 time of one lint (bench/templates_bench.py).
+
+Channels (issue: SMS and WhatsApp through Twilio): SMS steps executed by real Celery workers
+through the Twilio transport against the fake Twilio server in its own process, with a pool of
+senders each held to its rate through Redis: SMS accepted per second, and per sender the
+busiest one-second window from the fake's log (bench/channels_bench.py). Celery and the rate
+windows use Redis database BENCH_CHANNELS_REDIS_DB (default 12).
 """
 
 import argparse
@@ -92,6 +98,8 @@ def bench_cadence(args: argparse.Namespace) -> None:
     env = {
         "REDIS_URL": redis_url(int(os.environ.get("BENCH_REDIS_DB", "13"))),
         "OUTREACH_CAMPAIGNS_DIR": str(write_campaigns(WORK / "campaigns")),
+        # The test transport: the message rows are the outbox (no file to write).
+        "OUTREACH_TRANSPORT": "outreach.messaging.transports.OutboxTransport",
     }
     tick_args = [str(args.due), str(args.steps_per_case), str(args.ticks), CADENCE_NOW]
     ticks: dict[str, dict[str, Any]] = {}
@@ -219,10 +227,73 @@ def bench_templates(seconds: float) -> None:
     write_result("templates", result, summary)
 
 
+CHANNELS_DATABASE = "outreach_bench_channels"
+
+
+def bench_channels(args: argparse.Namespace) -> None:
+    load_before = os.getloadavg()[0]
+    env = {
+        "REDIS_URL": redis_url(int(os.environ.get("BENCH_CHANNELS_REDIS_DB", "12"))),
+        "OUTREACH_CAMPAIGNS_DIR": str(write_campaigns(WORK / "campaigns")),
+    }
+    url = fresh_database(CHANNELS_DATABASE)
+    run = run_json(
+        url, "bench.channels_bench", str(args.sms), str(args.sms_concurrency),
+        str(args.sms_threads), str(args.senders), str(args.sender_rate), CADENCE_NOW, env=env,
+    )  # fmt: skip
+    drop_database(CHANNELS_DATABASE)
+    load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    capacity = args.senders * args.sender_rate / run["rate_window_seconds"]
+    result = {
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()}, {platform.python_version()}, {os.cpu_count()} cores",
+        "now": CADENCE_NOW,
+        "load_average_before_after": load,
+        **run,
+        "capacity_segments_per_second": round(capacity),
+        "targets": {"accepted_per_second": 500, "busiest_second_segments": args.sender_rate},
+    }
+    ok = "ok" if run["ok"] else "NOT OK"
+    rows = "".join(
+        f"| {sender} | {s['messages']:,} | {s['segments']:,} | {s['busiest_second_segments']} "
+        f"({s['busiest_second_messages']} messages) | {args.sender_rate} |\n"
+        for sender, s in run["per_sender"].items()
+    )
+    summary = (
+        f"# Channels benchmark ({result['date']})\n\n"
+        f"{result['machine']}, load average {load[0]} before and {load[1]} after. "
+        f"{args.sms:,} SMS steps (the shipped Dutch reminder, "
+        f"{run['segments_per_message']} segments each) executed by one Celery worker with "
+        f"{args.sms_concurrency} processes, {args.sms_threads} requests in flight each, "
+        "through `TwilioSmsTransport` against the fake Twilio server in its own process "
+        "(tests/messaging/fake_twilio.py: every request checked as Twilio checks it). "
+        f"{args.senders} sender numbers at {args.sender_rate} segments a second each, each "
+        "reader always on the same sender (chosen by their number), the windows shared in "
+        f"Redis ({run['rate_window_seconds']:g} s: one second and the margin); together at "
+        f"most {capacity:,.0f} segments a second. The busiest second is a sliding window over "
+        "the times the fake read each request.\n\n"
+        "| measure | value | target |\n|---|---|---|\n"
+        f"| SMS accepted by Twilio (the fake) | {run['accepted_per_second']:,.0f}/s "
+        f"({run['accepted']:,} in {run['sending_seconds']:.1f} s) | >= 500/s |\n"
+        f"| end to end, tick to every step done | {run['steps_per_second']:,.0f} steps/s "
+        f"({run['seconds']:.1f} s) | |\n"
+        f"| busiest second of any sender | {run['busiest_second_segments']} segments "
+        f"| <= {args.sender_rate} |\n"
+        f"| messages, duplicate step ids, with the fake's SID, attempts | {run['messages']:,}, "
+        f"{run['duplicate_step_ids']}, {run['sids_known']:,}, {run['attempts']:,} ({ok}) "
+        f"| {args.sms:,}, 0, {args.sms:,}, {args.sms:,} |\n\n"
+        "| sender | messages | segments | busiest second, segments | limit |\n"
+        "|---|---|---|---|---|\n" + rows
+    )
+    write_result("channels", result, summary)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--only", choices=["intake", "cadence", "templates"], help="run one benchmark"
+        "--only",
+        choices=["intake", "cadence", "templates", "channels"],
+        help="run one benchmark",
     )
     intake = parser.add_argument_group("intake")
     intake.add_argument("--signals", type=int, default=1_000_000)
@@ -240,6 +311,12 @@ def main() -> None:
     cadence.add_argument("--concurrency", type=int, default=2, help="worker processes")
     templates = parser.add_argument_group("templates")
     templates.add_argument("--seconds", type=float, default=10.0, help="per measurement")
+    channels = parser.add_argument_group("channels")
+    channels.add_argument("--sms", type=int, default=30_000, help="SMS steps sent via Twilio")
+    channels.add_argument("--sms-concurrency", type=int, default=2, help="worker processes")
+    channels.add_argument("--sms-threads", type=int, default=8, help="requests in flight each")
+    channels.add_argument("--senders", type=int, default=8, help="sender numbers")
+    channels.add_argument("--sender-rate", type=int, default=150, help="segments/s each")
     args = parser.parse_args()
     if args.only in (None, "intake"):
         bench_intake(args.signals, args.baseline_rows, args.workers)
@@ -247,6 +324,8 @@ def main() -> None:
         bench_cadence(args)
     if args.only in (None, "templates"):
         bench_templates(args.seconds)
+    if args.only in (None, "channels"):
+        bench_channels(args)
 
 
 if __name__ == "__main__":

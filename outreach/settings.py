@@ -174,9 +174,10 @@ OUTREACH_DEFAULT_CAPACITY = {
     "visit": int(os.environ.get("OUTREACH_VISIT_CAPACITY", "12")),
 }
 OUTREACH_PLANNING_DAYS = int(os.environ.get("OUTREACH_PLANNING_DAYS", "15"))
-# Where messages go: the default outbox keeps them in the database and sends nothing.
+# Where messages go: the default file outbox (OUTREACH_OUTBOX_FILE, `outreach outbox`) sends
+# nothing; every channel not named in OUTREACH_TRANSPORTS uses it.
 OUTREACH_TRANSPORT = os.environ.get(
-    "OUTREACH_TRANSPORT", "outreach.messaging.transports.OutboxTransport"
+    "OUTREACH_TRANSPORT", "outreach.messaging.outbox.FileOutboxTransport"
 )
 # Per channel ("sms", "whatsapp", "email", "letter"): the transport class, as JSON.
 OUTREACH_TRANSPORTS: dict[str, str] = json.loads(os.environ.get("OUTREACH_TRANSPORTS", "{}"))
@@ -202,3 +203,86 @@ CELERY_BEAT_SCHEDULE.update(
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 OUTREACH_PUBLIC_BASE_URL = os.environ.get("OUTREACH_PUBLIC_BASE_URL", "")
+
+# --- Citizens' replies (outreach.messaging.inbound) ---------------------------------------
+# The keyword grammar per language (intents/<lang>.toml), how many words may follow a keyword
+# for the reply still to count as that keyword, and the longest body stored (Twilio delivers
+# at most 1,600 characters for SMS, 4,096 for WhatsApp; longer is cut).
+OUTREACH_INBOUND_INTENTS_DIR = Path(
+    os.environ.get(
+        "OUTREACH_INBOUND_INTENTS_DIR", BASE_DIR / "outreach" / "messaging" / "inbound" / "intents"
+    )
+)
+OUTREACH_INBOUND_EXTRA_WORDS = int(os.environ.get("OUTREACH_INBOUND_EXTRA_WORDS", "2"))
+OUTREACH_INBOUND_MAX_BODY = int(os.environ.get("OUTREACH_INBOUND_MAX_BODY", "5000"))
+
+# --- SMS and WhatsApp through Twilio (outreach.messaging.twilio_transport) ------------------
+# Enable per channel: OUTREACH_TRANSPORTS='{"sms": "outreach.messaging.twilio_transport.
+# TwilioSmsTransport", "whatsapp": "outreach.messaging.twilio_transport.TwilioWhatsAppTransport"}'.
+# The SMS sender: a Messaging Service (MG...), or a number / alphanumeric id; or a pool of
+# senders (JSON list) from which each reader always gets the same one.
+OUTREACH_TWILIO_MESSAGING_SERVICE_SID = os.environ.get("OUTREACH_TWILIO_MESSAGING_SERVICE_SID", "")
+OUTREACH_TWILIO_FROM = os.environ.get("OUTREACH_TWILIO_FROM", "")
+OUTREACH_TWILIO_SENDERS: list[str] = json.loads(os.environ.get("OUTREACH_TWILIO_SENDERS", "[]"))
+# WhatsApp: the sender ("whatsapp:+3197..."; else the Messaging Service), the approved templates'
+# Content SIDs ({"whatsapp": {"nl": "HX...", "en": "HX..."}}, or {"nl": "HX..."} for the
+# first-contact text) and which context values fill their variables {{1}}, {{2}}, ...
+OUTREACH_TWILIO_WHATSAPP_FROM = os.environ.get("OUTREACH_TWILIO_WHATSAPP_FROM", "")
+OUTREACH_TWILIO_WHATSAPP_CONTENT_SIDS: dict[str, object] = json.loads(
+    os.environ.get("OUTREACH_TWILIO_WHATSAPP_CONTENT_SIDS", "{}")
+)
+OUTREACH_TWILIO_WHATSAPP_VARIABLES: list[str] = json.loads(
+    os.environ.get(
+        "OUTREACH_TWILIO_WHATSAPP_VARIABLES", '["worker_name", "municipality", "worker_phone"]'
+    )
+)
+# Seconds a request to Twilio may take; requests in flight at once per worker process; another
+# API base URL (a local stand-in for the tests and the benchmark; empty: Twilio's).
+OUTREACH_TWILIO_TIMEOUT = float(os.environ.get("OUTREACH_TWILIO_TIMEOUT", "10"))
+OUTREACH_TWILIO_THREADS = int(os.environ.get("OUTREACH_TWILIO_THREADS", "8"))
+OUTREACH_TWILIO_API_URL = os.environ.get("OUTREACH_TWILIO_API_URL", "")
+# Per sender: SMS segments a second (overrides per sender as JSON {"+3197...": 30}) and
+# WhatsApp messages a second, shared by all workers through Redis (outreach.messaging.ratelimit).
+OUTREACH_SMS_RATE = int(os.environ.get("OUTREACH_SMS_RATE", "10"))
+OUTREACH_SMS_RATES: dict[str, int] = json.loads(os.environ.get("OUTREACH_SMS_RATES", "{}"))
+OUTREACH_WHATSAPP_RATE = int(os.environ.get("OUTREACH_WHATSAPP_RATE", "20"))
+OUTREACH_WHATSAPP_RATES: dict[str, int] = json.loads(
+    os.environ.get("OUTREACH_WHATSAPP_RATES", "{}")
+)
+# The longest a message waits for its sender's rate before it is postponed; the window's margin
+# over one second (the spread between taking the rate and Twilio receiving the request); where
+# the windows live (empty: in the process).
+OUTREACH_RATE_MAX_WAIT = float(os.environ.get("OUTREACH_RATE_MAX_WAIT", "10"))
+OUTREACH_RATE_MARGIN = float(os.environ.get("OUTREACH_RATE_MARGIN", "0.05"))
+OUTREACH_RATE_REDIS_URL = os.environ.get("OUTREACH_RATE_REDIS_URL", REDIS_URL)
+OUTREACH_RATE_PREFIX = os.environ.get("OUTREACH_RATE_PREFIX", "outreach:rate")
+# No message to a phone in these hours (local time; empty: none).
+OUTREACH_QUIET_HOURS = os.environ.get("OUTREACH_QUIET_HOURS", "21:00-08:00")
+
+# --- Letters to the print house, e-mail, the file outbox -----------------------------------
+# (outreach.messaging.printing, outreach.messaging.email_transport, outreach.messaging.outbox)
+# The file outbox of the embedded default: one JSON line per message.
+OUTREACH_OUTBOX_FILE = Path(os.environ.get("OUTREACH_OUTBOX_FILE", DATA_DIR / "outbox.jsonl"))
+# The print batches: <OUTREACH_PRINT_DIR>/<YYYY-MM-DD>/<municipality code>-<batch id>.pdf/.csv,
+# at most OUTREACH_PRINT_BATCH_MAX letters a batch (more make several batches). The hand-over
+# hook (a dotted path to hook(batch, pdf_path, csv_path), e.g. an upload) runs once the files
+# are in the folder; empty: the folder is the hand-over.
+OUTREACH_PRINT_DIR = Path(os.environ.get("OUTREACH_PRINT_DIR", DATA_DIR / "print"))
+OUTREACH_PRINT_BATCH_MAX = int(os.environ.get("OUTREACH_PRINT_BATCH_MAX", "500"))
+OUTREACH_PRINT_HANDOVER = os.environ.get("OUTREACH_PRINT_HANDOVER", "")
+CELERY_BEAT_SCHEDULE["print-batches"] = {
+    "task": "outreach.messaging.printing.tasks.print_batches",
+    "schedule": crontab(hour=15, minute=0, day_of_week="mon-fri"),  # holidays: the task skips
+}
+# E-mail (EmailTransport): Django's backends, SMTP unless EMAIL_BACKEND says otherwise. From:
+# OUTREACH_EMAIL_FROM (the municipality's name shown), else the municipality's contact address.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+OUTREACH_EMAIL_FROM = os.environ.get("OUTREACH_EMAIL_FROM", "")

@@ -40,6 +40,13 @@ def celery_in_process() -> Any:
     app.conf.task_always_eager = saved
 
 
+@pytest.fixture(autouse=True)
+def data_files(tmp_path: Path, settings: Any) -> None:
+    """The file outbox and the print folder of each test are its own (never the real var/)."""
+    settings.OUTREACH_OUTBOX_FILE = tmp_path / "data" / "outbox.jsonl"
+    settings.OUTREACH_PRINT_DIR = tmp_path / "data" / "print"
+
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 _refs = itertools.count(1)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from outreach.cadence.campaigns import Campaign, Step, default_template
 from outreach.cadence.closing import close_exhausted
+from outreach.cadence.delivery import apply_provider_error
 from outreach.cadence.library import campaign_step, get_campaign
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import CLOSE, ESCALATION, fallback_for
@@ -25,6 +26,7 @@ from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt, Task
 from outreach.messaging.compose import ComposeError, PublishedTexts, Reader, compose
 from outreach.messaging.models import Message
+from outreach.messaging.ratelimit import DEFERRED
 from outreach.messaging.transports import (
     PERMANENT,
     QUEUED,
@@ -32,6 +34,7 @@ from outreach.messaging.transports import (
     Outgoing,
     Transport,
     default_transport,
+    message_from,
 )
 
 MESSAGES = frozenset({"letter", "sms", "whatsapp", "email"})
@@ -51,6 +54,8 @@ class Execution:
     tasks: list[Task] = field(default_factory=list)
     fallbacks: list[PlannedStep] = field(default_factory=list)
     outgoing: list[tuple[PlannedStep, Step | None, Outgoing]] = field(default_factory=list)
+    # Refusals whose code says something about the number or the person (21211, 21610 ...).
+    refusals: list[tuple[Outgoing, str]] = field(default_factory=list)
     texts: PublishedTexts = field(default_factory=PublishedTexts)
 
     def finish(self, step: PlannedStep, status: str, note: str = "") -> None:
@@ -95,9 +100,15 @@ def execute_steps(
         if run.outgoing:
             _send(run, transport or default_transport())
         _write(run)
+        closed = {
+            item.case_id
+            for item, code in run.refusals
+            if apply_provider_error(item.case_id, item.to, code, now)
+        }
         closing = [s for s in steps if s.key == CLOSE and s.status == Status.CLAIMED]
         for step in closing:
-            close_exhausted(step, recipients[step.case_id].state, now)
+            state = Case.State.CLOSED if step.case_id in closed else recipients[step.case_id].state
+            close_exhausted(step, state, now)
     return run.counts()
 
 
@@ -174,7 +185,7 @@ def _message(
         return
     item = Outgoing(
         step.pk, who.case_id, step.channel, to, text.body, text.language, text.template,
-        text.version,
+        text.version, variables=text.variables,
     )  # fmt: skip
     run.outgoing.append((step, spec, item))
 
@@ -212,29 +223,21 @@ def _send(run: Execution, transport: Transport) -> None:
     for (step, spec, item), result in zip(run.outgoing, results, strict=True):
         if result.outcome in (SENT, QUEUED):
             sent = result.outcome == SENT
-            run.messages.append(
-                Message(
-                    case_id=item.case_id,
-                    step_id=step.pk,
-                    channel=item.channel,
-                    to=item.to,
-                    body=item.body,
-                    language=item.language,
-                    template=item.template,
-                    template_version=item.template_version,
-                    status=Message.Status.SENT if sent else Message.Status.QUEUED,
-                    transport_id=result.transport_id,
-                    created_at=run.now,
-                    status_at=run.now,
-                )
-            )
+            run.messages.append(message_from(item, result, run.now))
             if sent:
                 kind = KIND_BY_CHANNEL[item.channel]
                 run.attempts.append(new_attempt(item.case_id, kind, False, run.now))
             # A queued letter's attempt counts when the print batch is handed over.
             run.finish(step, Status.DONE, "" if sent else "wacht op verzending")
+        elif result.error_code in DEFERRED and result.outcome != PERMANENT:
+            # Held back (quiet hours, the sender's rate): nothing failed, no retry counted.
+            later = run.now + timedelta(minutes=1)
+            run.postpone(step, next_slot(later, step.channel, spec.window if spec else None),
+                         result.error)  # fmt: skip
         elif result.outcome == PERMANENT or step.retries >= settings.OUTREACH_MAX_RETRIES:
             _failed(run, step, spec, result.error or "verzenden mislukt")
+            if result.outcome == PERMANENT and result.error_code:
+                run.refusals.append((item, result.error_code))
         else:
             # Backoff of 1, 2, 4 ... minutes, inside the window; other cases go on meanwhile.
             step.retries += 1

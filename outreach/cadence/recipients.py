@@ -52,7 +52,10 @@ def load_recipients(case_ids: Iterable[int]) -> dict[int, Recipient]:
     persons = {p.pk: p for p in Person.objects.filter(id__in=person_ids)}
     mobiles: dict[int, str] = {}
     for person_id, e164 in (
-        PhoneNumber.objects.filter(person_id__in=person_ids, kind=PhoneNumber.Kind.MOBILE)
+        # Not a number the provider refused (PhoneNumber.unusable_reason).
+        PhoneNumber.objects.filter(
+            person_id__in=person_ids, kind=PhoneNumber.Kind.MOBILE, unusable_reason=""
+        )
         .order_by("id")
         .values_list("person_id", "e164")
     ):

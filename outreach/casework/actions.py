@@ -13,6 +13,7 @@ from outreach.cadence.outcomes import offer_help, record_task_outcome
 from outreach.casework.models import Case, Task
 from outreach.core.ddas import EndResult
 from outreach.core.roles import CASEWORKER, SUPERVISOR, municipalities_for, role_required
+from outreach.messaging.printing.returned import ReturnError, record_returned
 
 ACTORS = (CASEWORKER, SUPERVISOR)
 
@@ -57,4 +58,25 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         close_case(case, result, timezone.now(), request.POST.get("reason", "").strip()[:1000])
         messages.success(request, f"Zaak afgesloten: {result}.")
+    return redirect("casework:case", pk=case.pk)
+
+
+@require_POST
+@role_required(*ACTORS)
+def letter_returned(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
+    """A letter came back (post retour): the campaign's failure path for that letter runs."""
+    case = _case(request, pk)
+    try:
+        returned = record_returned(
+            message_pk, timezone.now(), request.POST.get("reason", ""), case_id=case.pk
+        )
+    except ReturnError as exc:
+        messages.error(request, f"Niet geregistreerd: {exc}.")
+    else:
+        if not returned.changed:
+            messages.info(request, "Deze brief was al als retour geregistreerd.")
+        elif returned.fallback is not None:
+            messages.success(request, "Retour geregistreerd; de campagne probeert het anders.")
+        else:
+            messages.success(request, "Retour geregistreerd.")
     return redirect("casework:case", pk=case.pk)

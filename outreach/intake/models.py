@@ -99,6 +99,10 @@ class PhoneNumber(models.Model):
         FIXED = "fixed"
         OTHER = "other"
 
+    class Unusable(models.TextChoices):
+        INVALID = "invalid"
+        NOT_MOBILE = "not_mobile"
+
     # The unique (person, e164) index serves lookups by person too.
     person = models.ForeignKey(
         Person,
@@ -109,11 +113,19 @@ class PhoneNumber(models.Model):
     )
     e164 = models.CharField(max_length=16)
     kind = models.CharField(max_length=8, choices=Kind.choices)
+    # Why SMS and WhatsApp cannot reach this number, as the provider said (Twilio 21211: not a
+    # valid number, 21614: not a mobile); empty: usable. A fixed line stays fine for a call.
+    unusable_reason = models.CharField(
+        max_length=16, choices=Unusable.choices, blank=True, default="", db_default=""
+    )
+    unusable_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["person", "e164"], name="phone_person_unique")
         ]
+        # A reply by SMS or WhatsApp is matched to its sender by number.
+        indexes = [models.Index(fields=["e164"], name="phone_e164")]
 
     def __str__(self) -> str:
         return self.e164

@@ -36,6 +36,8 @@ class Composed:
     template: str
     version: int
     language: str
+    # The context's plain values, for a provider's own template (an approved WhatsApp text).
+    variables: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -92,4 +94,13 @@ def compose(
             body = render_html(version.source, context, version.lang)
     except RenderError as exc:
         raise ComposeError(f"'{name}' ({version.lang}) v{version.version}: {exc}") from exc
-    return Composed(body, name, version.version, version.lang)
+    return Composed(body, name, version.version, version.lang, plain_values(context))
+
+
+def plain_values(context: dict[str, Any]) -> dict[str, str]:
+    """The context's text values, flat: {"worker_name": ..., "municipality": its name,
+    "yes": the yes keyword, ...}."""
+    values = {k: v for k, v in context.items() if isinstance(v, str)}
+    values["municipality"] = str((context.get("municipality") or {}).get("name", ""))
+    values.update({k: str(v) for k, v in (context.get("keywords") or {}).items()})
+    return values

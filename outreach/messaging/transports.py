@@ -14,11 +14,15 @@ each channel missing there falls back to `OUTREACH_TRANSPORT`.
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from outreach.messaging.models import Message
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,9 @@ class Outgoing:
     # An answer within WhatsApp's 24-hour session (the reader wrote first): free text allowed.
     # Otherwise WhatsApp only takes an approved template.
     in_session: bool = False
+    # Plain values of the text's context (worker_name, municipality, ...): the variables of an
+    # approved WhatsApp template (outreach.messaging.twilio_transport).
+    variables: Mapping[str, str] = field(default_factory=dict)
 
 
 Outcome = Literal["sent", "queued", "transient", "permanent"]
@@ -105,3 +112,23 @@ def default_transport() -> Transport:
 def reset_transports() -> None:
     """For tests that change the settings."""
     _transport.cache_clear()
+
+
+def message_from(item: Outgoing, result: Result, now: datetime) -> "Message":
+    """The row of a message the transport took (sent, or queued for a later hand-over)."""
+    from outreach.messaging.models import Message
+
+    return Message(
+        case_id=item.case_id,
+        step_id=item.step_id,
+        channel=item.channel,
+        to=item.to,
+        body=item.body,
+        language=item.language,
+        template=item.template,
+        template_version=item.template_version,
+        status=Message.Status.SENT if result.outcome == SENT else Message.Status.QUEUED,
+        transport_id=result.transport_id,
+        created_at=now,
+        status_at=now,
+    )

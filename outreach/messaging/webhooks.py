@@ -1,11 +1,114 @@
-"""Twilio's delivery status callbacks (POST /webhooks/twilio/status)."""
+"""Twilio's delivery status callbacks (POST /webhooks/twilio/status).
 
-from django.http import HttpRequest, HttpResponse
+Every message the Twilio transports send names this URL as its StatusCallback. A callback is
+believed only with a valid `X-Twilio-Signature` (403 otherwise). It finds the message by its
+SID and moves its status forward only: callbacks arrive out of order, and a late "sent" after
+"delivered" changes nothing, nor does the same callback twice. A failure (failed,
+undelivered) takes the step's failure path once, after what its error code says about the
+number or the person (`outreach.cadence.delivery.message_failed`: 21211/21614 mark the number,
+21610 is an opt-out). A WhatsApp answer refused because the 24-hour session had closed (63016)
+goes again, the same text, by SMS.
+
+Logs name the message's SID, never a number or a text.
+"""
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from outreach.cadence.delivery import message_failed
+from outreach.messaging import twilio_errors
+from outreach.messaging.models import Message
+from outreach.messaging.status import FAILURES, moves_forward
+from outreach.messaging.transports import QUEUED, SENT, Outgoing, default_transport, message_from
+from outreach.messaging.twilio_signature import is_from_twilio
+
+log = logging.getLogger(__name__)
+
+S = Message.Status
+# Twilio's MessageStatus values we keep; the others (accepted, queued, sending, scheduled,
+# canceled, ...) come before "sent" or never concern our messages.
+STATUSES = {
+    "sent": S.SENT,
+    "delivered": S.DELIVERED,
+    "read": S.READ,
+    "failed": S.FAILED,
+    "undelivered": S.UNDELIVERED,
+}
 
 
 @csrf_exempt
 @require_POST
 def twilio_status(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("not yet", status=501)
+    if not is_from_twilio(request):
+        return HttpResponseForbidden("invalid or missing Twilio signature")
+    post = request.POST
+    sid = post.get("MessageSid") or post.get("SmsSid") or ""
+    status = post.get("MessageStatus") or post.get("SmsStatus") or ""
+    record_status(sid, status, post.get("ErrorCode", ""), timezone.now())
+    return HttpResponse(status=200)
+
+
+def record_status(sid: str, twilio_status: str, error_code: str, now: datetime) -> str:
+    """Apply one callback; returns what it did: "ignored" (not a status we keep), "unknown"
+    (no message with that SID), "kept" (not a step forward), "updated" or "failed"."""
+    new = STATUSES.get(twilio_status)
+    if not sid or new is None:
+        return "ignored"
+    code = error_code if error_code not in ("", "0") else ""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .filter(transport_id=sid[:64])
+            .exclude(transport_id="")
+            .first()
+        )
+        if message is None:
+            log.info("status %s for unknown message %s ignored", twilio_status, sid[:64])
+            return "unknown"
+        if not moves_forward(message.status, new):
+            return "kept"
+        message.status = new
+        message.status_at = now
+        if code:
+            message.error_code = code[:16]
+        message.save(update_fields=["status", "status_at", "error_code"])
+        if new not in FAILURES:
+            return "updated"
+        log.info("message %s %s (error %s)", sid[:64], twilio_status, code or "-")
+        resend = (
+            code == twilio_errors.OUTSIDE_SESSION
+            and message.channel == Message.Channel.WHATSAPP
+            and message.step_id is None
+        )
+        if not resend:
+            reason = twilio_errors.describe(code, "niet afgeleverd")
+            message_failed(message.step_id, message.case_id, message.to, code, now, reason)
+    if resend:
+        resend_by_sms(message, now)
+    return "failed"
+
+
+def resend_by_sms(message: Message, now: datetime) -> Message | None:
+    """A WhatsApp answer that came too late for the session (63016): the same text by SMS.
+    (A campaign's own WhatsApp goes as an approved template, which needs no session; its
+    failure takes the campaign's own fallback.)"""
+    item = Outgoing(
+        None, message.case_id, Message.Channel.SMS, message.to.removeprefix("whatsapp:"),
+        message.body, message.language, message.template, message.template_version,
+    )  # fmt: skip
+    (result,) = default_transport().send([item])
+    if result.outcome not in (SENT, QUEUED):
+        log.warning(
+            "SMS instead of WhatsApp message %s not sent: %s %s",
+            message.pk, result.outcome, result.error_code or "-",
+        )  # fmt: skip
+        return None
+    resent = message_from(item, result, now)
+    resent.save()
+    return resent

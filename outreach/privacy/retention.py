@@ -7,6 +7,7 @@ and status of messages, and the four-digit postcode area. A household with an op
 person on the opt-out list (the opt-out is the recorded motive to keep it), are kept.
 """
 
+import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -16,10 +17,14 @@ from django.db.models.functions import Cast, Concat, Substr
 
 from outreach.casework.models import Case
 from outreach.intake.models import Household, Person, PhoneNumber, Signal
+from outreach.messaging.inbound.models import InboundMessage
 from outreach.messaging.models import Message
+from outreach.messaging.outbox import prune_outbox
+from outreach.messaging.printing.batches import prune_print_files
 from outreach.privacy.models import OptOut
 
 ANONYMOUS = "(geanonimiseerd)"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,6 +57,16 @@ def anonymise_expired(now: datetime, retention_days: int) -> RetentionReport:
             .exclude(body="")
             .update(to=ANONYMOUS, body="")
         )
+        # Replies (outreach.messaging.inbound) carry the sender's words and number: cleared
+        # with their case's messages, those without a case (unknown numbers) after the period;
+        # counted with the messages. Intent, channel and dates stay.
+        for replies in (
+            InboundMessage.objects.filter(case__in=expired_cases),
+            InboundMessage.objects.filter(case__isnull=True, received_at__lt=cutoff),
+        ):
+            messages += replies.exclude(from_number=ANONYMOUS).update(
+                from_number=ANONYMOUS, body=""
+            )
         expired_cases.exclude(result_reason="").update(result_reason="")
         kept = OptOut.objects.values("person_id")
         persons = Person.objects.filter(household__in=expired).exclude(pk__in=kept)
@@ -75,4 +90,9 @@ def anonymise_expired(now: datetime, retention_days: int) -> RetentionReport:
             addition="",
             street="",
         )
+    # The file outbox (the embedded default's copy of every message) and the print batches'
+    # PDFs and manifests hold names, numbers and addresses too: what is older than the period
+    # goes, whatever the case's state (the database keeps an open case's messages).
+    outbox, printed = prune_outbox(cutoff), prune_print_files(cutoff)
+    log.info("retention: %d outbox line(s), %d print file(s) removed", outbox, printed)
     return RetentionReport(raw, person_count, household_count, messages)

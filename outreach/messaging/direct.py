@@ -1,0 +1,137 @@
+"""A single message outside any campaign: the answer to a reply (a confirmation, the
+information text). Made from the published text in the reader's language with the
+municipality's contact, sent through the configured transport, recorded as a `Message` like
+every other (no step: `step_id` is None).
+
+It never raises: a text that cannot be made or a transport that fails gives a message with
+status `failed` (and the reason in `error_code`), so the webhook that asked for it still
+answers Twilio.
+"""
+
+import logging
+from datetime import datetime
+
+from django.utils import timezone
+
+from outreach.casework.models import Case
+from outreach.intake.models import Person
+from outreach.messaging.compose import (
+    ComposeError,
+    PublishedTexts,
+    Reader,
+    compose,
+    contact_context,
+)
+from outreach.messaging.context import language_or_default
+from outreach.messaging.models import Message
+from outreach.messaging.transports import (
+    PERMANENT,
+    QUEUED,
+    SENT,
+    Outgoing,
+    Result,
+    Transport,
+    default_transport,
+)
+
+log = logging.getLogger(__name__)
+
+
+def case_reference(case: Case) -> str:
+    """The case's number as texts quote it (as the engine's recipients have it)."""
+    return f"{case.municipality.code}-{case.pk:06d}"
+
+
+def reader_for(case: Case, person: Person | None, language: str) -> Reader:
+    partner_types = list(
+        dict.fromkeys(
+            case.signals.order_by("signal_date", "pk").values_list("partner_type", flat=True)
+        )
+    )
+    return Reader(
+        name=person.display_name if person else "",
+        language=language_or_default(language),
+        address_lines=[],
+        partner_types=partner_types,
+        reference=case_reference(case),
+    )
+
+
+def send_direct(
+    case: Case,
+    person: Person | None,
+    to: str,
+    channel: str,
+    template: str,
+    language: str,
+    now: datetime,
+    *,
+    in_session: bool = False,
+    transport: Transport | None = None,
+) -> Message:
+    """Compose `template` for `person` on `case`, send it to `to` and record it."""
+    message = Message(
+        case=case,
+        step_id=None,
+        channel=channel,
+        to=to,
+        body="",
+        language=language_or_default(language),
+        template=template,
+        created_at=now,
+        status_at=now,
+    )
+    municipality = case.municipality
+    try:
+        text = compose(
+            template,
+            reader_for(case, person, language),
+            contact_context(municipality.name, municipality.contact),
+            timezone.localdate(now),
+            PublishedTexts(),
+        )
+    except ComposeError as exc:
+        log.error("case %s: the answer %r cannot be made: %s", case.pk, template, exc)
+        message.status = Message.Status.FAILED
+        message.error_code = "compose"
+        message.save()
+        return message
+    message.body = text.body
+    message.language = text.language
+    message.template_version = text.version
+    item = Outgoing(
+        step_id=None,
+        case_id=case.pk,
+        channel=channel,
+        to=to,
+        body=text.body,
+        language=text.language,
+        template=text.template,
+        template_version=text.version,
+        in_session=in_session,
+    )
+    try:
+        results = (transport or default_transport()).send([item])
+        result = results[0] if len(results) == 1 else Result(PERMANENT, error="no answer")
+    except Exception as exc:  # a transport answers with a result; this one raised
+        log.exception("case %s: the transport raised for the answer %r", case.pk, template)
+        result = Result(PERMANENT, error=str(exc)[:200], error_code="exception")
+    if result.outcome == SENT:
+        message.status = Message.Status.SENT
+    elif result.outcome == QUEUED:
+        message.status = Message.Status.QUEUED
+    else:
+        # No retry: an answer that comes hours later confuses more than it helps. The
+        # caseworker sees the failure on the case page.
+        message.status = Message.Status.FAILED
+        message.error_code = (result.error_code or result.outcome)[:16]
+        log.warning(
+            "case %s: the answer %r failed: %s %s",
+            case.pk,
+            template,
+            result.error_code,
+            result.error,
+        )
+    message.transport_id = result.transport_id[:64]
+    message.save()
+    return message

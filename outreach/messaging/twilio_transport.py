@@ -1,0 +1,476 @@
+"""SMS and WhatsApp through Twilio's Messages API (the `twilio` client).
+
+One `twilio.rest.Client` per transport, and one transport per process
+(`transports.default_transport`): its HTTP session keeps its connections. Each message is one
+POST to /2010-04-01/Accounts/{sid}/Messages.json with To, From or MessagingServiceSid, Body (or
+ContentSid and ContentVariables: a WhatsApp template) and StatusCallback, the public URL of
+`POST /webhooks/twilio/status` (`outreach.messaging.webhooks`), which brings the delivery
+status.
+
+A batch's messages go out on a few threads at once (`OUTREACH_TWILIO_THREADS`): a request to
+Twilio takes a round trip across the ocean, and a batch of 200 one after the other would hold
+the batch's transaction open for a minute. Each message first takes its segments from its
+sender's rate (`outreach.messaging.ratelimit`).
+
+Outcomes: Twilio's 201 -> sent, with the message's SID. A 4xx about the message -> permanent,
+with Twilio's code (21211 invalid number, 21614 not a mobile, 21610 opted out, 63016 WhatsApp
+session closed ...; `outreach.cadence.delivery.apply_provider_error` acts on them). 429, 5xx,
+401/403/404 (our account or configuration, not the reader's number), time-outs and connection
+errors -> transient: the engine tries again later. Quiet hours and a sender's full rate ->
+transient with error_code "quiet_hours" / "rate_limited": the engine postpones without counting
+a retry.
+"""
+
+import json
+import logging
+import os
+import re
+import threading
+import time
+import zlib
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from requests import Session
+from requests.adapters import HTTPAdapter
+from requests.exceptions import RequestException
+from twilio.base.exceptions import TwilioException
+from twilio.http import HttpClient
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+
+from outreach.messaging import twilio_errors
+from outreach.messaging.catalogue import DEFAULT_LANGUAGE
+from outreach.messaging.ratelimit import (
+    QUIET_HOURS,
+    RATE_LIMITED,
+    Limiter,
+    acquire,
+    default_limiter,
+    in_quiet_hours,
+    segment_count,
+    sms_rate,
+    whatsapp_rate,
+)
+from outreach.messaging.transports import PERMANENT, SENT, TRANSIENT, Outgoing, Result
+
+log = logging.getLogger(__name__)
+
+TWILIO_API = "https://api.twilio.com"
+STATUS_PATH = "/webhooks/twilio/status"
+MAX_BODY = 1600  # Twilio's limit; counted in UTF-16 code units (an emoji takes two)
+SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
+WHATSAPP = "whatsapp:"
+
+
+class _Session(Session):
+    """requests reads the proxy variables of the environment on every request (a sixth of a
+    send's time); they do not change while the process runs, so this reads them once per
+    host."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._environment: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def merge_environment_settings(
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> dict[str, Any]:
+        key = (urlsplit(str(url))[:2], repr(proxies), stream, verify, cert)
+        if key not in self._environment:
+            merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            self._environment[key] = merged
+        return dict(self._environment[key])
+
+
+class OutreachHttpClient(TwilioHttpClient):
+    """Twilio's own HTTP client with a time-out, a connection pool as large as the threads that
+    share it, no request logging (it would write every request's headers at INFO), and, for a
+    local stand-in of Twilio (the tests, the benchmark), another base URL."""
+
+    def __init__(self, timeout: float, api_url: str = "", pool: int = 8) -> None:
+        super().__init__(pool_connections=True, timeout=timeout)
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(1, pool), max_retries=0)
+        self.session = _Session()
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self.api_url = api_url.rstrip("/")
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
+        if self.api_url and url.startswith(TWILIO_API):
+            url = self.api_url + url[len(TWILIO_API) :]
+        return super().request(method, url, *args, **kwargs)
+
+    def log_request(self, kwargs: dict[str, Any]) -> None:
+        pass
+
+    def log_response(self, status_code: int, response: Any) -> None:
+        pass
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def status_callback_url() -> str:
+    return settings.OUTREACH_PUBLIC_BASE_URL.rstrip("/") + STATUS_PATH
+
+
+def result_for_error(exc: Exception) -> Result:
+    """A failed request as a result: permanent when Twilio refused the message, transient when
+    trying again later may work."""
+    status = getattr(exc, "status", None)
+    code = getattr(exc, "code", None)
+    code_text = str(code) if code else ""
+    if isinstance(status, int):
+        if status == 429 or status >= 500 or status in (401, 403, 404):
+            if status in (401, 403, 404):
+                log.error("Twilio refused our account or configuration: HTTP %s %s", status, code)
+            return Result(
+                TRANSIENT,
+                error=twilio_errors.describe(code_text, f"tijdelijk niet beschikbaar ({status})"),
+                error_code=code_text,
+            )
+        return Result(PERMANENT, error=twilio_errors.describe(code_text), error_code=code_text)
+    return Result(TRANSIENT, error=f"Twilio niet bereikbaar ({type(exc).__name__})")
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A message ready to go: its request's parameters, its sender, the sender's rate and
+    what the message costs of it (SMS: segments)."""
+
+    item: Outgoing
+    params: dict[str, str]
+    sender: str
+    rate: int
+    cost: int
+
+
+def held_back() -> Result:
+    return Result(TRANSIENT, error="afzender op maximale snelheid", error_code=RATE_LIMITED)
+
+
+def failed(item: Outgoing, exc: Exception) -> Result:
+    # The type only: an exception's text may hold the number or the message.
+    log.error("Twilio send for step %s failed: %s", item.step_id, type(exc).__name__, exc_info=exc)
+    return Result(TRANSIENT, error=f"verzenden via Twilio mislukt ({type(exc).__name__})")
+
+
+class TwilioTransport:
+    """What SMS and WhatsApp share; see `TwilioSmsTransport`, `TwilioWhatsAppTransport`."""
+
+    channel = ""
+
+    def __init__(
+        self,
+        http_client: HttpClient | None = None,
+        limiter: Limiter | None = None,
+        clock: Callable[[], datetime] = timezone.now,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        missing = [
+            name
+            for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "OUTREACH_PUBLIC_BASE_URL")
+            if not getattr(settings, name)
+        ]
+        if missing:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs {', '.join(missing)}")
+        self.threads = max(1, settings.OUTREACH_TWILIO_THREADS)
+        if http_client is None:
+            http_client = OutreachHttpClient(
+                settings.OUTREACH_TWILIO_TIMEOUT, settings.OUTREACH_TWILIO_API_URL, self.threads
+            )
+        sid = settings.TWILIO_ACCOUNT_SID
+        self.client = Client(sid, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+        self.messages = self.client.api.v2010.accounts(sid).messages
+        self.callback = status_callback_url()
+        self._limiter = limiter
+        self.clock = clock
+        self.sleep = sleep
+        self.max_wait = settings.OUTREACH_RATE_MAX_WAIT
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
+
+    @property
+    def limiter(self) -> Limiter:
+        return self._limiter or default_limiter()
+
+    def pool(self) -> ThreadPoolExecutor:
+        # Threads do not survive a fork: a forked worker process starts its own.
+        if self._pool is None or self._pool_pid != os.getpid():
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="twilio")
+            self._pool_pid = os.getpid()
+        return self._pool
+
+    def send(self, batch: Sequence[Outgoing]) -> list[Result]:
+        if len(batch) <= 1 or self.threads == 1:
+            return [self.send_one(item) for item in batch]
+        return self.send_many(batch)
+
+    def send_one(self, item: Outgoing) -> Result:
+        """One message, waiting for its sender's rate here. Never raises: whatever goes wrong
+        is a result."""
+        try:
+            planned = self.plan(item)
+            if isinstance(planned, Result):
+                return planned
+            rate = (self.limiter, planned.sender, planned.cost, planned.rate)
+            if not acquire(*rate, self.max_wait, self.sleep):
+                return held_back()
+            return self.deliver(planned)
+        except Exception as exc:
+            return failed(item, exc)
+
+    def send_many(self, batch: Sequence[Outgoing]) -> list[Result]:
+        """The batch on the threads. This thread hands a message to a free thread as soon as
+        its sender's rate allows: the threads only talk to Twilio and never wait for a rate,
+        so a sender at its rate never keeps a thread from the messages of another. A message
+        takes its segments just before its request goes out (the margin of the window covers
+        that gap). A sender that stays full longer than `OUTREACH_RATE_MAX_WAIT` has its
+        remaining messages held back (transient)."""
+        results: list[Result | None] = [None] * len(batch)
+        queues: dict[str, deque[tuple[int, Planned]]] = {}  # per sender, in the batch's order
+        for index, item in enumerate(batch):
+            try:
+                planned = self.plan(item)
+            except Exception as exc:
+                planned = failed(item, exc)
+            if isinstance(planned, Result):
+                results[index] = planned
+            else:
+                queues.setdefault(planned.sender, deque()).append((index, planned))
+        free = threading.Semaphore(self.threads)
+        running: list[tuple[int, Future[Result]]] = []
+        give_up = time.monotonic() + self.max_wait
+        full_until: dict[str, float] = {}  # senders at their rate, and until when
+        while queues:
+            free.acquire()
+            now = time.monotonic()
+            dispatched = False
+            # The sender whose next message comes first in the batch, among those with room.
+            for sender in sorted(queues, key=lambda s: queues[s][0][0]):
+                if full_until.get(sender, 0.0) > now:
+                    continue
+                index, planned = queues[sender][0]
+                try:
+                    wait = self.limiter.try_acquire(sender, planned.cost, planned.rate)
+                except Exception as exc:
+                    wait, results[index] = 0.0, failed(planned.item, exc)
+                if wait > 0:
+                    full_until[sender] = now + wait
+                    continue
+                queues[sender].popleft()
+                if not queues[sender]:
+                    del queues[sender]
+                if results[index] is None:
+                    future = self.pool().submit(self.deliver_safely, planned)
+                    future.add_done_callback(lambda _: free.release())
+                    running.append((index, future))
+                else:
+                    free.release()
+                dispatched = True
+                break
+            if dispatched:
+                continue
+            free.release()
+            # Every sender with messages left is at its rate: hold back the messages of those
+            # that stay full too long, and sleep until the first of the others has room.
+            for sender in [s for s in queues if full_until[s] > give_up]:
+                for index, _ in queues.pop(sender):
+                    results[index] = held_back()
+            if queues:
+                soonest = min(full_until[s] for s in queues)
+                self.sleep(max(0.0, soonest - time.monotonic()))
+        for index, future in running:
+            results[index] = future.result()
+        return [r if r is not None else held_back() for r in results]
+
+    def plan(self, item: Outgoing) -> "Planned | Result":
+        """What to send, from which sender at what cost; or why not now (quiet hours) or not
+        at all."""
+        # An answer to someone who just wrote to us (a confirmation) goes at once, at any hour;
+        # only our own initiative waits for the morning.
+        if item.step_id is not None and in_quiet_hours(self.clock()):
+            return Result(TRANSIENT, error="stille uren (21-08 uur)", error_code=QUIET_HOURS)
+        params = self.params(item)
+        if isinstance(params, Result):
+            return params
+        sender, rate, cost = self.pace(item, params)
+        return Planned(item, params, sender, rate, max(1, min(cost, rate)))
+
+    def deliver_safely(self, planned: "Planned") -> Result:
+        try:
+            return self.deliver(planned)
+        except Exception as exc:
+            return failed(planned.item, exc)
+
+    def deliver(self, planned: "Planned") -> Result:
+        return self.create(planned.params)
+
+    def create(self, params: Mapping[str, str]) -> Result:
+        try:
+            message = self.messages.create(status_callback=self.callback, **params)
+        except (TwilioException, RequestException) as exc:
+            return result_for_error(exc)
+        sid = str(message.sid or "")
+        if not sid:
+            return Result(TRANSIENT, error="Twilio gaf geen bericht-id terug")
+        return Result(SENT, transport_id=sid)
+
+    # What differs per channel.
+    def params(self, item: Outgoing) -> dict[str, str] | Result:
+        raise NotImplementedError
+
+    def pace(self, item: Outgoing, params: Mapping[str, str]) -> tuple[str, int, int]:
+        """The sender, its rate and what this message costs of it."""
+        raise NotImplementedError
+
+
+def sender_params(sender: str) -> dict[str, str]:
+    if SERVICE_SID.match(sender):
+        return {"messaging_service_sid": sender}
+    return {"from_": sender}
+
+
+def body_too_long(body: str) -> Result | None:
+    if utf16_length(body) > MAX_BODY:
+        return Result(
+            PERMANENT,
+            error=twilio_errors.describe(twilio_errors.TOO_LONG),
+            error_code=twilio_errors.TOO_LONG,
+        )
+    return None
+
+
+class TwilioSmsTransport(TwilioTransport):
+    """SMS. The sender is a Messaging Service (`OUTREACH_TWILIO_MESSAGING_SERVICE_SID`, Twilio
+    picks a number from its pool) or a number or alphanumeric id (`OUTREACH_TWILIO_FROM`); or a
+    pool of either (`OUTREACH_TWILIO_SENDERS`), from which each reader always gets the same one
+    (chosen by their number, as Twilio's Sticky Sender does), so that a conversation stays on
+    one number and the load spreads evenly over the pool."""
+
+    channel = "sms"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.senders: list[str] = list(settings.OUTREACH_TWILIO_SENDERS) or [
+            s
+            for s in (
+                settings.OUTREACH_TWILIO_MESSAGING_SERVICE_SID or settings.OUTREACH_TWILIO_FROM,
+            )
+            if s
+        ]
+        if not self.senders:
+            raise ImproperlyConfigured(
+                "TwilioSmsTransport needs OUTREACH_TWILIO_MESSAGING_SERVICE_SID, "
+                "OUTREACH_TWILIO_FROM or OUTREACH_TWILIO_SENDERS"
+            )
+
+    def sender_for(self, to: str) -> str:
+        if len(self.senders) == 1:
+            return self.senders[0]
+        return self.senders[zlib.crc32(to.encode()) % len(self.senders)]
+
+    def params(self, item: Outgoing) -> dict[str, str] | Result:
+        too_long = body_too_long(item.body)
+        if too_long:
+            return too_long
+        return {"to": item.to, "body": item.body, **sender_params(self.sender_for(item.to))}
+
+    def pace(self, item: Outgoing, params: Mapping[str, str]) -> tuple[str, int, int]:
+        sender = self.sender_for(item.to)
+        return sender, sms_rate(sender), max(1, segment_count(item.body))
+
+
+def content_sids() -> dict[str, dict[str, str]]:
+    """`OUTREACH_TWILIO_WHATSAPP_CONTENT_SIDS`: {text: {language: "HX..."}}; a flat
+    {language: "HX..."} is the first-contact text's ("whatsapp")."""
+    configured: Mapping[str, Any] = settings.OUTREACH_TWILIO_WHATSAPP_CONTENT_SIDS
+    if configured and all(isinstance(v, str) for v in configured.values()):
+        return {"whatsapp": dict(configured)}
+    return {name: dict(per_language) for name, per_language in configured.items()}
+
+
+class TwilioWhatsAppTransport(TwilioTransport):
+    """WhatsApp. Inside the 24-hour session the reader opened by writing to us
+    (`Outgoing.in_session`) the text goes as it is; outside it WhatsApp takes only a template
+    Meta approved: the text's Content SID in the reader's language (Dutch when that language
+    has none) with its variables, and no body. A free text that Twilio refuses because the
+    session has closed (63016) goes again as the text's approved template when there is one."""
+
+    channel = "whatsapp"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sender = (
+            settings.OUTREACH_TWILIO_WHATSAPP_FROM or settings.OUTREACH_TWILIO_MESSAGING_SERVICE_SID
+        )
+        if not sender:
+            raise ImproperlyConfigured(
+                "TwilioWhatsAppTransport needs OUTREACH_TWILIO_WHATSAPP_FROM or "
+                "OUTREACH_TWILIO_MESSAGING_SERVICE_SID"
+            )
+        if not SERVICE_SID.match(sender) and not sender.startswith(WHATSAPP):
+            sender = WHATSAPP + sender
+        self.sender = sender
+        self.templates = content_sids()
+        self.variable_names: list[str] = list(settings.OUTREACH_TWILIO_WHATSAPP_VARIABLES)
+
+    def content_sid(self, template: str, language: str) -> str:
+        per_language = self.templates.get(template or "whatsapp", {})
+        return per_language.get(language) or per_language.get(DEFAULT_LANGUAGE, "")
+
+    def content_variables(self, item: Outgoing) -> str:
+        # Twilio fills a variable left out with the template's own sample value; an empty
+        # one it refuses.
+        values = {
+            str(number): str(item.variables[name])
+            for number, name in enumerate(self.variable_names, start=1)
+            if item.variables.get(name)
+        }
+        return json.dumps(values, ensure_ascii=False)
+
+    def base_params(self, item: Outgoing) -> dict[str, str]:
+        to = item.to if item.to.startswith(WHATSAPP) else WHATSAPP + item.to
+        return {"to": to, **sender_params(self.sender)}
+
+    def params(self, item: Outgoing) -> dict[str, str] | Result:
+        base = self.base_params(item)
+        if item.in_session:
+            return body_too_long(item.body) or {**base, "body": item.body}
+        return self.template_params(item, base)
+
+    def template_params(self, item: Outgoing, base: dict[str, str]) -> dict[str, str] | Result:
+        sid = self.content_sid(item.template, item.language)
+        if not sid:
+            return Result(
+                PERMANENT,
+                error=f"geen goedgekeurde WhatsApp-sjabloon voor '{item.template or 'whatsapp'}'",
+            )
+        return {**base, "content_sid": sid, "content_variables": self.content_variables(item)}
+
+    def pace(self, item: Outgoing, params: Mapping[str, str]) -> tuple[str, int, int]:
+        return self.sender, whatsapp_rate(self.sender), 1
+
+    def deliver(self, planned: Planned) -> Result:
+        result = super().deliver(planned)
+        item = planned.item
+        if item.in_session and result.error_code == twilio_errors.OUTSIDE_SESSION:
+            # The session closed meanwhile: the approved template instead, if the text has one.
+            params = self.template_params(item, self.base_params(item))
+            if isinstance(params, Result):
+                return result
+            rate = whatsapp_rate(self.sender)
+            if not acquire(self.limiter, self.sender, 1, rate, self.max_wait, self.sleep):
+                return held_back()
+            return self.create(params)
+        return result
