@@ -77,7 +77,8 @@ class Execution:
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for step in self.changed:
-            counts[step.status] = counts.get(step.status, 0) + 1
+            status = str(step.status)  # the plain value, not the enum member, in logs and JSON
+            counts[status] = counts.get(status, 0) + 1
         return counts
 
 
