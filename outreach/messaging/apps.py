@@ -19,4 +19,6 @@ class MessagingConfig(AppConfig):
     label = "messaging"
 
     def ready(self) -> None:
+        from outreach.messaging import checks  # noqa: F401 (registers the check)
+
         post_migrate.connect(load_shipped_texts, sender=self, dispatch_uid="load_shipped_texts")

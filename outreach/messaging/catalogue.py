@@ -33,6 +33,7 @@ class TemplateSpec:
     kind: str  # letter, card or sms
     description: str
     required: tuple[str, ...]
+    appointment: bool = False  # sent with the visit's day and time (only a visit's texts)
 
     @property
     def folder(self) -> str:
@@ -58,6 +59,7 @@ TEMPLATES: dict[str, TemplateSpec] = {
             LETTER,
             "Letter announcing a home visit",
             (FREE, NO_OBLIGATION, CONTACT_PERSON, NORMALISING),
+            appointment=True,
         ),
         TemplateSpec(
             "not_home_card",
@@ -68,7 +70,11 @@ TEMPLATES: dict[str, TemplateSpec] = {
         TemplateSpec("invitation", SMS, "SMS invitation", (FREE, CONTACT_PERSON)),
         TemplateSpec("reminder", SMS, "SMS reminder", (FREE, CONTACT_PERSON)),
         TemplateSpec(
-            "visit_announcement_sms", SMS, "SMS announcing a home visit", (CONTACT_PERSON,)
+            "visit_announcement_sms",
+            SMS,
+            "SMS announcing a home visit",
+            (CONTACT_PERSON,),
+            appointment=True,
         ),
         TemplateSpec("whatsapp", SMS, "WhatsApp template (first message)", (FREE,)),
         TemplateSpec("yes_confirmation", SMS, "Confirmation after a yes reply", (CONTACT_PERSON,)),

@@ -18,13 +18,13 @@ class Message(models.Model):
     class Status(models.TextChoices):
         # In the order a message moves through them (`outreach.messaging.status`): a status
         # only ever moves forward, whatever order the provider's callbacks arrive in.
-        QUEUED = "queued"  # accepted, not yet handed over (a letter waiting for the print batch)
-        SENT = "sent"  # handed over: to Twilio, to the print house, to the mail server
-        DELIVERED = "delivered"
-        READ = "read"  # WhatsApp
-        FAILED = "failed"
-        UNDELIVERED = "undelivered"
-        RETURNED = "returned"  # a letter that came back
+        QUEUED = "queued", "wacht op verzending"  # e.g. a letter waiting for the print batch
+        SENT = "sent", "verstuurd"  # handed over: to Twilio, the print house, the mail server
+        DELIVERED = "delivered", "afgeleverd"
+        READ = "read", "gelezen"  # WhatsApp
+        FAILED = "failed", "mislukt"
+        UNDELIVERED = "undelivered", "niet afgeleverd"
+        RETURNED = "returned", "retour"  # a letter that came back
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="messages", db_index=False, db_constraint=False

@@ -79,10 +79,11 @@ def render_html(source: str, context: Context, lang: str) -> str:
     return _render(env, directory, source, context, language_or_default(lang))
 
 
-def check_source(source: str, kind: str) -> list[RenderError]:
+def check_source(source: str, kind: str, appointment: bool = True) -> list[RenderError]:
     """Everything that keeps `source` from being published as a template of `kind`: its
     size, syntax, names outside the context, filters and loads the sandbox refuses, and any
-    error when rendered on sample data. Empty when it can be published."""
+    error when rendered on sample data (without an appointment unless `appointment`: only a
+    visit's texts are sent with one). Empty when it can be published."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}: one of {', '.join(KINDS)}")
     env, key = _environment(kind)
@@ -97,8 +98,11 @@ def check_source(source: str, kind: str) -> list[RenderError]:
     if findings:
         return [RenderError(message, line) for message, line in findings]
     for lang in CHECK_LANGUAGES:
+        sample = sample_context(lang, partner_count=2)
+        if not appointment:
+            sample = dataclasses.replace(sample, appointment=None)
         try:
-            _render(env, key, source, sample_context(lang, partner_count=2), lang)
+            _render(env, key, source, sample, lang)
         except RenderError as exc:
             return [exc]
     return []

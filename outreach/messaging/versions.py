@@ -59,7 +59,7 @@ def review(name: str, lang: str, source: str) -> Review:
 
     spec = spec_for(name)
     result = Review()
-    for error in check_source(source, spec.kind):
+    for error in check_source(source, spec.kind, spec.appointment):
         result.errors.append(
             {"level": "error", "rule": "render", "line": error.line, "message": str(error)}
         )

@@ -176,3 +176,14 @@ def test_diff_marks_added_and_removed_lines(editor):
         ("add", "+vier"),
     ]
     assert lines[0].kind == "hunk"
+
+
+def test_only_a_visit_text_may_count_on_an_appointment(editor):
+    uses_visit = GOOD + " Wij komen op {{ appointment.date }}."
+    draft = save_draft("invitation", "nl", uses_visit, editor, NOW)
+    with pytest.raises(PublishError) as failure:
+        publish(draft, editor, NOW)
+    assert any("date" in f["message"] for f in failure.value.review.errors)
+    visit = save_draft("visit_announcement_sms", "nl", uses_visit, editor, NOW)
+    publish(visit, editor, NOW, reason="test")
+    assert published("visit_announcement_sms", "nl").pk == visit.pk

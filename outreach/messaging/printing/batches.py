@@ -277,7 +277,11 @@ def _write_partial(batch: PrintBatch, pdf_data: bytes, csv_data: bytes) -> None:
     for name, data in ((batch.pdf_name, pdf_data), (batch.csv_name, csv_data)):
         path = _partial(batch, name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as handle:
+        # Names and addresses: readable by the service and its group (the print pick-up), not
+        # by every account on the machine.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o640)  # also when the file was there already
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
