@@ -28,6 +28,7 @@ import re
 import threading
 import time
 import zlib
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -110,10 +111,10 @@ class OutreachHttpClient(TwilioHttpClient):
         return super().request(method, url, *args, **kwargs)
 
     def log_request(self, kwargs: dict[str, Any]) -> None:
-        pass
+        """Not logged: the request holds the number and the text."""
 
     def log_response(self, status_code: int, response: Any) -> None:
-        pass
+        """Not logged: the response holds the number and the text."""
 
 
 def utf16_length(text: str) -> int:
@@ -165,7 +166,7 @@ def failed(item: Outgoing, exc: Exception) -> Result:
     return Result(TRANSIENT, error=f"verzenden via Twilio mislukt ({type(exc).__name__})")
 
 
-class TwilioTransport:
+class TwilioTransport(ABC):
     """What SMS and WhatsApp share; see `TwilioSmsTransport`, `TwilioWhatsAppTransport`."""
 
     channel = ""
@@ -327,12 +328,13 @@ class TwilioTransport:
         return Result(SENT, transport_id=sid)
 
     # What differs per channel.
+    @abstractmethod
     def params(self, item: Outgoing) -> dict[str, str] | Result:
-        raise NotImplementedError
+        """Twilio's parameters for this message, or why it cannot go."""
 
+    @abstractmethod
     def pace(self, item: Outgoing, params: Mapping[str, str]) -> tuple[str, int, int]:
         """The sender, its rate and what this message costs of it."""
-        raise NotImplementedError
 
 
 def sender_params(sender: str) -> dict[str, str]:
