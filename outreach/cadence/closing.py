@@ -46,12 +46,15 @@ def exhausted_result(case_id: int) -> str:
     return EndResult.NO_CONTACT.value
 
 
-def close_exhausted(step: PlannedStep, state: str, now: datetime) -> None:
+def close_exhausted(step: PlannedStep, now: datetime) -> None:
     """The closing check at the end of a campaign: close when nothing is left to try.
 
-    Calls and visits still open (or a fallback still planned) put the check off by a day.
+    Calls and visits still open (or a fallback still planned) put the check off by a day. The
+    case is read under lock: whatever closed it meanwhile (an opt-out in the same batch, a
+    reply) is what counts.
     """
-    if state != Case.State.ACTIVE:
+    case = Case.objects.select_for_update().get(pk=step.case_id)
+    if case.state != Case.State.ACTIVE:
         _finish(step, Status.CANCELLED, now, "zaak niet meer actief")
         return
     pending = (
@@ -67,7 +70,6 @@ def close_exhausted(step: PlannedStep, state: str, now: datetime) -> None:
         step.note = "nog open stappen of taken"
         step.save(update_fields=["status", "due_at", "claimed_until", "note"])
         return
-    case = Case.objects.get(pk=step.case_id)
     result = exhausted_result(case.pk)
     close_case(case, result, now, "Alle stappen van de campagne zijn gedaan.")
     _finish(step, Status.DONE, now, result)

@@ -7,12 +7,12 @@ from django.db import transaction
 
 from outreach.cadence.library import campaign_step, get_campaign
 from outreach.cadence.models import PlannedStep
-from outreach.cadence.outcomes import opt_out
 from outreach.cadence.planning import fallback_for
 from outreach.casework.models import Case
 from outreach.intake.models import PhoneNumber, Signal
 from outreach.messaging import twilio_errors
-from outreach.privacy.models import OptOut
+from outreach.messaging.inbound.matching import find_sender
+from outreach.messaging.inbound.optout import opt_out_sender
 
 
 def delivery_failed(step_id: int | None, now: datetime, reason: str) -> PlannedStep | None:
@@ -42,21 +42,21 @@ def delivery_failed(step_id: int | None, now: datetime, reason: str) -> PlannedS
 # --- What a provider's error says beyond the one message (Twilio's codes) --------------------
 
 
-def apply_provider_error(case_id: int, to: str, code: str, now: datetime) -> bool:
+def apply_provider_error(case_id: int, to: str, code: str, now: datetime) -> None:
     """Act on what the code says about the number or the person: 21211 (not a valid number)
     and 21614 (not a mobile) mark the case's number unusable for SMS and WhatsApp, so the
     engine never picks it again (a fixed line stays fine for a call); 21610 (the person sent
     STOP to our sender) is an opt-out. Other codes concern the one message: its step's failure
-    path is all. Returns whether the case closed. Safe to call twice."""
+    path is all. Safe to call twice."""
     number = to.removeprefix("whatsapp:")
     if code in twilio_errors.UNUSABLE:
         PhoneNumber.objects.filter(
             person_id__in=_persons(case_id), e164=number, unusable_reason=""
         ).update(unusable_reason=twilio_errors.UNUSABLE[code], unusable_at=now)
     elif code == twilio_errors.UNSUBSCRIBED:
-        _opted_out(case_id, number, now)
-        return True
-    return False
+        # As if the number had replied STOP: all its open cases close, its people are listed.
+        with transaction.atomic():
+            opt_out_sender(find_sender(number, ""), now, f"sms STOP (Twilio {code})")
 
 
 def message_failed(
@@ -70,19 +70,3 @@ def message_failed(
 
 def _persons(case_id: int) -> list[int]:
     return list(Signal.objects.filter(case_id=case_id).values_list("person_id", flat=True))
-
-
-def _opted_out(case_id: int, number: str, now: datetime) -> None:
-    with transaction.atomic():
-        case = Case.objects.select_for_update().filter(pk=case_id).first()
-        if case is None:
-            return
-        opt_out(case, now)
-        people = PhoneNumber.objects.filter(person_id__in=_persons(case_id), e164=number)
-        for person_id in set(people.values_list("person_id", flat=True)):
-            OptOut.objects.get_or_create(
-                municipality_id=case.municipality_id,
-                person_id=person_id,
-                defaults={"source": f"sms STOP (Twilio {twilio_errors.UNSUBSCRIBED})",
-                          "created_at": now},
-            )  # fmt: skip

@@ -17,7 +17,7 @@ from django.utils import timezone
 from outreach.cadence.campaigns import Campaign, Step, default_template
 from outreach.cadence.closing import close_exhausted
 from outreach.cadence.delivery import apply_provider_error
-from outreach.cadence.library import campaign_step, get_campaign
+from outreach.cadence.library import campaign_step, get_campaign, sibling_key
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import CLOSE, ESCALATION, fallback_for
 from outreach.cadence.recipients import Recipient, load_recipients
@@ -57,6 +57,7 @@ class Execution:
     # Refusals whose code says something about the number or the person (21211, 21610 ...).
     refusals: list[tuple[Outgoing, str]] = field(default_factory=list)
     texts: PublishedTexts = field(default_factory=PublishedTexts)
+    visits: dict[int, datetime] = field(default_factory=dict)  # announcement step -> visit
 
     def finish(self, step: PlannedStep, status: str, note: str = "") -> None:
         step.status = status
@@ -96,20 +97,17 @@ def execute_steps(
         if not steps:
             return {}
         recipients = load_recipients({s.case_id for s in steps})
+        run.visits = _visit_times(steps)
         for step in steps:
             _decide(run, step, recipients[step.case_id])
         if run.outgoing:
             _send(run, transport or default_transport())
         _write(run)
-        closed = {
-            item.case_id
-            for item, code in run.refusals
-            if apply_provider_error(item.case_id, item.to, code, now)
-        }
-        closing = [s for s in steps if s.key == CLOSE and s.status == Status.CLAIMED]
-        for step in closing:
-            state = Case.State.CLOSED if step.case_id in closed else recipients[step.case_id].state
-            close_exhausted(step, state, now)
+        for item, code in run.refusals:
+            apply_provider_error(item.case_id, item.to, code, now)
+        for step in steps:
+            if step.key == CLOSE and step.status == Status.CLAIMED:
+                close_exhausted(step, now)
     return run.counts()
 
 
@@ -178,7 +176,7 @@ def _message(
             who.municipality or {},
             timezone.localdate(run.now),
             run.texts,
-            _visit_time(step, spec),
+            run.visits.get(step.pk),
         )
     except ComposeError as exc:
         # Our fault, not the reader's: nothing is sent, the failure path reaches them instead.
@@ -191,12 +189,24 @@ def _message(
     run.outgoing.append((step, spec, item))
 
 
-def _visit_time(step: PlannedStep, spec: Step | None) -> datetime | None:
-    """When the visit an announcement announces is planned."""
-    if spec is None or not spec.announces:
-        return None
-    visit = PlannedStep.objects.filter(case_id=step.case_id, key=spec.announces).first()
-    return timezone.localtime(visit.due_at) if visit else None
+def _visit_times(steps: Sequence[PlannedStep]) -> dict[int, datetime]:
+    """For each announcement among `steps`, when the visit it announces is planned: one query
+    for the batch. The visit is keyed like its announcement (an upgrade prefixes both)."""
+    wanted: dict[tuple[int, str], int] = {}
+    for step in steps:
+        spec = campaign_step(get_campaign(step.campaign), step.key)
+        if spec is not None and spec.announces:
+            wanted[(step.case_id, sibling_key(step.key, spec.announces))] = step.pk
+    if not wanted:
+        return {}
+    visits = PlannedStep.objects.filter(
+        case_id__in={case for case, _ in wanted}, key__in={key for _, key in wanted}
+    ).values_list("case_id", "key", "due_at")
+    return {
+        wanted[(case, key)]: timezone.localtime(due)
+        for case, key, due in visits
+        if (case, key) in wanted
+    }
 
 
 def _task(run: Execution, step: PlannedStep, spec: Step | None, who: Recipient) -> None:

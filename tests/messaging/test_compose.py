@@ -125,3 +125,21 @@ def test_a_text_that_cannot_be_made_sends_nothing_and_takes_the_failure_path(con
     fallback = PlannedStep.objects.get(case=case, key="letter2")
     engine(fallback.due_at + timedelta(minutes=1))
     assert Message.objects.get(step_id=fallback.pk).template == "follow_up"
+
+
+def test_an_upgraded_plan_announces_its_own_visit(contact, now):
+    from outreach.cadence.execution import _visit_times
+
+    (case,) = ingest([signal_row()], contact, now)
+    visit_at = now + timedelta(days=5)
+    steps = PlannedStep.objects.bulk_create(
+        [
+            PlannedStep(case=case, key="standard.announce", campaign="standard",
+                        channel="letter", due_at=now),
+            PlannedStep(case=case, key="standard.visit", campaign="standard",
+                        channel="visit_task", due_at=visit_at),
+            PlannedStep(case=case, key="visit", campaign="standard", channel="visit_task",
+                        due_at=now + timedelta(days=9)),
+        ]
+    )  # fmt: skip
+    assert _visit_times(steps) == {steps[0].pk: visit_at}

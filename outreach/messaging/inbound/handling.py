@@ -33,7 +33,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from outreach.cadence.outcomes import offer_help, opt_out
+from outreach.cadence.outcomes import offer_help
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt, Task
 from outreach.core.calendar import add_working_days, is_working_day
@@ -43,9 +43,9 @@ from outreach.messaging.direct import send_direct
 from outreach.messaging.inbound.grammar import CALL, HELP, OTHER, STOP, YES, Match, understand
 from outreach.messaging.inbound.matching import Sender, find_sender
 from outreach.messaging.inbound.models import InboundMessage
+from outreach.messaging.inbound.optout import opt_out_sender
 from outreach.messaging.models import Message
 from outreach.messaging.transports import Transport
-from outreach.privacy.models import OptOut
 
 log = logging.getLogger(__name__)
 
@@ -262,28 +262,10 @@ def _call_task(case: Case, message: InboundMessage, now: datetime) -> Task:
 def _stop(
     message: InboundMessage, sender: Sender, case: Case, now: datetime, notes: list[str]
 ) -> Answer:
-    closed = 0
-    for open_case in sender.open_cases:
-        fresh = case if open_case.pk == case.pk else open_case
-        if fresh.state != Case.State.CLOSED:
-            opt_out(fresh, now)
-            closed += 1
-    listed = _opt_out_list(sender, message, now)
+    closed, listed = opt_out_sender(sender, now, f"{message.channel} STOP", case)
     notes.insert(0, f"Afgemeld: {closed} zaak/zaken gesloten, {listed} op de opt-outlijst gezet.")
     message.handled = True
     return Answer(case, sender.person, CONFIRMATION[STOP], _reply_language(message, sender))
-
-
-def _opt_out_list(sender: Sender, message: InboundMessage, now: datetime) -> int:
-    added = 0
-    for person in sender.persons:
-        _, created = OptOut.objects.get_or_create(
-            municipality_id=person.municipality_id,
-            person=person,
-            defaults={"source": f"{message.channel} STOP", "created_at": now},
-        )
-        added += created
-    return added
 
 
 def _no_open_case(
@@ -292,7 +274,7 @@ def _no_open_case(
     case = sender.case
     language = _reply_language(message, sender)
     if message.intent == STOP:
-        listed = _opt_out_list(sender, message, now)
+        _, listed = opt_out_sender(sender, now, f"{message.channel} STOP")
         notes.insert(0, f"Afgemeld zonder open zaak: {listed} op de opt-outlijst gezet.")
         message.handled = True
         return Answer(case, sender.person, CONFIRMATION[STOP], language) if case else None
