@@ -24,7 +24,7 @@ CONTACT_PERSON = "contact_person"  # {{ worker_name }} and {{ worker_phone }}
 DATA_SOURCE = "data_source"  # how the municipality got the data
 NORMALISING = "normalising"  # "this can happen to anyone"
 ELEMENTS = (FREE, NO_OBLIGATION, CONTACT_PERSON, DATA_SOURCE, NORMALISING)
-FIRST_APPROACH = (FREE, NO_OBLIGATION, CONTACT_PERSON, DATA_SOURCE, NORMALISING)
+FIRST_APPROACH = ELEMENTS  # a first approach says everything
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ def compose(
     ).as_dict()
     try:
         if spec.kind == SMS:
-            body = render_text(version.source, context)
+            body = render_text(version.source, context, version.lang)
         else:
             body = render_html(version.source, context, version.lang)
     except RenderError as exc:

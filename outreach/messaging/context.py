@@ -141,3 +141,8 @@ def sample_context(lang: str, partner_count: int = 1) -> TemplateContext:
         municipality=SAMPLE_MUNICIPALITY,
         appointment_at=datetime(2026, 12, 8, 14, 0),
     )
+
+
+def sample_for(name: str, lang: str) -> TemplateContext:
+    """The sample a text is previewed on: the letter for several signals names several."""
+    return sample_context(lang, partner_count=2 if name == "first_multiple" else 1)

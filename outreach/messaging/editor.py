@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from outreach.core.roles import ADMINISTRATOR, COMMUNICATION, role_required
 from outreach.messaging.catalogue import KINDS, LANGUAGES, SMS, TEMPLATES, TemplateSpec
-from outreach.messaging.context import sample_context
+from outreach.messaging.context import sample_for
 from outreach.messaging.models import TemplateVersion
 from outreach.messaging.versions import (
     PublishError,
@@ -40,7 +40,9 @@ def _spec(name: str, lang: str) -> TemplateSpec:
 @role_required(*TEXT_ROLES)
 def text_list(request: HttpRequest) -> HttpResponse:
     versions: dict[tuple[str, str], dict[str, TemplateVersion]] = {}
-    for version in TemplateVersion.objects.order_by("version"):
+    for version in TemplateVersion.objects.order_by("version").only(
+        "name", "lang", "version", "status"
+    ):
         slot = versions.setdefault((version.name, version.lang), {})
         slot["newest"] = version
         if version.status == TemplateVersion.Status.PUBLISHED:
@@ -58,24 +60,25 @@ def text_list(request: HttpRequest) -> HttpResponse:
 
 def preview(spec: TemplateSpec, lang: str, source: str) -> dict[str, Any]:
     """The text rendered on sample data, or the render error; never a citizen's data."""
-    from outreach.messaging.lint.sms import segments, sms_encoding
+    from outreach.messaging.lint.sms import measure
     from outreach.messaging.rendering import RenderError, render_html, render_text
 
-    context = sample_context(lang, partner_count=2 if spec.name == "first_multiple" else 1)
+    context = sample_for(spec.name, lang)
     try:
         if spec.kind == SMS:
-            text = render_text(source, context.as_dict())
-            encoding, culprit = sms_encoding(text)
+            text = render_text(source, context, lang)
+            # Measured as the linter measures it, so the figures agree with its findings.
+            sms = measure(text.strip())
             return {
                 "text": text,
                 "sms": {
-                    "encoding": encoding,
-                    "culprit": culprit,
-                    "segments": segments(text),
-                    "chars": len(text),
+                    "encoding": sms.encoding,
+                    "culprit": sms.forcing_char,
+                    "segments": sms.segments,
+                    "chars": sms.length,
                 },
             }
-        return {"html": render_html(source, context.as_dict(), lang)}
+        return {"html": render_html(source, context, lang)}
     except RenderError as exc:
         return {"error": str(exc), "line": exc.line}
 
@@ -89,6 +92,7 @@ def edit(request: HttpRequest, name: str, lang: str) -> HttpResponse:
     spec = _spec(name, lang)
     newest = current(name, lang)
     source = newest.source if newest else ""
+    rejected: Review | None = None
     if request.method == "POST":
         source = request.POST.get("source", "").replace("\r\n", "\n")
         action = request.POST.get("action", "save")
@@ -110,7 +114,8 @@ def edit(request: HttpRequest, name: str, lang: str) -> HttpResponse:
         except PublishError as exc:
             messages.error(request, str(exc))
             newest = current(name, lang)
-    result = review(name, lang, source)
+            rejected = exc.review
+    result = rejected or review(name, lang, source)
     return render(
         request,
         "messaging/edit.html",
@@ -119,10 +124,9 @@ def edit(request: HttpRequest, name: str, lang: str) -> HttpResponse:
             "lang": lang,
             "source": source,
             "newest": newest,
-            "published": next(
-                (v for v in history(name, lang) if v.status == TemplateVersion.Status.PUBLISHED),
-                None,
-            ),
+            "published": TemplateVersion.objects.filter(
+                name=name, lang=lang, status=TemplateVersion.Status.PUBLISHED
+            ).first(),
             "findings": _findings(result),
             "errors": len(result.errors),
             "warnings": len(result.warnings),
@@ -160,9 +164,8 @@ def pdf_preview(request: HttpRequest, name: str, lang: str) -> HttpResponse:
     if spec.kind == SMS:
         raise Http404("an SMS has no PDF")
     source = request.POST.get("source", "").replace("\r\n", "\n")
-    context = sample_context(lang, partner_count=2 if name == "first_multiple" else 1)
     try:
-        pdf = render_letter_pdf(source, context.as_dict(), lang)
+        pdf = render_letter_pdf(source, sample_for(name, lang), lang)
     except RenderError as exc:
         return HttpResponse(f"De brief kan niet worden gemaakt: {exc}", status=400)
     response = HttpResponse(pdf, content_type="application/pdf")

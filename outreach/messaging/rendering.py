@@ -68,7 +68,7 @@ Context = Mapping[str, Any] | TemplateContext
 
 
 def render_text(source: str, context: Context, lang: str | None = None) -> str:
-    """An SMS or WhatsApp text (no autoescape)."""
+    """An SMS or WhatsApp text (no autoescape); `lang` and `rtl` as for `lang` (default nl)."""
     return _render(_text_environment(), "text", source, context, language_or_default(lang))
 
 

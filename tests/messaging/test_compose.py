@@ -143,3 +143,14 @@ def test_an_upgraded_plan_announces_its_own_visit(contact, now):
         ]
     )  # fmt: skip
     assert _visit_times(steps) == {steps[0].pk: visit_at}
+
+
+def test_an_sms_is_rendered_in_the_language_it_is_sent_in(contact, engine, now):
+    (case,) = ingest([signal_row()], contact, now)
+    Person.objects.filter(household=case.household).update(preferred_language="en")
+    TemplateVersion.objects.filter(name="invitation", lang="en", status="published").update(
+        source="{{ worker_name }} {{ worker_phone }}: free help ({{ lang }})."
+    )
+    engine(now)
+    engine(PlannedStep.objects.get(case=case, key="sms1").due_at)
+    assert Message.objects.get(case=case, channel="sms").body.endswith("free help (en).")
