@@ -17,6 +17,7 @@ def transports_configured(app_configs: Any = None, **kwargs: Any) -> list[Error]
     for channel, dotted in named.items():
         where = "OUTREACH_TRANSPORT" if channel == "*" else f"OUTREACH_TRANSPORTS[{channel!r}]"
         try:
+            # Built afresh (not the process's cached one): the check sees today's settings.
             import_string(dotted)()
         except (ImportError, ImproperlyConfigured) as exc:
             errors.append(Error(f"{where} = {dotted!r} cannot be used: {exc}", id="messaging.E001"))

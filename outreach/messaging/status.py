@@ -5,7 +5,7 @@ from outreach.messaging.models import Message
 
 S = Message.Status
 # Higher is further along; the failure statuses end a message's life like delivery does.
-RANK = {
+RANK: dict[str, int] = {
     S.QUEUED: 0,
     S.SENT: 1,
     S.DELIVERED: 2,
@@ -23,4 +23,4 @@ def moves_forward(current: str, new: str) -> bool:
         return False
     if current in FAILURES:
         return False  # final: a failure was acted upon (the fallback went out)
-    return RANK[Message.Status(new)] > RANK[Message.Status(current)]
+    return RANK[new] > RANK[current]

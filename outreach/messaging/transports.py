@@ -95,23 +95,23 @@ class ChannelRouter:
 
 
 @functools.cache
-def _transport(dotted: str) -> Transport:
+def transport_for(dotted: str) -> Transport:
     transport: Transport = import_string(dotted)()
     return transport
 
 
 def default_transport() -> Transport:
     """The configured transports, built once per process (they may hold HTTP sessions)."""
-    default = _transport(settings.OUTREACH_TRANSPORT)
+    default = transport_for(settings.OUTREACH_TRANSPORT)
     named = settings.OUTREACH_TRANSPORTS
     if not named:
         return default
-    return ChannelRouter({channel: _transport(d) for channel, d in named.items()}, default)
+    return ChannelRouter({channel: transport_for(d) for channel, d in named.items()}, default)
 
 
 def reset_transports() -> None:
     """For tests that change the settings."""
-    _transport.cache_clear()
+    transport_for.cache_clear()
 
 
 def message_from(item: Outgoing, result: Result, now: datetime) -> "Message":

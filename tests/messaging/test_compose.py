@@ -108,7 +108,8 @@ def test_a_name_with_html_or_jinja_is_printed_as_text(contact, engine, now):
 def test_a_text_that_cannot_be_made_sends_nothing_and_takes_the_failure_path(contact, engine, now):
     (case,) = ingest([signal_row()], contact, now)
     engine(now)
-    # A published SMS text that breaks when rendered (a division by zero passes every check).
+    # A published SMS text that breaks when rendered (put in place here: publishing would
+    # refuse it).
     broken = save_draft(
         "invitation", "nl", "{{ worker_name }} {{ worker_phone }} gratis {{ 1 / 0 }}", None, now
     )

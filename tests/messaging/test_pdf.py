@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from outreach.messaging.context import sample_context
-from outreach.messaging.pdf import font_config, html_to_pdf, render_letter_pdf
+from outreach.messaging.pdf import html_to_pdf, render_letter_pdf
 from outreach.messaging.rendering import RenderError
 from tests.messaging.letter_templates import EVIL_NAME, LETTER_SOURCE, make_templates
 
@@ -129,10 +129,6 @@ def test_too_many_pages_is_an_error(templates, settings):
     settings.OUTREACH_LETTER_MAX_PAGES = 1
     with pytest.raises(RenderError, match="2 pages"):
         render_letter_pdf(LONG_LETTER, sample_context("nl").as_dict(), "nl")
-
-
-def test_the_font_configuration_is_made_once():
-    assert font_config() is font_config()
 
 
 SHIPPED = sorted((ROOT / "templates" / "letters").glob("[!_]*/*.html"))

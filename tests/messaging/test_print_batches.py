@@ -135,7 +135,8 @@ def test_running_the_batch_again_prints_nothing_twice(municipality, engine, sett
     engine(FRIDAY)
     (first,) = make_print_batches(FRIDAY_3PM)
     assert make_print_batches(FRIDAY_3PM) == []
-    assert print_batches.delay(FRIDAY_3PM.isoformat()) is not None  # the task: a third run
+    # The task: a third run, which finds nothing to print.
+    assert print_batches.delay(FRIDAY_3PM.isoformat()).get()["batches"] == []
     assert PrintBatch.objects.count() == 1 and PrintedLetter.objects.count() == 2
     assert ContactAttempt.objects.filter(kind="Brief").count() == 2
     day = Path(settings.OUTREACH_PRINT_DIR) / "2026-05-15"

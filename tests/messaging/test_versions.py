@@ -183,7 +183,7 @@ def test_only_a_visit_text_may_count_on_an_appointment(editor):
     draft = save_draft("invitation", "nl", uses_visit, editor, NOW)
     with pytest.raises(PublishError) as failure:
         publish(draft, editor, NOW)
-    assert any("date" in f["message"] for f in failure.value.review.errors)
+    assert any("has no attribute 'date'" in f["message"] for f in failure.value.review.errors)
     visit = save_draft("visit_announcement_sms", "nl", uses_visit, editor, NOW)
     publish(visit, editor, NOW, reason="test")
     assert published("visit_announcement_sms", "nl").pk == visit.pk
