@@ -22,7 +22,6 @@ class Recipient:
     mobile: str
     email: str
     address: str  # the lines of a letter's address block
-    town: str
     partner_types: tuple[str, ...] = ()  # of the case's signals, oldest first
     reference: str = ""  # the case's number, to quote on the phone
     municipality: dict[str, object] | None = None  # its letterhead (messaging.compose)
@@ -82,9 +81,8 @@ def load_recipients(case_ids: Iterable[int]) -> dict[int, Recipient]:
             mobile=mobiles.get(person.pk, "") if person else "",
             email=person.email if person else "",
             address="\n".join([name, street, f"{home.postcode}  {home.town}".strip()]),
-            town=home.town,
             partner_types=tuple(partners.get(case.pk, ())),
-            reference=f"{place.code}-{case.pk:06d}",
+            reference=case.reference,
             municipality=letterheads[place.pk],
         )
     return recipients

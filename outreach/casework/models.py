@@ -79,6 +79,11 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"case {self.pk}"
 
+    @property
+    def reference(self) -> str:
+        """The case's number as texts quote it and people read it out on the phone."""
+        return f"{self.municipality.code}-{self.pk:06d}"
+
 
 class ContactAttempt(models.Model):
     """A DDAS contactpoging: registered the moment it happens."""

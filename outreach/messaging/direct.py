@@ -37,11 +37,6 @@ from outreach.messaging.transports import (
 log = logging.getLogger(__name__)
 
 
-def case_reference(case: Case) -> str:
-    """The case's number as texts quote it (as the engine's recipients have it)."""
-    return f"{case.municipality.code}-{case.pk:06d}"
-
-
 def reader_for(case: Case, person: Person | None, language: str) -> Reader:
     partner_types = list(
         dict.fromkeys(
@@ -53,7 +48,7 @@ def reader_for(case: Case, person: Person | None, language: str) -> Reader:
         language=language_or_default(language),
         address_lines=[],
         partner_types=partner_types,
-        reference=case_reference(case),
+        reference=case.reference,
     )
 
 

@@ -88,7 +88,7 @@ def check_source(source: str, kind: str, appointment: bool = True) -> list[Rende
         raise ValueError(f"unknown kind {kind!r}: one of {', '.join(KINDS)}")
     env, key = _environment(kind)
     try:
-        _check_size(source.encode("utf-8"))
+        check_size(source.encode("utf-8"))
         tree = env.parse(source)
     except RenderError as exc:
         return [exc]
@@ -161,7 +161,7 @@ def _compiled(env: MessageSandbox, env_key: str, encoded: bytes, source: str) ->
     return compiled
 
 
-def _check_size(encoded: bytes) -> None:
+def check_size(encoded: bytes) -> None:
     limit = settings.OUTREACH_TEMPLATE_MAX_BYTES
     if len(encoded) > limit:
         raise RenderError(f"the template is {len(encoded)} bytes; the limit is {limit}")
@@ -169,7 +169,7 @@ def _check_size(encoded: bytes) -> None:
 
 def _render(env: MessageSandbox, env_key: str, source: str, context: Context, lang: str) -> str:
     encoded = source.encode("utf-8")
-    _check_size(encoded)
+    check_size(encoded)
     compiled = _compiled(env, env_key, encoded, source)
     template = compiled.template
     render_context = template.new_context(_variables(context, lang, compiled.names))

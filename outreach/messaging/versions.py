@@ -17,6 +17,7 @@ from django.db.models import Max
 
 from outreach.messaging.catalogue import DEFAULT_LANGUAGE, LANGUAGES, TEMPLATES, TemplateSpec
 from outreach.messaging.models import TemplateVersion
+from outreach.messaging.rendering import RenderError, check_size
 
 Status = TemplateVersion.Status
 
@@ -145,10 +146,10 @@ def save_draft(
     more than the size limit."""
     spec_for(name)
     check_language(lang)
-    limit = settings.OUTREACH_TEMPLATE_MAX_BYTES
-    size = len(source.encode("utf-8"))
-    if size > limit:
-        raise PublishError(f"the text is {size:,} bytes; at most {limit:,} are allowed")
+    try:
+        check_size(source.encode("utf-8"))
+    except RenderError as exc:
+        raise PublishError(str(exc)) from None
     with transaction.atomic():
         # Lock the text's versions so two editors saving at once get consecutive numbers.
         list(TemplateVersion.objects.select_for_update().filter(name=name, lang=lang))
