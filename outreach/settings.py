@@ -168,6 +168,16 @@ OUTREACH_ESCALATE_DAYS = int(os.environ.get("OUTREACH_ESCALATE_DAYS", "7"))
 OUTREACH_ESCALATE_CRISIS_WORKING_DAYS = int(
     os.environ.get("OUTREACH_ESCALATE_CRISIS_WORKING_DAYS", "1")
 )
+# Nothing waits forever. A help offer without a registered answer goes on the at-risk list
+# after this many working days in the offer state, and closes after this many more ("Geen
+# reactie na eerder contact"; an accepted offer: "Vervolghulp en/of verwijzing financieel").
+OUTREACH_OFFER_AT_RISK_WORKING_DAYS = int(
+    os.environ.get("OUTREACH_OFFER_AT_RISK_WORKING_DAYS", "5")
+)
+OUTREACH_OFFER_CLOSE_WORKING_DAYS = int(os.environ.get("OUTREACH_OFFER_CLOSE_WORKING_DAYS", "10"))
+# A call or visit not made by the end of the case's outreach window (this many days after the
+# deadline or the campaign's last step, whichever is later) expires: not performed.
+OUTREACH_WINDOW_DAYS = int(os.environ.get("OUTREACH_WINDOW_DAYS", "7"))
 # Calls and visits a team can make a day, unless the municipality sets its own.
 OUTREACH_DEFAULT_CAPACITY = {
     "phone": int(os.environ.get("OUTREACH_PHONE_CAPACITY", "40")),

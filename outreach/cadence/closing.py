@@ -3,9 +3,8 @@
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db import transaction
-
 from outreach.cadence.models import PlannedStep
+from outreach.casework import workflow
 from outreach.casework.models import Case, ContactAttempt, Task
 from outreach.core.ddas import EndResult
 
@@ -18,24 +17,13 @@ def stop_outreach(case_ids: Iterable[int], now: datetime, note: str) -> int:
     cancelled = PlannedStep.objects.filter(case_id__in=ids, status__in=PlannedStep.OPEN).update(
         status=Status.CANCELLED, claimed_until=None, note=note[:300], done_at=now
     )
-    Task.objects.filter(case_id__in=ids, status=Task.Status.OPEN).update(
-        status=Task.Status.CANCELLED, done_at=now
-    )
+    workflow.end_open_tasks(ids, Task.Status.CANCELLED, now)
     return cancelled
 
 
-def close_case(case: Case, result: str, now: datetime, reason: str = "") -> None:
-    """Close with any DDAS end result; everything still planned for the case is cancelled."""
-    if result not in EndResult.values:
-        raise ValueError(f"{result!r} is not a DDAS end result")
-    with transaction.atomic():
-        stop_outreach([case.pk], now, "zaak afgesloten")
-        case.state = Case.State.CLOSED
-        case.result = result
-        case.result_reason = reason
-        case.closed_at = now
-        case.at_risk = False
-        case.save(update_fields=["state", "result", "result_reason", "closed_at", "at_risk"])
+def close_case(case: Case, result: str, now: datetime, reason: str = "") -> bool:
+    """Close with any DDAS end result (the workflow's close; the receiver cancels the plan)."""
+    return workflow.close(case, result, now, reason)
 
 
 def exhausted_result(case_id: int) -> str:
@@ -54,6 +42,9 @@ def close_exhausted(step: PlannedStep, now: datetime) -> None:
     reply) is what counts.
     """
     case = Case.objects.select_for_update().get(pk=step.case_id)
+    if case.state == Case.State.PAUSED:
+        _finish(step, Status.PAUSED, now, "gepauzeerd")
+        return
     if case.state != Case.State.ACTIVE:
         _finish(step, Status.CANCELLED, now, "zaak niet meer actief")
         return

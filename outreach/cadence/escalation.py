@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from outreach.cadence.models import PlannedStep
@@ -17,6 +17,7 @@ from outreach.cadence.planning import ESCALATION, Planned, planned_step
 from outreach.cadence.windows import next_slot
 from outreach.casework.attempts import PERSONAL_KINDS
 from outreach.casework.models import Case, ContactAttempt, Task
+from outreach.casework.workflow import OUTREACH_STATES
 from outreach.core.calendar import add_working_days
 from outreach.core.models import Municipality
 
@@ -98,13 +99,34 @@ def _escalate_chunk(chunk: list[tuple[int, date, bool, str]], now: datetime, tod
     return len(to_escalate)
 
 
-def at_risk_cases(municipalities: Iterable[Municipality], today: date) -> QuerySet[Case]:
-    """Escalated cases, and open cases past their deadline without an offer."""
-    from django.db.models import Q
+def flag_waiting(now: datetime) -> int:
+    """Cases waiting for a caseworker to launch them count against their deadline: near it
+    (as near as an escalation) they go on the at-risk list."""
+    today = timezone.localdate(now)
+    horizon, crisis_horizon = _horizons(today)
+    waiting = Case.objects.filter(state=Case.State.WAITING, at_risk=False)
+    due = waiting.filter(
+        Q(crisis=False, deadline__lte=horizon) | Q(crisis=True, deadline__lte=crisis_horizon)
+    )
+    flagged = 0
+    for case_id, deadline in due.values_list("id", "deadline"):
+        flagged += Case.objects.filter(pk=case_id, state=Case.State.WAITING).update(
+            at_risk=True,
+            at_risk_reason=(
+                f"Wacht op start door een consulent; {(deadline - today).days} dag(en) tot de "
+                "termijn."
+            ),
+        )
+    return flagged
 
+
+def at_risk_cases(municipalities: Iterable[Municipality], today: date) -> QuerySet[Case]:
+    """Open cases flagged at risk (escalated, waiting, not started, an offer without answer),
+    and cases still in outreach past their deadline."""
     return (
-        Case.objects.filter(municipality__in=list(municipalities), state=Case.State.ACTIVE)
-        .filter(Q(at_risk=True) | Q(deadline__lt=today))
+        Case.objects.filter(municipality__in=list(municipalities))
+        .exclude(state=Case.State.CLOSED)
+        .filter(Q(at_risk=True) | Q(deadline__lt=today, state__in=OUTREACH_STATES))
         .select_related("household", "municipality")
         .order_by("deadline", "-crisis", "-score", "pk")
     )

@@ -117,6 +117,9 @@ def _decide(run: Execution, step: PlannedStep, who: Recipient) -> None:
     window = spec.window if spec else None
     if step.key == CLOSE:
         return  # decided after the rest of the batch is written: see close_exhausted
+    if who.state == Case.State.PAUSED:
+        run.finish(step, Status.PAUSED, "gepauzeerd")  # planned again when the case resumes
+        return
     if who.state != Case.State.ACTIVE:
         run.finish(step, Status.CANCELLED, f"zaak is {Case.State(who.state).label}")
         return

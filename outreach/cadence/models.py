@@ -20,6 +20,7 @@ class PlannedStep(models.Model):
         SKIPPED = "skipped", "overgeslagen"  # a condition did not hold
         FAILED = "failed", "mislukt"  # a permanent error; its fallback step takes over
         CANCELLED = "cancelled", "vervallen"  # the case was reached, replied or closed
+        PAUSED = "paused", "gepauzeerd"  # a caseworker paused the case; resumed, it is planned
 
     OPEN = (Status.PLANNED, Status.CLAIMED)
 

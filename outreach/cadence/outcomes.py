@@ -5,10 +5,11 @@ from datetime import datetime
 
 from django.db import transaction
 
-from outreach.cadence.closing import close_case, stop_outreach
+from outreach.cadence.closing import close_case
 from outreach.cadence.library import campaign_step, get_campaign
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import fallback_for
+from outreach.casework import workflow
 from outreach.casework.attempts import new_attempt
 from outreach.casework.models import Case, Task
 from outreach.core.ddas import ContactKind, EndResult
@@ -19,16 +20,9 @@ TASK_KIND = {
 }
 
 
-def offer_help(case: Case, now: datetime, reason: str) -> None:
+def offer_help(case: Case, now: datetime, reason: str) -> bool:
     """Reached or replied: no more outreach; a caseworker offers a conversation."""
-    if case.state not in (Case.State.NEW, Case.State.ACTIVE):
-        return
-    with transaction.atomic():
-        stop_outreach([case.pk], now, reason)
-        case.state = Case.State.HELP_OFFER
-        case.at_risk = False
-        case.result_reason = reason
-        case.save(update_fields=["state", "at_risk", "result_reason"])
+    return workflow.offer_help(case, now, reason)
 
 
 def record_reply(case: Case, now: datetime) -> None:
@@ -48,10 +42,7 @@ def record_task_outcome(task: Task, outcome: str, now: datetime) -> None:
     if outcome not in Task.Outcome.values:
         raise ValueError(f"{outcome!r} is not a task outcome; use {', '.join(Task.Outcome.values)}")
     with transaction.atomic():
-        updated = Task.objects.filter(pk=task.pk, status=Task.Status.OPEN).update(
-            status=Task.Status.DONE, outcome=outcome, done_at=now
-        )
-        if not updated:
+        if not workflow.move_task(task, Task.Status.DONE, now, outcome=outcome):
             return  # already recorded (a double submit) or cancelled
         reached = outcome == Task.Outcome.REACHED
         new_attempt(task.case_id, TASK_KIND[Task.Kind(task.kind)], reached, now).save()

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from outreach.cadence.campaigns import Campaign, Step
 from outreach.cadence.library import campaign_step, get_campaign, sibling_key
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.windows import next_slot
+from outreach.casework import workflow
 from outreach.casework.models import Case
 from outreach.core.calendar import add_working_days
 
@@ -85,10 +87,11 @@ def start_cases(ids: Sequence[int], now: datetime) -> int:
         cases = list(
             Case.objects.select_for_update(skip_locked=True)
             .filter(id__in=ids, state=Case.State.NEW)
-            .only("id", "campaign")
+            .only("id", "campaign", "deadline")
         )
         steps: list[PlannedStep] = []
         started: list[int] = []
+        ends: dict[int, date] = {}
         for case in cases:
             try:
                 campaign = get_campaign(case.campaign)
@@ -100,10 +103,23 @@ def start_cases(ids: Sequence[int], now: datetime) -> int:
                     at_risk=True, at_risk_reason=f"Campagne niet gestart: {exc}"[:300]
                 )
                 continue
-            steps += [planned_step(case.pk, campaign.name, p) for p in plan_campaign(campaign, now)]
+            plan = plan_campaign(campaign, now)
+            steps += [planned_step(case.pk, campaign.name, p) for p in plan]
             started.append(case.pk)
+            ends[case.pk] = contact_window_end(case.deadline, plan)
         PlannedStep.objects.bulk_create(steps, ignore_conflicts=True, batch_size=2000)
-        Case.objects.filter(id__in=started).update(
-            state=Case.State.ACTIVE, started_at=now, start_claimed_until=None
+        workflow.move_all(
+            started, Case.State.NEW, Case.State.ACTIVE, now, started_at=now,
+            start_claimed_until=None,
+        )  # fmt: skip
+        Case.objects.bulk_update(
+            [Case(pk=pk, window_ends=end) for pk, end in ends.items()], ["window_ends"]
         )
     return len(started)
+
+
+def contact_window_end(deadline: date, plan: Sequence[Planned]) -> date:
+    """OUTREACH_WINDOW_DAYS after the deadline or the plan's last contact step, whichever is
+    later: what is not done by then expires (outreach.cadence.expiry)."""
+    last = max((timezone.localdate(p.due_at) for p in plan if p.key != CLOSE), default=deadline)
+    return max(deadline, last) + timedelta(days=settings.OUTREACH_WINDOW_DAYS)

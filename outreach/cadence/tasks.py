@@ -12,10 +12,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from outreach.cadence import escalation, execution, planning
+from outreach.cadence.expiry import expire
 from outreach.cadence.tick import TickReport
 from outreach.cadence.tick import tick as run_tick
 from outreach.cadence.upgrade import replan_upgraded
 from outreach.casework.capacity import plan_all
+from outreach.casework.offers import follow_up_offers
 from outreach.core.clock import parse_now
 from outreach.reporting.feedback import record_feedback
 
@@ -53,9 +55,13 @@ def execute_steps(ids: Sequence[int], now_iso: str | None = None) -> dict[str, i
 
 def run_housekeeping(now_iso: str | None) -> dict[str, Any]:
     now = parse_now(now_iso)
+    offers = follow_up_offers(now)
     return {
         "upgraded": replan_upgraded(now),
-        "escalated": escalation.escalate(now),
+        "escalated": escalation.escalate(now) + escalation.flag_waiting(now),
+        "expired": expire(now),
+        "offers_at_risk": offers.at_risk,
+        "offers_closed": offers.closed,
         "capacity": [
             p.as_dict() for p in plan_all(timezone.localdate(now), settings.OUTREACH_PLANNING_DAYS)
         ],
@@ -65,7 +71,8 @@ def run_housekeeping(now_iso: str | None) -> dict[str, Any]:
 
 @shared_task(name="outreach.cadence.tasks.housekeeping", ignore_result=True)
 def housekeeping(now_iso: str | None = None) -> dict[str, Any]:
-    """Every ten minutes: escalations, the call and visit planning, partner feedback."""
+    """Every ten minutes: escalations, expired tasks, offers without an answer, the call and
+    visit planning, partner feedback."""
     report = run_housekeeping(now_iso)
     log.info("housekeeping: escalated %s, feedback %s", report["escalated"], report["feedback"])
     return report

@@ -15,7 +15,7 @@ from django.db import transaction
 from outreach.cadence.campaigns import Campaign
 from outreach.cadence.library import get_campaign
 from outreach.cadence.models import PlannedStep
-from outreach.cadence.planning import CLOSE, plan_campaign, planned_step
+from outreach.cadence.planning import CLOSE, contact_window_end, plan_campaign, planned_step
 from outreach.casework.models import Case
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def replan_upgraded(now: datetime, limit: int = 1000) -> int:
         for case in cases:
             switched += _replan(case, now)
             case.replan = False
-            case.save(update_fields=["campaign", "replan"])
+            case.save(update_fields=["campaign", "replan", "window_ends"])
     return switched
 
 
@@ -72,6 +72,7 @@ def _replan(case: Case, now: datetime) -> bool:
         ],
         ignore_conflicts=True,
     )
+    case.window_ends = contact_window_end(case.deadline, plan)
     close_due = next(p.due_at for p in plan if p.key == CLOSE)
     PlannedStep.objects.filter(case=case, key=CLOSE, status=PlannedStep.Status.PLANNED).update(
         due_at=close_due, campaign=new.name

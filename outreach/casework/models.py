@@ -1,5 +1,6 @@
 """Cases (DDAS vroegsignaalzaak) and their contact attempts."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -15,8 +16,11 @@ class Case(models.Model):
         CONSECUTIVE = "consecutive", "opeenvolgend"
 
     class State(models.TextChoices):
+        # Waits for a caseworker to look at the signals and launch the sequence.
+        WAITING = "waiting", "wacht op start"
         NEW = "new", "nieuw"  # prioritised, its campaign not yet started
         ACTIVE = "active", "contact loopt"  # contact attempts under way
+        PAUSED = "paused", "gepauzeerd"  # a caseworker paused the sequence
         HELP_OFFER = "help_offer", "hulpaanbod"  # reached or replied: help is being offered
         CLOSED = "closed", "afgesloten"
 
@@ -59,6 +63,19 @@ class Case(models.Model):
     replan = models.BooleanField(default=False, db_default=False)
     # When the partners' feedback for this closed case was recorded.
     feedback_at = models.DateTimeField(null=True, blank=True)
+    # The end of the outreach window: calls, visits and steps not done by then expire
+    # (outreach.cadence.expiry). Set when the campaign is planned.
+    window_ends = models.DateField(null=True, blank=True)
+    # When `state` last changed (outreach.casework.workflow): the help offer's clock runs from it.
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    # The caseworker who owns the case: letters name her and her direct number.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
 
     class Meta:
         indexes = [
@@ -69,6 +86,11 @@ class Case(models.Model):
                 fields=["deadline"], name="case_active_deadline", condition=Q(state="active")
             ),
             models.Index(fields=["id"], name="case_replan", condition=Q(replan=True)),
+            models.Index(
+                fields=["state_changed_at"],
+                name="case_help_offer",
+                condition=Q(state="help_offer"),
+            ),
             models.Index(
                 fields=["closed_at"],
                 name="case_feedback_due",
@@ -94,6 +116,10 @@ class ContactAttempt(models.Model):
     date = models.DateField()
     dagdeel = models.CharField(max_length=8, choices=Dagdeel.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who made it (a call, a visit, one registered by hand); None: the engine.
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"{self.kind} {self.date}"
@@ -110,6 +136,8 @@ class Task(models.Model):
         OPEN = "open", "open"
         DONE = "done", "gedaan"
         CANCELLED = "cancelled", "vervallen"
+        # Not performed by the end of the case's outreach window: never an attempt.
+        EXPIRED = "expired", "verlopen (niet uitgevoerd)"
 
     class Outcome(models.TextChoices):
         REACHED = "reached", "bereikt"
@@ -137,6 +165,13 @@ class Task(models.Model):
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
     created_at = models.DateTimeField()
     done_at = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tasks",
+    )
 
     class Meta:
         constraints = [
@@ -155,3 +190,47 @@ class Task(models.Model):
     def late(self) -> bool:
         """Planned after the deadline, or not planned at all: capacity is short."""
         return self.planned_for is None or self.planned_for > self.deadline
+
+
+class HelpOffer(models.Model):
+    """The offer of help (hulpaanbod): when and how it was made, and the answer. Registered
+    whenever it happens, also after the 28 days: late successes count."""
+
+    class Answer(models.TextChoices):
+        PENDING = "pending", "nog geen antwoord"
+        ACCEPTED = "accepted", "geaccepteerd"
+        DECLINED = "declined", "afgewezen"
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="offer")
+    made_on = models.DateField()
+    # How it was made, as a DDAS contactsoort (Telefoon, Huisbezoek, SMS/Whatsapp ...).
+    kind = models.CharField(max_length=16, choices=ContactKind.choices)
+    answer = models.CharField(max_length=10, choices=Answer.choices, default=Answer.PENDING)
+    answered_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"offer for case {self.case_id}: {self.answer}"
+
+
+class CaseEvent(models.Model):
+    """What was done to a case, by whom and when: the case page's history."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    # None: the system (the engine, a reply, a sweep).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    # In words a caseworker reads; never more personal data than the case page shows.
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} on case {self.case_id}"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import CLOSE
-from outreach.casework.models import Case, ContactAttempt
+from outreach.casework.models import Case, ContactAttempt, HelpOffer, Task
 from outreach.core.models import Municipality
 from outreach.intake.models import Signal
 
@@ -19,10 +19,11 @@ def queue(municipalities: QuerySet[Municipality] | list[Municipality]) -> QueryS
     """Open cases first, crisis first, then by score and the nearest deadline."""
     return (
         Case.objects.filter(municipality__in=municipalities)
-        .select_related("household", "municipality")
+        .select_related("household", "municipality", "offer")
         .prefetch_related(
             Prefetch("signals", Signal.objects.order_by("signal_date", "pk")),
             Prefetch("attempts", ContactAttempt.objects.order_by("date", "pk")),
+            Prefetch("tasks", Task.objects.select_related("assignee").order_by("created_at", "pk")),
             Prefetch(
                 "steps",
                 PlannedStep.objects.filter(status__in=PlannedStep.OPEN)
@@ -66,6 +67,29 @@ def case_summary(case: Case) -> dict[str, Any]:
         ],
         "next_step": next_step(case),
         "at_risk": case.at_risk,
+        "tasks": [
+            {
+                "kind": t.kind,
+                "status": t.status,
+                "planned_for": t.planned_for.isoformat() if t.planned_for else None,
+                "assignee": t.assignee.get_username() if t.assignee else None,
+            }
+            for t in case.tasks.all()
+        ],
+        "offer": offer_summary(case),
+    }
+
+
+def offer_summary(case: Case) -> dict[str, str | None] | None:
+    try:
+        offer = case.offer
+    except HelpOffer.DoesNotExist:
+        return None
+    return {
+        "date": offer.made_on.isoformat(),
+        "kind": offer.kind,
+        "answer": offer.answer,
+        "answered": offer.answered_on.isoformat() if offer.answered_on else None,
     }
 
 

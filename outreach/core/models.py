@@ -24,6 +24,9 @@ class Municipality(models.Model):
     # team, phone, email, website, address, postal (lines), and the named contact person with
     # a direct number (worker_name, worker_phone) and the number replies go to (reply_number).
     contact = models.JSONField(default=dict, blank=True)
+    # Tiers of the weighing framework whose new cases wait for a caseworker to launch them
+    # (the others start on their own).
+    manual_launch_tiers = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["code"]

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from outreach.casework import workflow
 from outreach.casework.models import Case
 from outreach.core import bulk
 from outreach.core.ddas import SignalStatus
@@ -464,6 +465,7 @@ class CaseMatcher:
     ) -> None:
         self.intake = intake
         self.window = intake.framework.matching_window_months
+        self.manual_tiers = frozenset(intake.municipality.manual_launch_tiers or [])
         self.open: dict[int, CaseDraft] = {}
         for row in bulk.select(
             "SELECT id, household_id, state, deadline, crisis, matching_start, matching_end, "
@@ -511,7 +513,7 @@ class CaseMatcher:
         self, record: SignalRecord, household: HouseholdRef, result: str, reason: str
     ) -> CaseDraft:
         case = self._case(household, record.signal_date, record.crisis)
-        case.state = Case.State.CLOSED
+        case.state = workflow.initial_state(screened_out=True, waits_for_launch=False)
         case.result = result
         case.result_reason = reason
         return case
@@ -546,7 +548,7 @@ class CaseMatcher:
         case = CaseDraft(
             id=None,
             household_id=household.id,
-            state=Case.State.NEW.value,
+            state=workflow.initial_state(screened_out=False, waits_for_launch=False),
             deadline=signal_deadline(signal_date, crisis),
             crisis=crisis,
             matching_start=signal_date,
@@ -572,12 +574,12 @@ class CaseMatcher:
             Case,
             ["id", "municipality", "household", "kind", "matching_start", "matching_end",
              "score", "tier", "reasons", "campaign", "crisis", "deadline", "state", "result",
-             "result_reason", "created_at", "closed_at"],
+             "result_reason", "created_at", "closed_at", "state_changed_at"],
             [
                 (c.id, municipality_id, c.household_id, c.kind, c.matching_start,
                  c.matching_end, c.score, c.tier, c.reasons, c.campaign, c.crisis, c.deadline,
                  c.state, c.result, c.result_reason, now,
-                 now if c.state == Case.State.CLOSED else None)
+                 now if c.state == Case.State.CLOSED else None, now)
                 for c in self.new_cases
             ],
         )  # fmt: skip
@@ -607,8 +609,13 @@ class CaseMatcher:
         case.reasons = [
             {"rule": r.rule, "weight": r.weight, "detail": r.detail} for r in priority.reasons
         ]
-        if case.state == Case.State.NEW:
-            case.campaign = priority.campaign
+        if case.state in (Case.State.NEW, Case.State.WAITING):
+            case.campaign = priority.campaign  # proposed: a caseworker may still change it
+            if case.id is None:
+                case.state = workflow.initial_state(
+                    screened_out=False,
+                    waits_for_launch=priority.tier in self.manual_tiers,
+                )
         elif case.state == Case.State.ACTIVE and priority.campaign != case.campaign:
             case.campaign = priority.campaign
             case.replan = True

@@ -6,9 +6,11 @@ contact attempt (SMS/Whatsapp) on the case, and the language it was written in b
 person's preferred language. Then, by intent:
 
     yes    outreach stops, the case goes to help offer; confirmation (yes_confirmation)
-    call   the same, plus a call task for today (the first working day from today) with a
-           priority far above the campaigns' tasks; confirmation (yes_confirmation, which
-           says the worker will call)
+           and the offer registered as accepted; a call task for today (the first working day
+           from today) with a priority far above the campaigns' tasks, as the confirmation
+           promises
+    call   the same call task (the offer is made in that call); confirmation
+           (yes_confirmation, which says the worker will call)
     stop   every open case of the number closes (no help wanted), everything planned stops,
            the person goes on the opt-out list; confirmation (optout_confirmation)
     help   the information text (info); the case is unchanged
@@ -36,6 +38,7 @@ from django.utils import timezone
 from outreach.cadence.outcomes import offer_help
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt, Task
+from outreach.casework.offers import accepted_by_reply
 from outreach.core.calendar import add_working_days, is_working_day
 from outreach.intake.models import Person
 from outreach.messaging.catalogue import LANGUAGES
@@ -216,11 +219,13 @@ def _open_case(
     if intent == OTHER:
         notes.insert(0, f"Vrije tekst: naar de inbox.{moved}")
         return None
+    # Both a "yes" and a "call me" get a call today: the confirmation promises that call.
+    task = _call_task(case, message, now)
     if intent == CALL:
-        task = _call_task(case, message, now)
         notes.insert(0, f"Inwoner wil gebeld worden: belafspraak op {task.planned_for}.{moved}")
     else:
-        notes.insert(0, f"Inwoner wil hulp.{moved}")
+        accepted_by_reply(case, KIND_BY_CHANNEL[message.channel], now)
+        notes.insert(0, f"Inwoner wil hulp: belafspraak op {task.planned_for}.{moved}")
     message.handled = True
     return Answer(case, sender.person, CONFIRMATION[intent], language)
 

@@ -30,12 +30,15 @@ class Command(BaseCommand):
         report["upgraded"] = housekeeping["upgraded"]
         report["escalated"] = housekeeping["escalated"]
         report["feedback"] = housekeeping["feedback"]
+        for key in ("expired", "offers_at_risk", "offers_closed"):
+            report[key] = housekeeping[key]
         report["shortfall"] = sum(p["late"] + p["unplanned"] for p in housekeeping["capacity"])
         if options["json"]:
             self.stdout.write(json.dumps(report))
             return
         self.stdout.write(
             f"started {report['cases']} case(s), claimed {report['steps']} step(s), "
-            f"escalated {report['escalated']}, partner feedback {report['feedback']}, "
+            f"escalated {report['escalated']}, expired tasks {report['expired']}, "
+            f"offers closed {report['offers_closed']}, partner feedback {report['feedback']}, "
             f"calls/visits short of capacity {report['shortfall']}"
         )

@@ -1,0 +1,45 @@
+"""Nothing the engine planned waits forever. At the end of a case's outreach window (set when
+its campaign is planned: OUTREACH_WINDOW_DAYS after the statutory deadline or the campaign's
+last contact step, whichever is later) a call or visit still open expires: recorded as not
+performed (never as a contact attempt), shown to supervisors, and it no longer holds the
+closing check. A contact step still waiting then (a window that kept it back) is cancelled
+the same way. The closing check then closes the case with its DDAS result."""
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from outreach.cadence.models import PlannedStep
+from outreach.cadence.planning import CLOSE
+from outreach.casework import workflow
+from outreach.casework.models import Case, CaseEvent, Task
+
+EXPIRED_NOTE = "niet uitgevoerd binnen het outreachvenster"
+
+
+def _ended(today: date) -> Q:
+    """Cases whose window ended before today (without a window: the deadline's)."""
+    fallback = today - timedelta(days=settings.OUTREACH_WINDOW_DAYS)
+    return Q(window_ends__lt=today) | Q(window_ends__isnull=True, deadline__lt=fallback)
+
+
+def expire(now: datetime) -> int:
+    """Expire the open tasks and cancel the waiting contact steps of every open case whose
+    window has ended; returns how many tasks expired."""
+    today = timezone.localdate(now)
+    ended = Case.objects.exclude(state=Case.State.CLOSED).filter(_ended(today))
+    tasks = list(
+        Task.objects.filter(status=Task.Status.OPEN, case__in=ended).values_list("id", "case_id")
+    )
+    note = EXPIRED_NOTE
+    expired = workflow.expire_tasks([pk for pk, _ in tasks], now)
+    CaseEvent.objects.bulk_create(
+        CaseEvent(case_id=case_id, at=now, action="taak verlopen", detail=f"Taak {pk}: {note}.")
+        for pk, case_id in tasks
+    )
+    PlannedStep.objects.filter(case__in=ended, status=PlannedStep.Status.PLANNED).exclude(
+        key=CLOSE
+    ).update(status=PlannedStep.Status.CANCELLED, note=EXPIRED_NOTE, done_at=now)
+    return expired

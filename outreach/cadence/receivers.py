@@ -1,0 +1,51 @@
+"""The engine's answer to a case's move (outreach.casework.workflow.case_moved): a case that
+leaves outreach has everything planned cancelled; a paused case's steps wait, and move on by
+the length of the pause when it resumes."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.dispatch import receiver
+
+from outreach.cadence.closing import stop_outreach
+from outreach.cadence.models import PlannedStep
+from outreach.casework.models import Case
+from outreach.casework.workflow import case_moved
+
+State = Case.State
+Status = PlannedStep.Status
+
+
+@receiver(case_moved, dispatch_uid="cadence.case_moved")
+def on_case_moved(
+    sender: Any, case: Case, old: str, new: str, now: datetime, note: str, **kwargs: Any
+) -> None:
+    if new in (State.CLOSED, State.HELP_OFFER):
+        stop_outreach([case.pk], now, note or "zaak niet meer actief")
+    elif new == State.PAUSED:
+        pause_steps(case.pk, now)
+    elif old == State.PAUSED and new == State.ACTIVE:
+        resume_steps(case.pk, now, kwargs.get("since") or now)
+
+
+def pause_steps(case_id: int, now: datetime) -> int:
+    """Planned and claimed steps wait (a claimed one in flight pauses when it is executed)."""
+    return PlannedStep.objects.filter(case_id=case_id, status=Status.PLANNED).update(
+        status=Status.PAUSED, claimed_until=None, note="gepauzeerd"
+    )
+
+
+def resume_steps(case_id: int, now: datetime, paused_at: datetime) -> int:
+    """The paused steps are planned again, each moved on by the length of the pause."""
+    shift = max(now - paused_at, timedelta(0))
+    steps = list(PlannedStep.objects.filter(case_id=case_id, status=Status.PAUSED))
+    for step in steps:
+        step.status = Status.PLANNED
+        step.due_at = max(step.due_at + shift, now)
+        step.note = ""
+    PlannedStep.objects.bulk_update(steps, ["status", "due_at", "note"])
+    ends = Case.objects.filter(pk=case_id).values_list("window_ends", flat=True).first()
+    if ends is not None and shift:
+        days = timedelta(days=shift.days + (1 if shift.seconds else 0))
+        Case.objects.filter(pk=case_id).update(window_ends=ends + days)
+    return len(steps)
