@@ -1,25 +1,107 @@
 """Every case reaches its end: a moving clock, a daily tick, and no human action at all."""
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
 
+from outreach.cadence.expiry import EXPIRED_NOTE, expire
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.tasks import run_housekeeping, tick_now
-from outreach.casework.models import Case, ContactAttempt, Task
+from outreach.casework import workflow
+from outreach.casework.models import Case, CaseEvent, ContactAttempt, Task
 from outreach.core.ddas import EndResult
 from outreach.core.demo import DEMO_CONTACT, load_demo
 from outreach.core.models import Municipality
 from outreach.intake.pipeline import import_rows
 from outreach.intake.readers import read_csv_bytes
 from outreach.intake.sample_data import DEMO_AREA, SamplePopulation
-from tests.conftest import csv_bytes
+from tests.cadence.conftest import ingest
+from tests.conftest import csv_bytes, signal_row
 
 pytestmark = pytest.mark.django_db
 
+State = Case.State
+
 DAYS = 60
+
+
+@pytest.fixture
+def case(municipality, now, campaign_dir):
+    (case,) = ingest([signal_row(signaaldatum="2026-05-14")], municipality, now)
+    return case
+
+
+def test_a_move_records_when_and_the_engine_reacts(case, engine, now):
+    engine(now)  # starts the campaign: new -> active
+    case.refresh_from_db()
+    assert case.state == State.ACTIVE and case.state_changed_at == now
+    assert case.window_ends is not None and case.window_ends > case.deadline
+    later = now + timedelta(hours=1)
+    assert workflow.offer_help(case, later, "Inwoner bereikt.")
+    case.refresh_from_db()
+    assert case.state == State.HELP_OFFER and case.state_changed_at == later
+    open_steps = PlannedStep.objects.filter(case=case, status__in=PlannedStep.OPEN)
+    assert not open_steps.exists()  # the engine's receiver cancelled the plan
+
+
+def test_pausing_holds_the_plan_and_resuming_moves_it_on_by_the_pause(case, engine, now):
+    engine(now)
+    case.refresh_from_db()
+    due_before = dict(
+        PlannedStep.objects.filter(case=case, status="planned").values_list("key", "due_at")
+    )
+    ends_before = case.window_ends
+    assert workflow.move(case, State.PAUSED, now)
+    assert not PlannedStep.objects.filter(case=case, status="planned").exists()
+    # Steps that fall due meanwhile are not executed.
+    week = now + timedelta(days=7)
+    report = engine(week)
+    assert report.steps == 0
+    assert workflow.move(case, State.ACTIVE, week)
+    after = dict(
+        PlannedStep.objects.filter(case=case, status="planned").values_list("key", "due_at")
+    )
+    assert set(after) == set(due_before)
+    for key, due in due_before.items():
+        assert after[key] == max(due + timedelta(days=7), week)
+    case.refresh_from_db()
+    assert case.window_ends == ends_before + timedelta(days=7)
+
+
+def test_a_call_nobody_made_expires_at_the_window_end_and_the_case_closes(case, engine, now):
+    day = now
+    while not Task.objects.filter(case=case).exists():
+        engine(day)
+        day += timedelta(days=1)
+    case.refresh_from_db()
+    assert case.window_ends is not None
+    last_day = timezone.make_aware(datetime.combine(case.window_ends, time(10)))
+    assert expire(last_day) == 0  # the window's last day: still open
+    for _ in range(3):  # the closing check waits for the open call meanwhile
+        engine(last_day)
+    assert Case.objects.get(pk=case.pk).state == State.ACTIVE
+    after = last_day + timedelta(days=1)
+    tasks = Task.objects.filter(case=case)
+    assert {t.kind for t in tasks} == {"phone", "visit"} and {t.status for t in tasks} == {"open"}
+    assert expire(after) == 2
+    assert {(t.status, t.outcome) for t in tasks.all()} == {(Task.Status.EXPIRED, "")}
+    assert not ContactAttempt.objects.filter(case=case, kind="Telefoon").exists()
+    assert CaseEvent.objects.filter(case=case, action="taak verlopen").exists()
+    engine(after + timedelta(days=1))
+    case.refresh_from_db()
+    assert (case.state, case.result) == (State.CLOSED, EndResult.NO_CONTACT)
+
+
+def test_a_step_its_window_kept_back_is_cancelled_at_the_window_end(case, engine, now):
+    engine(now)
+    case.refresh_from_db()
+    after = timezone.make_aware(datetime.combine(case.window_ends + timedelta(days=1), time(3)))
+    expire(after)
+    left = PlannedStep.objects.filter(case=case, status__in=PlannedStep.OPEN)
+    assert list(left.values_list("key", flat=True)) == ["close"]
+    assert PlannedStep.objects.filter(case=case, note=EXPIRED_NOTE).exists()
 
 
 def run_days(start: datetime, days: int) -> datetime:

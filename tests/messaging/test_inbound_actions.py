@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.recipients import load_recipients
-from outreach.casework.models import Case, ContactAttempt, Task
+from outreach.casework.models import Case, ContactAttempt, HelpOffer, Task
 from outreach.core.calendar import add_working_days, is_working_day
 from outreach.core.ddas import EndResult
 from outreach.core.models import Municipality
@@ -138,6 +138,19 @@ def test_yes_stops_the_outreach_and_registers_contact(reply, case, engine, now, 
     assert ContactAttempt.objects.filter(case=case, reached=True).count() == 1
     assert refreshed(case).state == Case.State.HELP_OFFER
     assert Message.objects.filter(case=case, template="yes_confirmation").count() == 2
+
+
+def test_yes_gets_the_call_its_confirmation_promises_and_registers_the_offer(reply, case, now):
+    reply("JA")
+    (task,) = Task.objects.filter(case=case, status="open")
+    assert task.kind == "phone" and task.priority >= CALL_PRIORITY
+    assert task.planned_for is not None
+    offer = HelpOffer.objects.get(case=case)
+    assert (offer.kind, offer.answer) == ("SMS/Whatsapp", "accepted")
+    assert "belt u" in last_reply().reply.body  # the call the task plans
+    reply("ja")  # one call task, one offer
+    assert Task.objects.filter(case=case).count() == 1
+    assert HelpOffer.objects.filter(case=case).count() == 1
 
 
 def call_reply(case, now, body="BEL MIJ") -> InboundMessage:

@@ -1,0 +1,138 @@
+"""The offer of help: registered with its answer, and followed until the case ends."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from outreach.casework import workflow
+from outreach.casework.models import Case, CaseEvent, HelpOffer
+from outreach.casework.offers import (
+    OfferError,
+    follow_up_offers,
+    record_answer,
+    register_offer,
+)
+from outreach.casework.summaries import case_summary, queue
+from outreach.core.calendar import add_working_days
+from outreach.core.ddas import EndResult
+from tests.cadence.conftest import ingest
+from tests.conftest import signal_row
+
+pytestmark = pytest.mark.django_db
+
+State = Case.State
+
+
+@pytest.fixture
+def case(municipality, now):
+    (case,) = ingest([signal_row(signaaldatum="2026-05-14")], municipality, now)
+    return case
+
+
+def fresh(case: Case) -> Case:
+    return Case.objects.select_related("offer").get(pk=case.pk)
+
+
+def test_registering_an_offer_stops_outreach_and_records_it(case, now, django_user_model):
+    worker = django_user_model.objects.create(username="sanne")
+    offer = register_offer(
+        case, made_on=date(2026, 5, 15), kind="Telefoon", answer="pending", now=now, user=worker
+    )
+    case = fresh(case)
+    assert case.state == State.HELP_OFFER
+    assert (offer.made_on, offer.kind, offer.answer, offer.recorded_by) == (
+        date(2026, 5, 15), "Telefoon", "pending", worker,
+    )  # fmt: skip
+    assert CaseEvent.objects.filter(case=case, user=worker, action="aanbod").exists()
+    summary = case_summary(queue([case.municipality]).get(pk=case.pk))
+    assert summary["offer"] == {
+        "date": "2026-05-15", "kind": "Telefoon", "answer": "pending", "answered": None,
+    }  # fmt: skip
+
+
+def test_a_declined_offer_closes_the_case_as_no_help_wanted(case, now):
+    register_offer(case, made_on=now.date(), kind="Huisbezoek", answer="declined", now=now)
+    case = fresh(case)
+    assert (case.state, case.result) == (State.CLOSED, EndResult.NO_HELP_WANTED)
+    assert case.offer.answered_on == now.date()
+
+
+def test_an_answer_after_the_statutory_window_still_counts(case, now):
+    register_offer(case, made_on=now.date(), kind="Telefoon", answer="pending", now=now)
+    late = now + timedelta(days=40)
+    record_answer(case, "accepted", late)
+    offer = HelpOffer.objects.get(case=case)
+    assert (offer.answer, offer.answered_on) == ("accepted", late.date())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"kind": "Duif"}, "geen DDAS-contactsoort"),
+        ({"answer": "misschien"}, "geen antwoord"),
+        ({"made_on": date(2026, 5, 16)}, "in de toekomst"),
+    ],
+)
+def test_a_bad_offer_is_refused_with_the_reason(case, now, kwargs, message):
+    values = {"made_on": now.date(), "kind": "Telefoon", "answer": "pending", **kwargs}
+    with pytest.raises(OfferError, match=message):
+        register_offer(case, now=now, **values)
+    assert not HelpOffer.objects.exists()
+    assert fresh(case).state == State.NEW
+
+
+def test_an_answer_needs_an_offer_first(case, now):
+    with pytest.raises(OfferError, match="eerst het hulpaanbod"):
+        record_answer(case, "accepted", now)
+
+
+def test_an_offer_without_answer_goes_at_risk_then_closes(case, now, settings):
+    workflow.offer_help(case, now, "Inwoner heeft gereageerd.")
+    at_risk_day = add_working_days(now.date(), settings.OUTREACH_OFFER_AT_RISK_WORKING_DAYS)
+    close_day = add_working_days(at_risk_day, settings.OUTREACH_OFFER_CLOSE_WORKING_DAYS)
+
+    def on(day: date):
+        return now.replace(year=day.year, month=day.month, day=day.day)
+
+    before = on(at_risk_day) - timedelta(days=1)
+    assert follow_up_offers(before).at_risk == 0
+    assert not fresh(case).at_risk
+    assert follow_up_offers(on(at_risk_day)).at_risk == 1
+    case = fresh(case)
+    assert case.at_risk and "zonder geregistreerd antwoord" in case.at_risk_reason
+    assert follow_up_offers(on(close_day) - timedelta(days=1)).closed == 0
+    assert follow_up_offers(on(close_day)).closed == 1
+    case = fresh(case)
+    assert (case.state, case.result) == (State.CLOSED, EndResult.NO_RESPONSE_AFTER_CONTACT)
+    assert follow_up_offers(on(close_day) + timedelta(days=1)).closed == 0
+
+
+def test_an_accepted_offer_is_not_at_risk_and_closes_as_follow_up(case, now, settings):
+    register_offer(case, made_on=now.date(), kind="Telefoon", answer="accepted", now=now)
+    at_risk_day = add_working_days(now.date(), settings.OUTREACH_OFFER_AT_RISK_WORKING_DAYS)
+    close_day = add_working_days(at_risk_day, settings.OUTREACH_OFFER_CLOSE_WORKING_DAYS)
+    follow_up_offers(now.replace(day=at_risk_day.day, month=at_risk_day.month))
+    assert not fresh(case).at_risk
+    follow_up_offers(now.replace(day=close_day.day, month=close_day.month))
+    case = fresh(case)
+    assert (case.state, case.result) == (State.CLOSED, EndResult.FOLLOW_UP_FINANCIAL)
+
+
+def test_registering_the_answer_takes_the_case_off_the_at_risk_list(case, now, settings):
+    register_offer(case, made_on=now.date(), kind="Telefoon", answer="pending", now=now)
+    day = add_working_days(now.date(), settings.OUTREACH_OFFER_AT_RISK_WORKING_DAYS)
+    follow_up_offers(now.replace(month=day.month, day=day.day))
+    assert fresh(case).at_risk
+    record_answer(case, "accepted", now.replace(month=day.month, day=day.day))
+    assert not fresh(case).at_risk
+
+
+def test_the_at_risk_list_names_an_offer_without_answer(case, now, settings, run_command):
+    workflow.offer_help(case, now, "Inwoner heeft gereageerd.")
+    day = add_working_days(now.date(), settings.OUTREACH_OFFER_AT_RISK_WORKING_DAYS)
+    follow_up_offers(now.replace(month=day.month, day=day.day))
+    rows = json.loads(run_command("at-risk", "--municipality", "0344", "--json"))
+    assert [(r["id"], "zonder geregistreerd antwoord" in r["reason"]) for r in rows] == [
+        (case.pk, True)
+    ]
