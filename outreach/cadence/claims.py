@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from outreach.cadence import steps
 from outreach.cadence.models import PlannedStep
 from outreach.casework.models import Case
 from outreach.core import bulk
@@ -42,7 +43,7 @@ def _claim(sql_select: str, sql_update: str, params: list[Any], limit: int) -> l
 def claim_due_steps(now: datetime, lease: timedelta, limit: int) -> list[int]:
     """Due planned steps, then claimed steps whose lease ran out; earliest due first."""
     until = now + lease
-    update = f"UPDATE {_STEPS} SET status = 'claimed', claimed_until = %s, claims = claims + 1"
+    update = f"UPDATE {_STEPS} SET {steps.CLAIM}"
     ids = _claim(
         f"SELECT id FROM {_STEPS} WHERE status = 'planned' AND due_at <= %s ORDER BY due_at",
         update,

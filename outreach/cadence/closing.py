@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from outreach.cadence import steps
 from outreach.cadence.models import PlannedStep
 from outreach.casework import workflow
 from outreach.casework.models import Case, ContactAttempt, Task
@@ -14,9 +15,7 @@ Status = PlannedStep.Status
 def stop_outreach(case_ids: Iterable[int], now: datetime, note: str) -> int:
     """Cancel every open step and open task of these cases; returns the steps cancelled."""
     ids = list(case_ids)
-    cancelled = PlannedStep.objects.filter(case_id__in=ids, status__in=PlannedStep.OPEN).update(
-        status=Status.CANCELLED, claimed_until=None, note=note[:300], done_at=now
-    )
+    cancelled = steps.cancel_cases(ids, now, note)
     workflow.end_open_tasks(ids, Task.Status.CANCELLED, now)
     return cancelled
 
@@ -55,10 +54,7 @@ def close_exhausted(step: PlannedStep, now: datetime) -> None:
         or Task.objects.filter(case_id=step.case_id, status=Task.Status.OPEN).exists()
     )
     if pending:
-        step.status = Status.PLANNED
-        step.due_at = now + timedelta(days=1)
-        step.claimed_until = None
-        step.note = "nog open stappen of taken"
+        steps.postpone(step, now + timedelta(days=1), "nog open stappen of taken")
         step.save(update_fields=["status", "due_at", "claimed_until", "note"])
         return
     result = exhausted_result(case.pk)
@@ -67,8 +63,5 @@ def close_exhausted(step: PlannedStep, now: datetime) -> None:
 
 
 def _finish(step: PlannedStep, status: str, now: datetime, note: str) -> None:
-    step.status = status
-    step.done_at = now
-    step.claimed_until = None
-    step.note = note[:300]
+    steps.finish(step, status, now, note)
     step.save(update_fields=["status", "done_at", "claimed_until", "note"])

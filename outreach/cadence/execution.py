@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from outreach.cadence import steps
 from outreach.cadence.campaigns import Campaign, Step, default_template
 from outreach.cadence.closing import close_exhausted
 from outreach.cadence.delivery import apply_provider_error
@@ -60,19 +61,13 @@ class Execution:
     visits: dict[int, datetime] = field(default_factory=dict)  # announcement step -> visit
 
     def finish(self, step: PlannedStep, status: str, note: str = "") -> None:
-        step.status = status
-        step.note = note[:300]
-        step.claimed_until = None
+        steps.finish(step, status, self.now, note)
         if status == Status.DONE:
-            step.done_at = self.now
             self.done.append(step)
         self.changed.append(step)
 
     def postpone(self, step: PlannedStep, due_at: datetime, note: str = "") -> None:
-        step.status = Status.PLANNED
-        step.due_at = due_at
-        step.claimed_until = None
-        step.note = note[:300]
+        steps.postpone(step, due_at, note)
         self.changed.append(step)
 
     def counts(self) -> dict[str, int]:
@@ -269,9 +264,7 @@ def _failed(run: Execution, step: PlannedStep, spec: Step | None, reason: str) -
 
 def _write(run: Execution) -> None:
     if run.changed:
-        PlannedStep.objects.bulk_update(
-            run.changed, ["status", "due_at", "claimed_until", "retries", "done_at", "note"]
-        )
+        PlannedStep.objects.bulk_update(run.changed, steps.FIELDS)
     if run.messages:
         Message.objects.bulk_create(run.messages)
     if run.attempts:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from outreach.cadence import steps
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import CLOSE
 from outreach.casework import workflow
@@ -39,7 +40,5 @@ def expire(now: datetime) -> int:
         CaseEvent(case_id=case_id, at=now, action="taak verlopen", detail=f"Taak {pk}: {note}.")
         for pk, case_id in tasks
     )
-    PlannedStep.objects.filter(case__in=ended, status=PlannedStep.Status.PLANNED).exclude(
-        key=CLOSE
-    ).update(status=PlannedStep.Status.CANCELLED, note=EXPIRED_NOTE, done_at=now)
+    steps.cancel(PlannedStep.objects.filter(case__in=ended).exclude(key=CLOSE), now, note)
     return expired

@@ -7,13 +7,12 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from outreach.cadence import steps
 from outreach.cadence.closing import stop_outreach
-from outreach.cadence.models import PlannedStep
 from outreach.casework.models import Case
 from outreach.casework.workflow import case_moved
 
 State = Case.State
-Status = PlannedStep.Status
 
 
 @receiver(case_moved, dispatch_uid="cadence.case_moved")
@@ -23,29 +22,17 @@ def on_case_moved(
     if new in (State.CLOSED, State.HELP_OFFER):
         stop_outreach([case.pk], now, note or "zaak niet meer actief")
     elif new == State.PAUSED:
-        pause_steps(case.pk, now)
+        steps.pause(case.pk)
     elif old == State.PAUSED and new == State.ACTIVE:
         resume_steps(case.pk, now, kwargs.get("since") or now)
 
 
-def pause_steps(case_id: int, now: datetime) -> int:
-    """Planned and claimed steps wait (a claimed one in flight pauses when it is executed)."""
-    return PlannedStep.objects.filter(case_id=case_id, status=Status.PLANNED).update(
-        status=Status.PAUSED, claimed_until=None, note="gepauzeerd"
-    )
-
-
 def resume_steps(case_id: int, now: datetime, paused_at: datetime) -> int:
-    """The paused steps are planned again, each moved on by the length of the pause."""
+    """The paused steps and the outreach window move on by the length of the pause."""
     shift = max(now - paused_at, timedelta(0))
-    steps = list(PlannedStep.objects.filter(case_id=case_id, status=Status.PAUSED))
-    for step in steps:
-        step.status = Status.PLANNED
-        step.due_at = max(step.due_at + shift, now)
-        step.note = ""
-    PlannedStep.objects.bulk_update(steps, ["status", "due_at", "note"])
+    resumed = steps.resume(case_id, now, shift)
     ends = Case.objects.filter(pk=case_id).values_list("window_ends", flat=True).first()
     if ends is not None and shift:
         days = timedelta(days=shift.days + (1 if shift.seconds else 0))
         Case.objects.filter(pk=case_id).update(window_ends=ends + days)
-    return len(steps)
+    return resumed

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from outreach.cadence import steps
 from outreach.cadence.campaigns import Campaign
 from outreach.cadence.library import get_campaign
 from outreach.cadence.models import PlannedStep
@@ -60,9 +61,11 @@ def _replan(case: Case, now: datetime) -> bool:
     if strength(new) <= strength(old):
         case.campaign = running  # the plan that runs is what the case shows
         return False
-    PlannedStep.objects.filter(case=case, status=PlannedStep.Status.PLANNED).exclude(
-        key=CLOSE
-    ).update(status=PlannedStep.Status.CANCELLED, note=f"vervangen door campagne {new.name}")
+    steps.cancel(
+        PlannedStep.objects.filter(case=case).exclude(key=CLOSE),
+        now,
+        f"vervangen door campagne {new.name}",
+    )
     plan = plan_campaign(new, now)
     PlannedStep.objects.bulk_create(
         [
