@@ -60,11 +60,31 @@ def test_add_municipality_with_thresholds_and_rename(capsys):
     assert municipality.thresholds == {"Zorg": 100}
 
 
+@pytest.mark.usefixtures("keep_test_connection")
+def test_add_municipality_with_arrears_days(capsys):
+    main(["outreach", "add-municipality", "0307", "Amersfoort", "--arrears-days", "30-365"])
+    municipality = Municipality.objects.get(code="0307")
+    assert municipality.arrears_days == {"min": 30, "max": 365}
+    assert (municipality.arrears_bounds().min, municipality.arrears_bounds().max) == (30, 365)
+    main(["outreach", "add-municipality", "0307", "Amersfoort", "--arrears-days", "14-"])
+    municipality.refresh_from_db()
+    assert municipality.arrears_days == {"min": 14, "max": None}
+    main(["outreach", "add-municipality", "0307", "Gemeente Amersfoort"])  # keeps the bounds
+    municipality.refresh_from_db()
+    assert municipality.arrears_days == {"min": 14, "max": None}
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["add-municipality", "307", "Amersfoort"], "four digits"),
         (["add-municipality", "0307", "X", "--threshold", "Bakker=5"], "TYPE=EUROS"),
+        (["add-municipality", "0307", "X", "--arrears-days", "30"], "use MIN-MAX in days"),
+        (["add-municipality", "0307", "X", "--arrears-days", "dertig-60"], "use MIN-MAX"),
+        (
+            ["add-municipality", "0307", "X", "--arrears-days", "400-30"],
+            "arrears_days: min (400) is more than max (30)",
+        ),
     ],
 )
 @pytest.mark.usefixtures("keep_test_connection")

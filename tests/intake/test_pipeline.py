@@ -10,6 +10,7 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from outreach.cadence.closing import close_case
 from outreach.cadence.outcomes import opt_out
 from outreach.cadence.recipients import load_recipients
 from outreach.casework.models import Case
@@ -19,6 +20,8 @@ from outreach.intake.pipeline import import_rows
 from outreach.intake.readers import open_delivery, read_csv_bytes
 from outreach.intake.source_files import load_clients, load_register
 from outreach.privacy.models import OptOut
+from outreach.reporting.feedback import record_feedback
+from outreach.reporting.models import PartnerFeedback
 from tests.conftest import AMSTERDAM, csv_bytes, signal_row, stored_raw
 
 pytestmark = pytest.mark.django_db
@@ -530,6 +533,15 @@ def test_a_screened_out_signal_joins_the_open_case(ingest):
     assert case.kind == Case.Kind.MULTIPLE
     assert (case.state, case.result, case.deadline) == (Case.State.NEW, None, before.deadline)
     assert case.matching_end == date(2026, 5, 4)
+
+
+def test_partners_hear_a_joined_screened_out_signal_was_not_picked_up(ingest, now):
+    ingest([signal_row(id="E", signaalpartner="Energie", bedrag="300")])
+    ingest([signal_row(id="LOW", signaalpartner="Huur", bedrag="20")])
+    close_case(only_case(), EndResult.FOLLOW_UP_FINANCIAL.value, now)
+    assert record_feedback(now) == 2
+    outcomes = dict(PartnerFeedback.objects.values_list("partner_ref", "outcome"))
+    assert outcomes == {"E": "helped", "LOW": "not_picked_up"}
 
 
 def test_a_screened_out_signal_finds_the_case_its_delivery_opens(ingest):
