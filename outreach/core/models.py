@@ -37,7 +37,12 @@ class Municipality(models.Model):
     thresholds = models.JSONField(default=dict, blank=True)
     # Days of arrears (signal date minus ontstaansdatum) outside {"min": n, "max": n} make a
     # signal "onterecht"; a missing key takes the default (settings), null means no bound.
-    arrears_days = models.JSONField(default=dict, blank=True)
+    arrears_days = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Dagen achterstand waarbinnen een signaal wordt opgepakt, bijv. {"min": 30, '
+        '"max": 365}; een ontbrekende sleutel volgt de standaard, null is geen grens.',
+    )
     # Calls and visits a day, by task kind ("phone", "visit"); missing kinds use the default.
     capacity = models.JSONField(default=dict, blank=True)
     # The letterhead and the ways to reach the team, as letters and messages print them:
