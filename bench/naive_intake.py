@@ -71,7 +71,7 @@ def main() -> None:
                 household=household,
                 matching_start=record.signal_date,
                 matching_end=record.signal_date,
-                deadline=signal_deadline(record.signal_date, record.crisis),
+                deadline=signal_deadline(timezone.localdate(now), record.crisis),
                 created_at=now,
             )
         Signal.objects.create(

@@ -21,6 +21,11 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int_or_none(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else None
+
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-dev-key-set-SECRET_KEY-in-production")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
@@ -134,6 +139,10 @@ OUTREACH_TEMPLATES_DIR = Path(os.environ.get("OUTREACH_TEMPLATES_DIR", BASE_DIR 
 # Signals below this amount (EUR) are not followed up unless the municipality sets its own
 # threshold for the partner type; crisis signals are never filtered.
 OUTREACH_DEFAULT_THRESHOLD = int(os.environ.get("OUTREACH_DEFAULT_THRESHOLD", "50"))
+# Days of arrears (signal date minus ontstaansdatum) outside these bounds make a signal
+# "onterecht" unless the municipality sets its own (Municipality.arrears_days); empty: no bound.
+OUTREACH_ARREARS_DAYS_MIN = env_int_or_none("OUTREACH_ARREARS_DAYS_MIN")
+OUTREACH_ARREARS_DAYS_MAX = env_int_or_none("OUTREACH_ARREARS_DAYS_MAX")
 
 # Pluggable screening sources (dotted paths to classes).
 OUTREACH_CLIENT_SOURCE = os.environ.get(

@@ -1,18 +1,20 @@
 """The `outreach` command line: dashes for underscores, JSON output, clear errors."""
 
 import json
+from datetime import date, datetime
 
 import pytest
 from django.core.management import CommandError
 from django.db import connections
+from django.utils import timezone
 
 from outreach.casework.models import Case
 from outreach.cli import main
 from outreach.core.models import Municipality
 from outreach.intake.integrity import dangling_references
-from outreach.intake.models import SignalPartner
+from outreach.intake.models import Signal, SignalPartner
 from outreach.intake.partners import token_digest
-from tests.conftest import signal_row
+from tests.conftest import AMSTERDAM, signal_row
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +28,7 @@ CASE_KEYS = {
     "tier",
     "reasons",
     "campaign",
+    "received",
     "deadline",
     "state",
     "result",
@@ -57,11 +60,31 @@ def test_add_municipality_with_thresholds_and_rename(capsys):
     assert municipality.thresholds == {"Zorg": 100}
 
 
+@pytest.mark.usefixtures("keep_test_connection")
+def test_add_municipality_with_arrears_days(capsys):
+    main(["outreach", "add-municipality", "0307", "Amersfoort", "--arrears-days", "30-365"])
+    municipality = Municipality.objects.get(code="0307")
+    assert municipality.arrears_days == {"min": 30, "max": 365}
+    assert (municipality.arrears_bounds().min, municipality.arrears_bounds().max) == (30, 365)
+    main(["outreach", "add-municipality", "0307", "Amersfoort", "--arrears-days", "14-"])
+    municipality.refresh_from_db()
+    assert municipality.arrears_days == {"min": 14, "max": None}
+    main(["outreach", "add-municipality", "0307", "Gemeente Amersfoort"])  # keeps the bounds
+    municipality.refresh_from_db()
+    assert municipality.arrears_days == {"min": 14, "max": None}
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["add-municipality", "307", "Amersfoort"], "four digits"),
         (["add-municipality", "0307", "X", "--threshold", "Bakker=5"], "TYPE=EUROS"),
+        (["add-municipality", "0307", "X", "--arrears-days", "30"], "use MIN-MAX in days"),
+        (["add-municipality", "0307", "X", "--arrears-days", "dertig-60"], "use MIN-MAX"),
+        (
+            ["add-municipality", "0307", "X", "--arrears-days", "400-30"],
+            "arrears_days: min (400) is more than max (30)",
+        ),
     ],
 )
 @pytest.mark.usefixtures("keep_test_connection")
@@ -176,7 +199,9 @@ def test_cases_json(write_csv, run_command, municipality, now):
     multiple = by_household["3511AB 12A"]
     assert sorted(multiple["signals"]) == ["E-1", "H-1"]
     assert multiple["kind"] == "multiple"
-    assert multiple["deadline"] == "2026-04-29"
+    # The 28 days count from the import (Friday 15 May), not from the signal date (1 April).
+    assert multiple["received"] == "2026-05-15"
+    assert multiple["deadline"] == "2026-06-12"
     assert multiple["state"] == "new"
     assert multiple["result"] is None
     assert multiple["tier"] == "high"
@@ -192,7 +217,8 @@ def test_cases_json(write_csv, run_command, municipality, now):
 
     closed = by_household["3513EF 1"]
     assert closed["state"] == "closed"
-    assert closed["result"] == "Niet opgepakt: andere reden"
+    assert closed["result"] == "Niet opgepakt: onterecht signaal"
+    assert closed["received"] == "2026-05-15"
     assert cases[-1] is closed  # open cases first
 
     assert json.loads(run_command("cases", "--json", "--municipality", "0344")) == cases
@@ -204,7 +230,47 @@ def test_cases_text(write_csv, run_command, municipality, now):
     out = run_command("cases")
     (line,) = out.splitlines()
     assert "3511AB 12B" in line
-    assert "deadline 2026-04-29" in line
+    assert "deadline 2026-06-12" in line
+
+
+def test_signals_taken_over_count_from_their_receipt(write_csv, run_command, municipality, now):
+    # A file taken over from another system: the municipality received it on 2 April.
+    path = write_csv([signal_row(id="E-1", signaaldatum="2026-04-01")])
+    run_command("import-signals", path, "--now", now.isoformat(), "--received", "2026-04-02")
+    (case,) = json.loads(run_command("cases", "--json"))
+    assert (case["received"], case["deadline"]) == ("2026-04-02", "2026-04-30")
+    assert timezone.localtime(Signal.objects.get().received_at) == datetime(
+        2026, 4, 2, tzinfo=AMSTERDAM
+    )
+
+
+def test_a_receipt_date_that_cannot_be(write_csv, run_command, municipality, now):
+    path = write_csv([signal_row(signaaldatum="2026-04-01")])
+    with pytest.raises(CommandError, match=r"--received '2\.4\.2026': use an ISO date"):
+        run_command("import-signals", path, "--now", now.isoformat(), "--received", "2.4.2026")
+    with pytest.raises(CommandError, match=r"--received '2026-05-16' is after the import's time"):
+        run_command("import-signals", path, "--now", now.isoformat(), "--received", "2026-05-16")
+    assert not Signal.objects.exists()
+    # A signal dated after the receipt is a bad row, reported; the others are kept.
+    path = write_csv(
+        [
+            signal_row(id="OK", signaaldatum="2026-04-01"),
+            signal_row(id="LATE", signaaldatum="2026-04-03"),
+        ]
+    )
+    report = json.loads(
+        run_command(
+            "import-signals", path, "--json", "--now", now.isoformat(), "--received", "2026-04-02"
+        )
+    )
+    assert (report["accepted"], report["rejected"]) == (1, 1)
+    assert report["rejections"] == [
+        {
+            "row": 2,
+            "field": "signaaldatum",
+            "reason": "2026-04-03 is after the day the signal was received, 2026-04-02",
+        }
+    ]
 
 
 def test_cases_json_empty(run_command, municipality):
@@ -234,7 +300,7 @@ def test_unknown_partner_type_and_bad_time(write_csv, run_command, municipality)
     path = write_csv([signal_row()])
     with pytest.raises(CommandError, match="not a DDAS partner type"):
         run_command("import-signals", path, "--partner", "Bakker")
-    with pytest.raises(CommandError, match="ISO time"):
+    with pytest.raises(CommandError, match="ISO date or time"):
         run_command("import-signals", path, "--now", "gisteren")
     with pytest.raises(CommandError, match="--partner-name is longer than 200"):
         run_command("import-signals", path, "--partner-name", "x" * 201)
@@ -271,8 +337,20 @@ def test_parallel_import_reports_like_a_single_pass(
     path = write_csv(rows)
     report = json.loads(
         run_command(
-            "import-signals", path, "--workers", workers, "--json", "--now", now.isoformat()
+            "import-signals",
+            path,
+            "--workers",
+            workers,
+            "--json",
+            "--now",
+            now.isoformat(),
+            "--received",
+            "2026-05-01",
         )
     )
     assert (report["accepted"], report["duplicates"], report["rejected"]) == (count, count, 0)
+    # Every worker stores the receipt moment and counts the deadline from it.
+    received = {timezone.localdate(r) for r in Signal.objects.values_list("received_at", flat=True)}
+    assert received == {date(2026, 5, 1)}
+    assert set(Case.objects.values_list("deadline", flat=True)) == {date(2026, 5, 29)}
     assert set(dangling_references().values()) == {0}

@@ -1,10 +1,12 @@
-"""Who a batch of steps reaches: per case, the person of its latest signal and the address."""
+"""Who a batch of steps reaches: per case, the person of its latest followed-up signal and the
+address."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from outreach.casework.models import Case
+from outreach.core.ddas import FOLLOWED_UP
 from outreach.intake.models import Person, PhoneNumber, Signal
 from outreach.messaging.compose import contact_context
 
@@ -38,13 +40,15 @@ def load_recipients(case_ids: Iterable[int]) -> dict[int, Recipient]:
     ids = list(case_ids)
     latest: dict[int, tuple[date, int, int]] = {}
     partners: dict[int, list[str]] = {}
-    for case_id, person_id, signal_date, signal_id, partner_type in (
+    for case_id, person_id, signal_date, signal_id, partner_type, status in (
         Signal.objects.filter(case_id__in=ids)
         .order_by("signal_date", "id")
-        .values_list("case_id", "person_id", "signal_date", "id", "partner_type")
+        .values_list("case_id", "person_id", "signal_date", "id", "partner_type", "status")
     ):
+        # Only a followed-up signal names whom to write: a screened-out one that joined the
+        # case may be of a deceased person, or of one who opted out.
         key = (signal_date, signal_id, person_id)
-        if case_id not in latest or key > latest[case_id]:
+        if status in FOLLOWED_UP and (case_id not in latest or key > latest[case_id]):
             latest[case_id] = key
         partners.setdefault(case_id, []).append(partner_type)
     person_ids = {person for _, _, person in latest.values()}

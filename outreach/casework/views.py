@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from outreach.casework.models import Case, Task
-from outreach.casework.summaries import queue
+from outreach.casework.summaries import queue, received_on
 from outreach.core.ddas import EndResult
 from outreach.core.roles import (
     CASE_ROLES,
@@ -52,13 +52,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         municipality__in=municipalities_for(request.user),
     )
-    signals = case.signals.select_related("person", "partner").order_by("signal_date", "pk")
+    signals = list(case.signals.select_related("person", "partner").order_by("signal_date", "pk"))
     return render(
         request,
         "casework/case.html",
         {
             "case": case,
             "signals": signals,
+            "received": received_on(signals),
             "attempts": case.attempts.order_by("date", "pk"),
             "inbound": case.inbound_messages.select_related("reply").order_by("received_at", "pk"),
             "days_left": (case.deadline - timezone.localdate()).days,

@@ -13,10 +13,18 @@ def parse_now(text: str | None) -> datetime:
     """An ISO time (local time when it has no offset), or the real time when None."""
     if not text:
         return timezone.now()
+    return parse_time(text, "--now")
+
+
+def parse_time(text: str, option: str) -> datetime:
+    """An ISO date or time given with `option`; local time when it has no offset, a date alone
+    is its first moment."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise BadTime(f"--now {text!r}: use an ISO time such as 2026-03-01T09:00") from None
+        raise BadTime(
+            f"{option} {text!r}: use an ISO date or time such as 2026-03-01 or 2026-03-01T09:00"
+        ) from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment

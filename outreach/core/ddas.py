@@ -26,6 +26,10 @@ class SignalStatus(models.TextChoices):
     OTHER_REASON = "Niet opgepakt: andere reden"
 
 
+# The statuses of signals the municipality follows up: a repeat joins its case as followed up.
+FOLLOWED_UP: tuple[str, ...] = (SignalStatus.NOT_YET_PICKED_UP.value, SignalStatus.REPEAT.value)
+
+
 class EndResult(models.TextChoices):
     REPEAT = "Niet opgepakt: herhaalde melding"
     UNJUSTIFIED = "Niet opgepakt: onterecht signaal"

@@ -1,10 +1,27 @@
 """Municipalities and the staff scoped to them."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
 from outreach.core.ddas import PartnerType
+
+
+@dataclass(frozen=True, slots=True)
+class ArrearsBounds:
+    """Days of arrears a signal may have to be followed up, both inclusive; None: no bound."""
+
+    min: int | None = None
+    max: int | None = None
+
+    def admits(self, days: int) -> bool:
+        return (self.min is None or days >= self.min) and (self.max is None or days <= self.max)
+
+
+ARREARS_DAYS_KEYS = ("min", "max")
 
 
 class Municipality(models.Model):
@@ -18,6 +35,14 @@ class Municipality(models.Model):
     name = models.CharField(max_length=100)
     # Per partner type, the amount in euros below which a signal is not followed up.
     thresholds = models.JSONField(default=dict, blank=True)
+    # Days of arrears (signal date minus ontstaansdatum) outside {"min": n, "max": n} make a
+    # signal "onterecht"; a missing key takes the default (settings), null means no bound.
+    arrears_days = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Dagen achterstand waarbinnen een signaal wordt opgepakt, bijv. {"min": 30, '
+        '"max": 365}; een ontbrekende sleutel volgt de standaard, null is geen grens.',
+    )
     # Calls and visits a day, by task kind ("phone", "visit"); missing kinds use the default.
     capacity = models.JSONField(default=dict, blank=True)
     # The letterhead and the ways to reach the team, as letters and messages print them:
@@ -35,6 +60,20 @@ class Municipality(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def clean(self) -> None:
+        super().clean()
+        problems = arrears_days_problems(self.arrears_days)
+        if problems:
+            raise ValidationError({"arrears_days": problems})
+
+    def arrears_bounds(self) -> ArrearsBounds:
+        """This municipality's bounds on the days of arrears, the defaults where it sets none."""
+        own = self.arrears_days or {}
+        return ArrearsBounds(
+            own.get("min", settings.OUTREACH_ARREARS_DAYS_MIN),
+            own.get("max", settings.OUTREACH_ARREARS_DAYS_MAX),
+        )
+
     def threshold_for(self, partner_type: str) -> int:
         value = self.thresholds.get(partner_type)
         return int(value) if value is not None else settings.OUTREACH_DEFAULT_THRESHOLD
@@ -42,6 +81,23 @@ class Municipality(models.Model):
     def capacity_for(self, kind: str) -> int:
         value = self.capacity.get(kind)
         return int(value) if value is not None else settings.OUTREACH_DEFAULT_CAPACITY[kind]
+
+
+def arrears_days_problems(value: object) -> list[str]:
+    """What is wrong with an arrears_days setting ({"min": n, "max": n}); empty when fine."""
+    if not isinstance(value, dict):
+        return ['use an object such as {"min": 30, "max": 365}']
+    problems = [
+        f"unknown key {key!r}; use min and max" for key in value if key not in ARREARS_DAYS_KEYS
+    ]
+    bounds = {key: value.get(key) for key in ARREARS_DAYS_KEYS}
+    for key, days in bounds.items():
+        if days is not None and (type(days) is not int or days < 0):
+            problems.append(f"{key} must be a whole number of days, 0 or more (or null)")
+    low, high = bounds["min"], bounds["max"]
+    if not problems and low is not None and high is not None and low > high:
+        problems.append(f"min ({low}) is more than max ({high})")
+    return problems
 
 
 class StaffProfile(models.Model):

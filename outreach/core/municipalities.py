@@ -52,12 +52,34 @@ CONTACT_KEYS = (
 )
 
 
+def parse_arrears_days(text: str) -> dict[str, int | None]:
+    """`MIN-MAX` days of arrears ("30-365"); an empty side is no bound ("30-", "-365")."""
+    low, sep, high = text.strip().partition("-")
+    try:
+        if not sep:
+            raise ValueError
+        return {
+            "min": int(low) if low.strip() else None,
+            "max": int(high) if high.strip() else None,
+        }
+    except ValueError:
+        raise ValueError(
+            f"--arrears-days {text!r}: use MIN-MAX in days, e.g. 30-365, 30- or -365"
+        ) from None
+
+
 def add_municipality(
-    code: str, name: str, thresholds: dict[str, int], contact: dict[str, str] | None = None
+    code: str,
+    name: str,
+    thresholds: dict[str, int],
+    contact: dict[str, str] | None = None,
+    arrears_days: dict[str, int | None] | None = None,
 ) -> Municipality:
     municipality = Municipality.objects.filter(code=code).first() or Municipality(code=code)
     municipality.name = name
     municipality.thresholds = {**municipality.thresholds, **thresholds}
+    if arrears_days is not None:
+        municipality.arrears_days = arrears_days
     for key, value in (contact or {}).items():
         if key not in CONTACT_KEYS:
             raise ValueError(f"contact: unknown detail {key!r}; one of {', '.join(CONTACT_KEYS)}")

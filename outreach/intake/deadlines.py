@@ -1,4 +1,8 @@
-"""Statutory windows: contact and an offer within 28 days; crisis signals within 3 working days."""
+"""Statutory windows: contact and an offer within 28 days; crisis signals within 3 working days.
+
+Both count from the day the municipality received the signal (Wgs art. 3a: "Als een gemeente
+een signaal ontvangt ..."), not from the partner's signal date.
+"""
 
 from datetime import date, timedelta
 
@@ -8,8 +12,8 @@ CONTACT_WINDOW_DAYS = 28
 CRISIS_WORKING_DAYS = 3
 
 
-def signal_deadline(signal_date: date, crisis: bool) -> date:
-    """The last day to reach out for one signal (counted from the day the partner sent it)."""
+def signal_deadline(received: date, crisis: bool) -> date:
+    """The last day to reach out for one signal received on `received` (local date)."""
     if crisis:
-        return add_working_days(signal_date, CRISIS_WORKING_DAYS)
-    return signal_date + timedelta(days=CONTACT_WINDOW_DAYS)
+        return add_working_days(received, CRISIS_WORKING_DAYS)
+    return received + timedelta(days=CONTACT_WINDOW_DAYS)

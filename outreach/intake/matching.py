@@ -10,13 +10,16 @@ from outreach.intake.weighing import CaseFacts
 
 @dataclass(frozen=True, slots=True)
 class WindowSignal:
-    """A followed-up signal of a household, as far as priority cares."""
+    """A signal of a household, as far as priority cares. `followed`: False for a screened-out
+    signal that joined an open case: it counts for the partners, months and amount, but makes
+    no crisis and its person's age does not count."""
 
     partner_type: str
     signal_date: date
     amount: Decimal
     crisis: bool
     birth_date: date | None
+    followed: bool = True
 
 
 def months_before(day: date, months: int) -> date:
@@ -57,13 +60,13 @@ def household_facts(
     latest: dict[str, WindowSignal] = {}
     for s in sorted(items, key=lambda s: s.signal_date):
         latest[s.partner_type] = s
-    ages = [age_on(s.birth_date, today) for s in items if s.birth_date is not None]
+    ages = [age_on(s.birth_date, today) for s in items if s.followed and s.birth_date is not None]
     adults = [a for a in ages if a >= 18]
     return CaseFacts(
         partner_types=frozenset(latest),
         months=frozenset((s.signal_date.year, s.signal_date.month) for s in items),
         total_amount=sum((s.amount for s in latest.values()), Decimal(0)),
-        crisis=any(s.crisis for s in items),
+        crisis=any(s.crisis and s.followed for s in items),
         minors=minors,
         youngest_age=min(adults) if adults else None,
         postcode=postcode,

@@ -30,6 +30,7 @@ class Share:
     partner_name: str
     index: int
     workers: int
+    received: datetime | None = None
 
 
 def share_filter(index: int, workers: int) -> RowFilter:
@@ -64,6 +65,7 @@ def _import_share(share: Share) -> ImportReport:
             partner_type=share.partner_type,
             partner_name=share.partner_name,
             analyzes=share.index == 0,
+            received=share.received,
         )
     finally:
         connections.close_all()
@@ -78,10 +80,12 @@ def import_file(
     partner_type: str | None = None,
     partner_name: str = "",
     source: str = "",
+    received: datetime | None = None,
 ) -> ImportReport:
-    """Import one file with `workers` processes; the report is the same as a single pass's."""
+    """Import one file with `workers` processes; the report is the same as a single pass's.
+    `received` as for pipeline.import_rows."""
     shares = [
-        Share(str(path), municipality.pk, now, partner_type, partner_name, i, workers)
+        Share(str(path), municipality.pk, now, partner_type, partner_name, i, workers, received)
         for i in range(workers)
     ]
     connections.close_all()  # a forked child must not share the parent's connection

@@ -22,7 +22,7 @@ from django.utils import timezone
 from outreach.casework import workflow
 from outreach.casework.models import Case
 from outreach.core import bulk
-from outreach.core.ddas import SignalStatus
+from outreach.core.ddas import FOLLOWED_UP, SignalStatus
 from outreach.core.models import Municipality
 from outreach.intake.deadlines import signal_deadline
 from outreach.intake.matching import (
@@ -34,17 +34,17 @@ from outreach.intake.matching import (
 )
 from outreach.intake.models import Household, ImportRun, Person, PhoneNumber, Signal, SignalPartner
 from outreach.intake.readers import RawRow
-from outreach.intake.screening import screen
+from outreach.intake.screening import ScreenedOut, screen
 from outreach.intake.sources import PersonQuery, debt_help_clients, population_register
 from outreach.intake.validation import RowValidator, SignalRecord
-from outreach.intake.weighing import Framework, load_framework
+from outreach.intake.weighing import Framework, format_euro, load_framework
 from outreach.privacy.models import OptOut
 
 BATCH_SIZE = 10000
 # Households are spread over this many lock slots (see bulk.lock_slots); parallel intake
 # workers each take a share of the slots.
 LOCK_SLOTS = 16
-FOLLOWED = [SignalStatus.NOT_YET_PICKED_UP.value, SignalStatus.REPEAT.value]
+FOLLOWED = list(FOLLOWED_UP)
 
 
 @dataclass
@@ -84,12 +84,17 @@ def import_rows(
     source: str = "",
     framework: Framework | None = None,
     batch_size: int = BATCH_SIZE,
+    received: datetime | None = None,
 ) -> ImportReport:
-    """Take every good row, report every bad one; nothing valid is lost beside a bad row."""
+    """Take every good row, report every bad one; nothing valid is lost beside a bad row.
+
+    `received`: when the municipality received the signals (default `now`); the statutory
+    deadlines count from its local date. Earlier for a file taken over from another system."""
     report = intake_rows(
         rows,
         municipality=municipality,
         now=now,
+        received=received,
         partner_type=partner_type,
         partner_name=partner_name,
         partner=partner,
@@ -111,13 +116,17 @@ def intake_rows(
     framework: Framework | None = None,
     batch_size: int = BATCH_SIZE,
     analyzes: bool = True,
+    received: datetime | None = None,
 ) -> ImportReport:
     """The pipeline without the run record. `analyzes`: refresh planner statistics as the
-    tables grow (one of several parallel workers is enough)."""
+    tables grow (one of several parallel workers is enough); `received` as for import_rows."""
     if partner is not None:
         partner_type, partner_name = partner.type, partner.name
-    intake = BatchIntake(municipality, now, framework or weighing_framework(), analyzes)
-    validator = RowValidator(timezone.localdate(now), partner_type, partner_name)
+    received = received or now
+    intake = BatchIntake(municipality, now, framework or weighing_framework(), analyzes, received)
+    validator = RowValidator(
+        timezone.localdate(now), partner_type, partner_name, timezone.localdate(received)
+    )
     report = ImportReport()
     batch: list[SignalRecord] = []
     for row in rows:
@@ -190,10 +199,15 @@ class BatchIntake:
         now: datetime,
         framework: Framework,
         analyzes: bool = True,
+        received: datetime | None = None,
     ) -> None:
         self.municipality = municipality
         self.now = now
         self.today = timezone.localdate(now)
+        # The statutory clock starts on the day the municipality received the signals.
+        self.received = received or now
+        self.received_day = timezone.localdate(self.received)
+        self.arrears_bounds = municipality.arrears_bounds()
         self.framework = framework
         self.clients = debt_help_clients()
         self.register = population_register()
@@ -263,26 +277,40 @@ class BatchIntake:
         }
         minors_changed: dict[int, int] = {}
         matcher = CaseMatcher(self, [h.id for h in households.values()], records)
-        signal_rows: list[tuple[Any, ...]] = []
+        screenings: list[ScreenedOut | None] = []
         for record, is_client, outcome in zip(records, known, residency, strict=True):
             household = households[record.household_key]
-            person_id = persons[record.person_key]
             if outcome.minors is not None and household.minors != outcome.minors:
                 household.minors = minors_changed[household.id] = outcome.minors
-            screened = screen(
-                record,
-                known_client=is_client,
-                register=outcome,
-                opted_out=person_id in opted_out,
-                threshold=self._threshold(record.partner_type),
+            screenings.append(
+                screen(
+                    record,
+                    known_client=is_client,
+                    register=outcome,
+                    opted_out=persons[record.person_key] in opted_out,
+                    threshold=self._threshold(record.partner_type),
+                    arrears_bounds=self.arrears_bounds,
+                )
             )
+        # Followed-up signals first: a screened-out signal joins the open case they start,
+        # whatever the order of the rows.
+        decided: dict[int, tuple[CaseDraft, str, str]] = {}
+        for index, (record, screened) in enumerate(zip(records, screenings, strict=True)):
+            if screened is None:
+                partner_id = self._partner(record.partner_type, record.partner_name)
+                status, note, case = matcher.match(
+                    record, households[record.household_key], partner_id
+                )
+                decided[index] = (case, status, note)
+        for index, (record, screened) in enumerate(zip(records, screenings, strict=True)):
             if screened is not None:
-                status, note = screened.status, screened.reason
-                case = matcher.closed_case(record, household, screened.result, screened.reason)
-            else:
-                status, note, case = matcher.match(record, household)
-            signal_rows.append((record, person_id, household.id, case, status, note))
+                case = matcher.screened_out(record, households[record.household_key], screened)
+                decided[index] = (case, screened.status, screened.reason)
         matcher.save()
+        signal_rows = [
+            (record, persons[record.person_key], households[record.household_key].id, *decided[i])
+            for i, record in enumerate(records)
+        ]
         # Rows are built before COPY starts: no other query may run on the connection during it.
         bulk.insert(Signal, SIGNAL_COLUMNS, [self._signal_row(*row) for row in signal_rows])
         bulk.update(Household, ["minors"], list(minors_changed.items()))
@@ -312,7 +340,7 @@ class BatchIntake:
             person_id,
             household_id,
             case.id,
-            self.now,
+            self.received,
             orjson.dumps(record.raw).decode(),
         )
 
@@ -458,7 +486,11 @@ def fill_in(known: list[Any], record: SignalRecord) -> list[Any]:
 
 
 class CaseMatcher:
-    """Groups a batch's followed-up signals into the households' open cases, or new ones."""
+    """Groups a batch's signals into the households' open cases, or new ones.
+
+    A followed-up signal joins the household's open case or starts one. A screened-out signal
+    joins the open case too, with its own status, so the caseworker sees it; only where the
+    household has no open case does it get a closed case of its own."""
 
     def __init__(
         self, intake: BatchIntake, household_ids: list[int], records: list[SignalRecord]
@@ -479,23 +511,29 @@ class CaseMatcher:
                 pk, household_id, state, _day(deadline), bool(crisis), _day(start), _day(end),
                 kind, score, tier, [], campaign, replan=bool(replan),
             )  # fmt: skip
-        self.covered: dict[int, set[str]] = defaultdict(set)
+        # Per household and partner, the amount of the partner's latest followed-up signal in
+        # the open case: a repeat whose arrears did not grow is "herhaalde melding".
+        self.previous: dict[tuple[int, int], Decimal] = {}
         open_ids = [c.id for c in self.open.values()]
         if open_ids:
-            for household_id, partner_type in bulk.select(
-                f"SELECT household_id, partner_type FROM {bulk.table(Signal)} "
-                "WHERE case_id = ANY(%s)",
-                [open_ids],
+            for household_id, partner_id, amount in bulk.select(
+                f"SELECT household_id, partner_id, amount FROM {bulk.table(Signal)} "
+                "WHERE case_id = ANY(%s) AND status = ANY(%s) ORDER BY signal_date, id",
+                [open_ids, FOLLOWED],
             ):
-                self.covered[household_id].add(partner_type)
+                self.previous[(household_id, partner_id)] = _decimal(amount)
         earliest = months_before(min(r.signal_date for r in records), self.window)
         self.history: dict[int, list[WindowSignal]] = defaultdict(list)
-        for household_id, partner_type, signal_date, amount, crisis, birth in bulk.select(
+        # The followed-up signals, and the screened-out ones that joined a case with them.
+        signal = bulk.table(Signal)
+        for household_id, partner_type, signal_date, amount, crisis, birth, status in bulk.select(
             "SELECT s.household_id, s.partner_type, s.signal_date, s.amount, s.crisis, "
-            f"p.birth_date FROM {bulk.table(Signal)} s "
+            f"p.birth_date, s.status FROM {signal} s "
             f"JOIN {bulk.table(Person)} p ON p.id = s.person_id "
-            "WHERE s.household_id = ANY(%s) AND s.signal_date >= %s AND s.status = ANY(%s)",
-            [household_ids, earliest, FOLLOWED],
+            "WHERE s.household_id = ANY(%s) AND s.signal_date >= %s AND (s.status = ANY(%s) "
+            f"OR EXISTS (SELECT 1 FROM {signal} f WHERE f.case_id = s.case_id "
+            "AND f.status = ANY(%s)))",
+            [household_ids, earliest, FOLLOWED, FOLLOWED],
         ):
             self.history[household_id].append(
                 WindowSignal(
@@ -504,34 +542,59 @@ class CaseMatcher:
                     _decimal(amount),
                     bool(crisis),
                     bulk.as_date(birth),
+                    followed=status in FOLLOWED,
                 )
             )
         self.touched: dict[int, HouseholdRef] = {}
         self.new_cases: list[CaseDraft] = []
 
-    def closed_case(
-        self, record: SignalRecord, household: HouseholdRef, result: str, reason: str
+    def screened_out(
+        self, record: SignalRecord, household: HouseholdRef, screened: ScreenedOut
     ) -> CaseDraft:
+        """The household's open case, which the signal joins without changing its deadline or
+        state (the caseworker decides); without one, a closed case with the screening's result."""
+        case = self.open.get(household.id)
+        if case is not None:
+            self._remember(record, household, followed=False)
+            return case
         case = self._case(household, record.signal_date, record.crisis)
         case.state = workflow.initial_state(screened_out=True, waits_for_launch=False)
-        case.result = result
-        case.result_reason = reason
+        case.result = screened.result
+        case.result_reason = screened.reason
         return case
 
-    def match(self, record: SignalRecord, household: HouseholdRef) -> tuple[str, str, CaseDraft]:
+    def match(
+        self, record: SignalRecord, household: HouseholdRef, partner_id: int
+    ) -> tuple[str, str, CaseDraft]:
         """Join the household's open case or start one; returns the signal's status and note."""
         status, note = SignalStatus.NOT_YET_PICKED_UP.value, ""
         case = self.open.get(household.id)
+        previous = self.previous.get((household.id, partner_id))
         if case is None:
             case = self._case(household, record.signal_date, record.crisis)
             self.open[household.id] = case
-        elif record.partner_type in self.covered[household.id]:
+        elif previous is not None and record.amount <= previous:
             status = SignalStatus.REPEAT.value
-            note = f"Herhaalde melding van {record.partner_type}: bij de lopende zaak gevoegd."
+            note = (
+                f"Herhaalde melding van {record.partner_type}: achterstand "
+                f"{format_euro(record.amount)}, niet hoger dan de vorige melding "
+                f"({format_euro(previous)}); bij de lopende zaak gevoegd."
+            )
+        elif previous is not None:
+            note = (
+                f"Opnieuw gemeld door {record.partner_type}: achterstand gegroeid van "
+                f"{format_euro(previous)} naar {format_euro(record.amount)}."
+            )
+        self.previous[(household.id, partner_id)] = record.amount
         # A later signal never postpones the deadline; a crisis signal brings it forward.
-        case.deadline = min(case.deadline, signal_deadline(record.signal_date, record.crisis))
+        deadline = signal_deadline(self.intake.received_day, record.crisis)
+        case.deadline = min(case.deadline, deadline)
         case.crisis = case.crisis or record.crisis
-        self.covered[household.id].add(record.partner_type)
+        self._remember(record, household, followed=True)
+        return status, note, case
+
+    def _remember(self, record: SignalRecord, household: HouseholdRef, *, followed: bool) -> None:
+        """The signal counts in the household's matching window; its case is re-weighed."""
         self.history[household.id].append(
             WindowSignal(
                 record.partner_type,
@@ -539,17 +602,17 @@ class CaseMatcher:
                 record.amount,
                 record.crisis,
                 record.birth_date,
+                followed=followed,
             )
         )
         self.touched[household.id] = household
-        return status, note, case
 
     def _case(self, household: HouseholdRef, signal_date: date, crisis: bool) -> CaseDraft:
         case = CaseDraft(
             id=None,
             household_id=household.id,
             state=workflow.initial_state(screened_out=False, waits_for_launch=False),
-            deadline=signal_deadline(signal_date, crisis),
+            deadline=signal_deadline(self.intake.received_day, crisis),
             crisis=crisis,
             matching_start=signal_date,
             matching_end=signal_date,

@@ -125,12 +125,20 @@ class Outcome:
 
 
 class RowValidator:
-    """Validates rows against a fixed partner (file option or API token) and today's date."""
+    """Validates rows against a fixed partner (file option or API token), today's date and
+    the day the delivery was received (today, unless taken over from another system)."""
 
-    def __init__(self, today: date, partner_type: str | None, partner_name: str = "") -> None:
+    def __init__(
+        self,
+        today: date,
+        partner_type: str | None,
+        partner_name: str = "",
+        received: date | None = None,
+    ) -> None:
         self.today = today
         self.partner_type = partner_type
         self.partner_name = partner_name
+        self.received = received or today
 
     def validate(self, row: RawRow) -> Outcome:
         f = row.fields
@@ -181,6 +189,14 @@ class RowValidator:
             if signal_date > self.today:
                 errors.append(
                     Finding(row.number, "signaaldatum", f"{signal_date} is in the future")
+                )
+            elif signal_date > self.received:
+                errors.append(
+                    Finding(
+                        row.number,
+                        "signaaldatum",
+                        f"{signal_date} is after the day the signal was received, {self.received}",
+                    )
                 )
             if arrears_start is not None and signal_date < arrears_start:
                 errors.append(

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db import transaction
 
 from outreach.casework.models import Case
-from outreach.core.ddas import EndResult
+from outreach.core.ddas import FOLLOWED_UP, EndResult
 from outreach.intake.models import Signal
 from outreach.reporting.models import PartnerFeedback
 
@@ -50,18 +50,28 @@ def record_feedback(now: datetime, limit: int = 5000) -> int:
         if not cases:
             return 0
         result_of = dict(cases)
+        signals = list(
+            Signal.objects.filter(case_id__in=list(result_of)).values_list(
+                "id", "case_id", "partner_id", "partner_ref", "status"
+            )
+        )
+        # A screened-out signal that joined a followed-up case was not picked up itself,
+        # whatever became of the case.
+        followed_cases = {case_id for _, case_id, _, _, status in signals if status in FOLLOWED_UP}
         records = [
             PartnerFeedback(
                 case_id=case_id,
                 signal_id=signal_id,
                 partner_id=partner_id,
                 partner_ref=partner_ref,
-                outcome=partner_outcome(result_of[case_id]),
+                outcome=(
+                    Outcome.NOT_PICKED_UP
+                    if case_id in followed_cases and status not in FOLLOWED_UP
+                    else partner_outcome(result_of[case_id])
+                ),
                 created_at=now,
             )
-            for signal_id, case_id, partner_id, partner_ref in Signal.objects.filter(
-                case_id__in=list(result_of)
-            ).values_list("id", "case_id", "partner_id", "partner_ref")
+            for signal_id, case_id, partner_id, partner_ref, status in signals
         ]
         PartnerFeedback.objects.bulk_create(records, ignore_conflicts=True, batch_size=2000)
         Case.objects.filter(id__in=list(result_of)).update(feedback_at=now)

@@ -78,8 +78,17 @@ def campaign_dir(tmp_path: Path, settings: Any) -> Path:
     library.reload()
 
 
-def ingest(rows: list[dict[str, str]], municipality: Any, now: datetime) -> list[Case]:
-    report = import_rows(read_csv_bytes(csv_bytes(rows)), municipality=municipality, now=now)
+def ingest(
+    rows: list[dict[str, str]],
+    municipality: Any,
+    now: datetime,
+    received: datetime | None = None,
+) -> list[Case]:
+    """Import the rows at `now`, received then too unless `received` says otherwise (the
+    deadlines count from it)."""
+    report = import_rows(
+        read_csv_bytes(csv_bytes(rows)), municipality=municipality, now=now, received=received
+    )
     assert report.rejected == 0, report.rejections
     return list(Case.objects.filter(municipality=municipality).order_by("pk"))
 

@@ -19,8 +19,10 @@ def at(day: str, clock: str = "09:00") -> datetime:
 
 
 def test_a_case_near_its_deadline_without_a_personal_attempt_escalates(municipality, engine, now):
-    # Signalled on 23 April: the deadline is 21 May, before the campaign's call on 22 May.
-    (case,) = ingest([signal_row(signaaldatum="2026-04-23")], municipality, now)
+    # Received on 23 April: the deadline is 21 May, before the campaign's call on 22 May.
+    (case,) = ingest(
+        [signal_row(signaaldatum="2026-04-23")], municipality, now, received=at("2026-04-23")
+    )
     engine(now)
     case.refresh_from_db()
     assert case.deadline == date(2026, 5, 21)
@@ -51,8 +53,14 @@ def test_far_from_the_deadline_nothing_escalates(municipality, engine, now):
 
 
 def test_a_crisis_case_escalates_one_working_day_before(municipality, engine, now):
-    # A crisis signal of Thursday 14 May (Ascension Day): 3 working days -> Tuesday 19 May.
-    (case,) = ingest([signal_row(signaaldatum="2026-05-14", crisissignaal="ja")], municipality, now)
+    # A crisis signal received on Thursday 14 May (Ascension Day): 3 working days -> Tuesday
+    # 19 May.
+    (case,) = ingest(
+        [signal_row(signaaldatum="2026-05-14", crisissignaal="ja")],
+        municipality,
+        now,
+        received=at("2026-05-14"),
+    )
     engine(now)
     case.refresh_from_db()
     assert case.crisis and case.deadline == date(2026, 5, 19)
@@ -61,7 +69,9 @@ def test_a_crisis_case_escalates_one_working_day_before(municipality, engine, no
 
 
 def test_a_case_past_its_deadline_is_at_risk(municipality, engine, now):
-    (case,) = ingest([signal_row(signaaldatum="2026-05-14")], municipality, now)
+    (case,) = ingest(
+        [signal_row(signaaldatum="2026-05-14")], municipality, now, received=at("2026-05-14")
+    )
     engine(now)
     assert list(at_risk_cases([municipality], date(2026, 6, 12))) == [case]
     assert list(at_risk_cases([municipality], date(2026, 6, 11))) == []

@@ -1,5 +1,7 @@
 """The caseworker's queue and case page: login, municipality scoping, reasons, escaping."""
 
+from datetime import datetime
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
@@ -9,7 +11,7 @@ from outreach.core.models import Municipality, StaffProfile
 from outreach.core.roles import CASEWORKER, COMMUNICATION
 from outreach.intake.pipeline import import_rows
 from outreach.intake.readers import read_csv_bytes
-from tests.conftest import csv_bytes, signal_row
+from tests.conftest import AMSTERDAM, csv_bytes, signal_row
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +137,35 @@ def test_case_page_shows_reasons_with_weights(browser, cases):
     assert "<td>rent</td><td>+20</td>" in html
     assert "U-E" in html and "U-H" in html
     assert f"score {own.score}" in html
+
+
+def test_case_page_shows_signal_and_receipt_dates_and_screened_out_signals(
+    browser, municipality, caseworker
+):
+    received = datetime(2026, 4, 2, 10, 0, tzinfo=AMSTERDAM)
+    report = import_rows(
+        read_csv_bytes(
+            csv_bytes(
+                [
+                    signal_row(id="E", signaaldatum="2026-04-01", bedrag="300"),
+                    signal_row(
+                        id="LOW", signaalpartner="Huur", signaaldatum="2026-03-30", bedrag="5"
+                    ),
+                ]
+            )
+        ),
+        municipality=municipality,
+        now=datetime(2026, 5, 15, 9, 0, tzinfo=AMSTERDAM),
+        received=received,
+    )
+    assert report.accepted == 2
+    case = Case.objects.get()
+    html = browser.get(f"/cases/{case.pk}/").content.decode()
+    assert "<th>Signaaldatum</th><th>Ontvangen</th>" in html
+    assert "<td>1 april 2026</td><td>2 april 2026</td>" in html
+    assert "<td>30 maart 2026</td><td>2 april 2026</td>" in html
+    assert "Niet opgepakt: onterecht signaal" in html  # the screened-out signal, on the case
+    assert "30 april 2026" in html and "(ontvangen 2 april 2026)" in html
 
 
 def test_another_municipalitys_case_is_not_found(browser, cases):

@@ -2,10 +2,12 @@
 
 import hashlib
 import json
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -122,6 +124,18 @@ def test_json_body_is_imported(api, partner, write_csv, run_command, tmp_path):
         )
     )
     assert printed == report
+
+
+def test_the_deadline_counts_from_the_request(api):
+    before = timezone.now()
+    response = api({"vroegsignalen": [item("H-1")]}, query="?gemeentecode=0344")
+    after = timezone.now()
+    assert response.status_code == 200, response.content
+    signal = Signal.objects.select_related("case").get()
+    assert before <= signal.received_at <= after
+    assert signal.signal_date == date(2026, 4, 1)
+    received = timezone.localdate(signal.received_at)
+    assert signal.case.deadline == received + timedelta(days=28)
 
 
 def test_a_file_import_does_not_grant_a_token_access(api, partner, write_csv, run_command):

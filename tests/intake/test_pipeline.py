@@ -2,7 +2,7 @@
 
 import itertools
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -10,6 +10,9 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from outreach.cadence.closing import close_case
+from outreach.cadence.outcomes import opt_out
+from outreach.cadence.recipients import load_recipients
 from outreach.casework.models import Case
 from outreach.core.ddas import EndResult, SignalStatus
 from outreach.intake.models import Household, ImportRun, Person, PhoneNumber, Signal
@@ -17,7 +20,9 @@ from outreach.intake.pipeline import import_rows
 from outreach.intake.readers import open_delivery, read_csv_bytes
 from outreach.intake.source_files import load_clients, load_register
 from outreach.privacy.models import OptOut
-from tests.conftest import csv_bytes, signal_row, stored_raw
+from outreach.reporting.feedback import record_feedback
+from outreach.reporting.models import PartnerFeedback
+from tests.conftest import AMSTERDAM, csv_bytes, signal_row, stored_raw
 
 pytestmark = pytest.mark.django_db
 
@@ -405,9 +410,11 @@ def test_opt_out_is_not_followed_up(ingest, now, municipality):
     ingest([signal_row(id="A", signaaldatum="2026-04-01")])
     person = Person.objects.get()
     first_case = only_case()
+    # As a STOP reply does: the person is listed and the open case closes.
     OptOut.objects.create(
         municipality=municipality, person=person, source="sms STOP", created_at=now
     )
+    opt_out(first_case, now)
 
     report = ingest([signal_row(id="B", signaalpartner="Huur", signaaldatum="2026-04-10")])
     assert report.accepted == 1
@@ -417,7 +424,7 @@ def test_opt_out_is_not_followed_up(ingest, now, municipality):
     assert case_of(signal).state == Case.State.CLOSED
     assert case_of(signal).result == EndResult.NO_HELP_WANTED
     assert "opt-out" in case_of(signal).result_reason
-    first_case.refresh_from_db()
+    assert case_of(signal) != first_case
     assert list(first_case.signals.values_list("partner_ref", flat=True)) == ["A"]
 
 
@@ -429,9 +436,9 @@ def test_amount_under_the_default_threshold(ingest):
         ]
     )
     low = Signal.objects.get(partner_ref="LOW")
-    assert low.status == "Niet opgepakt: andere reden"
+    assert low.status == "Niet opgepakt: onterecht signaal"
     assert case_of(low).state == Case.State.CLOSED
-    assert case_of(low).result == EndResult.OTHER_REASON
+    assert case_of(low).result == EndResult.UNJUSTIFIED
     assert "€ 49,99" in low.screening and "€ 50" in low.screening
     edge = Signal.objects.get(partner_ref="EDGE")
     assert edge.status == SignalStatus.NOT_YET_PICKED_UP
@@ -448,7 +455,7 @@ def test_municipality_threshold(ingest, municipality):
         ]
     )
     zorg = Signal.objects.get(partner_ref="ZORG")
-    assert zorg.status == SignalStatus.OTHER_REASON
+    assert zorg.status == SignalStatus.UNJUSTIFIED
     assert "€ 100" in zorg.screening
     energie = Signal.objects.get(partner_ref="ENERGIE")
     assert energie.status == SignalStatus.NOT_YET_PICKED_UP
@@ -464,20 +471,239 @@ def test_crisis_signal_under_the_threshold_is_followed_up(ingest):
     assert (case.tier, case.campaign) == ("crisis", "crisis")
 
 
+@pytest.mark.parametrize(
+    ("arrears_start", "status"),
+    [
+        ("2026-03-15", SignalStatus.UNJUSTIFIED),  # 17 days: too young
+        ("2026-03-02", SignalStatus.NOT_YET_PICKED_UP),  # 30 days: the lower bound counts
+        ("2025-04-01", SignalStatus.NOT_YET_PICKED_UP),  # 365 days: the upper bound counts
+        ("2025-03-31", SignalStatus.UNJUSTIFIED),  # 366 days: too old
+        ("", SignalStatus.NOT_YET_PICKED_UP),  # unknown: not judged
+    ],
+)
+def test_days_of_arrears_outside_the_municipalitys_bounds(
+    ingest, municipality, arrears_start, status
+):
+    municipality.arrears_days = {"min": 30, "max": 365}
+    municipality.save()
+    ingest([signal_row(id="D", ontstaansdatum=arrears_start, signaaldatum="2026-04-01")])
+    signal = Signal.objects.get()
+    assert signal.status == status
+    case = only_case()
+    if status == SignalStatus.UNJUSTIFIED:
+        assert "buiten de grenzen van de gemeente (30 tot en met 365 dagen)" in signal.screening
+        assert (case.state, case.result) == (Case.State.CLOSED, EndResult.UNJUSTIFIED)
+    else:
+        assert (case.state, case.result) == (Case.State.NEW, None)
+
+
+def test_days_of_arrears_default_bounds_from_the_settings(ingest, municipality, settings):
+    settings.OUTREACH_ARREARS_DAYS_MIN = None
+    settings.OUTREACH_ARREARS_DAYS_MAX = 100
+    ingest([signal_row(id="OLD", ontstaansdatum="2025-12-01", signaaldatum="2026-04-01")])
+    old = Signal.objects.get(partner_ref="OLD")
+    assert old.status == SignalStatus.UNJUSTIFIED
+    assert "hoogstens 100 dagen" in old.screening
+    # The municipality's own setting decides over the default; null means no bound.
+    municipality.arrears_days = {"max": None}
+    municipality.save()
+    ingest([signal_row(id="OK", ontstaansdatum="2025-12-01", postcode="3512AB")])
+    assert Signal.objects.get(partner_ref="OK").status == SignalStatus.NOT_YET_PICKED_UP
+
+
+def test_crisis_signal_outside_the_arrears_bounds_is_followed_up(ingest, municipality):
+    municipality.arrears_days = {"min": 30}
+    municipality.save()
+    ingest([signal_row(id="C", ontstaansdatum="2026-03-25", crisissignaal="ja")])
+    assert Signal.objects.get().status == SignalStatus.NOT_YET_PICKED_UP
+    assert only_case().state == Case.State.NEW
+
+
+def test_a_screened_out_signal_joins_the_open_case(ingest):
+    ingest([signal_row(id="E", signaalpartner="Energie", bedrag="300")])
+    before = only_case()
+    assert before.kind == Case.Kind.SINGLE
+    ingest([signal_row(id="LOW", signaalpartner="Huur", bedrag="20", signaaldatum="2026-05-04")])
+    case = only_case()  # no second, closed case for the household
+    low = Signal.objects.get(partner_ref="LOW")
+    assert low.case == case
+    assert low.status == SignalStatus.UNJUSTIFIED
+    assert "onder de drempel" in low.screening
+    # It counts for the case's kind; the case stays open with its deadline.
+    assert case.kind == Case.Kind.MULTIPLE
+    assert (case.state, case.result, case.deadline) == (Case.State.NEW, None, before.deadline)
+    assert case.matching_end == date(2026, 5, 4)
+
+
+def test_partners_hear_a_joined_screened_out_signal_was_not_picked_up(ingest, now):
+    ingest([signal_row(id="E", signaalpartner="Energie", bedrag="300")])
+    ingest([signal_row(id="LOW", signaalpartner="Huur", bedrag="20")])
+    close_case(only_case(), EndResult.FOLLOW_UP_FINANCIAL.value, now)
+    assert record_feedback(now) == 2
+    outcomes = dict(PartnerFeedback.objects.values_list("partner_ref", "outcome"))
+    assert outcomes == {"E": "helped", "LOW": "not_picked_up"}
+
+
+def test_a_screened_out_signal_finds_the_case_its_delivery_opens(ingest):
+    # The screened-out row comes first in the file: it still joins the case the second opens.
+    ingest(
+        [
+            signal_row(id="LOW", signaalpartner="Huur", bedrag="20"),
+            signal_row(id="E", signaalpartner="Energie", bedrag="300"),
+        ]
+    )
+    case = only_case()
+    assert sorted(case.signals.values_list("partner_ref", "status")) == [
+        ("E", SignalStatus.NOT_YET_PICKED_UP),
+        ("LOW", SignalStatus.UNJUSTIFIED),
+    ]
+    assert case.kind == Case.Kind.MULTIPLE
+
+
+def test_a_deceased_persons_signal_joins_the_open_case_without_closing_it(
+    ingest, write_csv, municipality
+):
+    load_register(
+        write_csv(
+            [
+                person_row(voorletters="J.", geboortedatum="1980-02-03"),
+                person_row(
+                    voorletters="P.", geboortedatum="1940-01-01", overlijdensdatum="2026-03-01"
+                ),
+            ],
+            "brp.csv",
+        ),
+        municipality,
+    )
+    ingest([signal_row(id="J", signaaldatum="2026-04-01")])
+    ingest(
+        [
+            signal_row(
+                id="P",
+                signaalpartner="Water",
+                voorletters="P.",
+                voornaam="Piet",
+                geboortedatum="1940-01-01",
+                signaaldatum="2026-04-10",
+            )
+        ]
+    )
+    case = only_case()
+    deceased = Signal.objects.get(partner_ref="P")
+    assert (deceased.case, deceased.status) == (case, SignalStatus.DECEASED)
+    assert case.state == Case.State.NEW and case.result is None
+    # Letters still go to the living resident whose signal is followed up.
+    assert load_recipients([case.pk])[case.pk].name == "Jan Jansen"
+
+
+def test_an_opted_out_persons_signal_joins_another_persons_open_case(ingest, now, municipality):
+    ingest([signal_row(id="A", voorletters="M.", voornaam="Marie")])
+    OptOut.objects.create(
+        municipality=municipality,
+        person=Person.objects.get(),
+        source="sms STOP",
+        created_at=now,
+    )
+    opt_out(only_case(), now)
+    ingest([signal_row(id="B", signaalpartner="Huur", signaaldatum="2026-04-05")])
+    open_case = Case.objects.get(state=Case.State.NEW)
+    ingest([signal_row(id="C", signaalpartner="Water", voorletters="M.", voornaam="Marie")])
+    opted = Signal.objects.get(partner_ref="C")
+    assert (opted.case, opted.status) == (open_case, SignalStatus.OTHER_REASON)
+    assert "opt-out" in opted.screening
+    assert Case.objects.count() == 2  # the earlier, closed case and the open one
+    open_case.refresh_from_db()
+    assert open_case.state == Case.State.NEW
+
+
+def test_a_screened_out_crisis_signal_does_not_make_the_open_case_a_crisis(
+    ingest, write_csv, municipality
+):
+    load_register(
+        write_csv(
+            [
+                person_row(voorletters="J.", geboortedatum="1980-02-03"),
+                person_row(
+                    voorletters="P.", geboortedatum="1940-01-01", overlijdensdatum="2026-03-01"
+                ),
+            ],
+            "brp.csv",
+        ),
+        municipality,
+    )
+    ingest([signal_row(id="J")])
+    before = only_case()
+    ingest(
+        [
+            signal_row(
+                id="P",
+                signaalpartner="Energie",
+                voorletters="P.",
+                geboortedatum="1940-01-01",
+                crisissignaal="ja",
+            )
+        ]
+    )
+    case = only_case()
+    assert Signal.objects.get(partner_ref="P").status == SignalStatus.DECEASED
+    assert not case.crisis and case.deadline == before.deadline
+    assert case.tier != "crisis"
+
+
+def test_attached_signals_count_in_a_later_delivery(ingest):
+    # A later delivery re-reads the household's window from the database: the screened-out
+    # signal that joined the case still counts for its kind.
+    ingest([signal_row(id="E", signaalpartner="Energie", bedrag="300")])
+    ingest([signal_row(id="LOW", signaalpartner="Huur", bedrag="20")])
+    ingest([signal_row(id="E2", signaalpartner="Energie", bedrag="300", signaaldatum="2026-04-02")])
+    case = only_case()
+    assert Signal.objects.get(partner_ref="E2").status == SignalStatus.REPEAT
+    assert case.kind == Case.Kind.MULTIPLE
+
+
 # --- matching -----------------------------------------------------------------------------
 
 
-def test_repeat_from_the_same_partner_type_joins_the_open_case(ingest):
-    ingest([signal_row(id="A", signaaldatum="2026-04-01")])
+def test_repeat_of_the_same_partner_without_growth_joins_the_open_case(ingest):
+    ingest([signal_row(id="A", signaaldatum="2026-04-01", bedrag="300")])
     ingest([signal_row(id="B", signaaldatum="2026-04-20", bedrag="300")])
+    ingest([signal_row(id="C", signaaldatum="2026-04-25", bedrag="280")])
     case = only_case()
-    first, repeat = case.signals.order_by("signal_date")
+    first, repeat, lower = case.signals.order_by("signal_date")
     assert first.status == SignalStatus.NOT_YET_PICKED_UP
     assert repeat.status == "Niet opgepakt: herhaalde melding"
-    assert repeat.case == case
-    assert "Herhaalde melding" in repeat.screening
+    assert lower.status == SignalStatus.REPEAT
+    assert repeat.case == case and lower.case == case
+    assert "Herhaalde melding" in repeat.screening and "€ 300" in repeat.screening
     assert case.state == Case.State.NEW
     assert case.kind == Case.Kind.SINGLE
+
+
+def test_a_repeat_with_grown_arrears_is_picked_up(ingest):
+    ingest([signal_row(id="A", signaaldatum="2026-04-01", bedrag="300")])
+    before = only_case()
+    assert {r["rule"] for r in before.reasons} == {"amount_250"}
+    ingest([signal_row(id="B", signaaldatum="2026-04-20", bedrag="1.300")])
+    case = only_case()
+    grown = Signal.objects.get(partner_ref="B")
+    assert grown.status == SignalStatus.NOT_YET_PICKED_UP
+    assert grown.case == case
+    assert "gegroeid van € 300 naar € 1.300" in grown.screening
+    # The case is weighed again with the grown amount: another band, another campaign.
+    assert {r["rule"] for r in case.reasons} == {"amount_1000"}
+    assert case.score > before.score
+    assert (case.tier, case.campaign) == ("medium", "standard")
+    # A third report at the grown amount is a repeat again.
+    ingest([signal_row(id="C", signaaldatum="2026-04-28", bedrag="1.300")])
+    assert Signal.objects.get(partner_ref="C").status == SignalStatus.REPEAT
+
+
+def test_another_partner_of_the_same_type_is_not_a_repeat(ingest):
+    ingest([signal_row(id="A", partner_naam="Stroom BV", bedrag="300")])
+    ingest([signal_row(id="B", partner_naam="Gas BV", bedrag="300")])
+    assert set(only_case().signals.values_list("status", flat=True)) == {
+        SignalStatus.NOT_YET_PICKED_UP
+    }
 
 
 def test_two_partners_on_one_address_make_one_multiple_case(ingest):
@@ -527,36 +753,97 @@ def test_separate_households_get_separate_cases(ingest):
     assert Case.objects.count() == 3
 
 
-def test_deadline_is_28_days(ingest):
+def received_on(day: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T10:30").replace(tzinfo=AMSTERDAM)
+
+
+def test_deadline_is_28_days_from_receipt_not_from_the_signal_date(ingest, now):
     ingest([signal_row(id="A", signaaldatum="2026-04-01")])
-    assert only_case().deadline == date(2026, 4, 29)
+    signal = Signal.objects.get()
+    assert signal.received_at == now  # Friday 15 May 2026
+    assert only_case().deadline == date(2026, 6, 12)
+
+
+def test_a_delivery_received_earlier_counts_from_that_day(ingest, now):
+    ingest([signal_row(id="A", signaaldatum="2026-04-01")], received=received_on("2026-04-02"))
+    signal = Signal.objects.get()
+    assert signal.received_at == received_on("2026-04-02")
+    assert only_case().deadline == date(2026, 4, 30)
+    assert ImportRun.objects.get().started_at == now
+
+
+def test_the_receipt_day_is_the_local_date(ingest):
+    # 23:30 UTC on 1 April is 01:30 on 2 April in Amsterdam.
+    ingest(
+        [signal_row(id="A", signaaldatum="2026-04-01")],
+        received=datetime(2026, 4, 1, 23, 30, tzinfo=UTC),
+    )
+    assert only_case().deadline == date(2026, 4, 30)
+
+
+def test_a_signal_dated_after_its_receipt_is_rejected(ingest):
+    report = ingest(
+        [
+            signal_row(id="A", signaaldatum="2026-04-02"),
+            signal_row(id="B", signaaldatum="2026-04-03", postcode="3512AB"),
+        ],
+        received=received_on("2026-04-02"),
+    )
+    assert (report.accepted, report.rejected) == (1, 1)
+    assert report.rejections == [
+        {
+            "row": 2,
+            "field": "signaaldatum",
+            "reason": "2026-04-03 is after the day the signal was received, 2026-04-02",
+        }
+    ]
 
 
 def test_crisis_deadline_skips_weekend_and_kings_day(ingest):
-    # Friday 24 April 2026; Monday 27 April is King's Day: Tue, Wed, Thu.
-    ingest([signal_row(id="A", signaaldatum="2026-04-24", crisissignaal="ja")])
+    # Received Friday 24 April 2026; Monday 27 April is King's Day: Tue, Wed, Thu.
+    ingest(
+        [signal_row(id="A", signaaldatum="2026-04-24", crisissignaal="ja")],
+        received=received_on("2026-04-24"),
+    )
     case = only_case()
     assert case.crisis
     assert case.deadline == date(2026, 4, 30)
 
 
 def test_crisis_deadline_skips_christmas(ingest, municipality):
-    # Wednesday 24 December 2025; the 25th and 26th are holidays, then a weekend.
-    ingest([signal_row(id="X", ontstaansdatum="", signaaldatum="24-12-2025", crisissignaal="1")])
+    # Received Wednesday 24 December 2025; the 25th and 26th are holidays, then a weekend.
+    ingest(
+        [signal_row(id="X", ontstaansdatum="", signaaldatum="24-12-2025", crisissignaal="1")],
+        received=received_on("2025-12-24"),
+    )
     assert only_case().deadline == date(2025, 12, 31)
 
 
+def test_crisis_deadline_over_easter_counts_good_friday(ingest):
+    # Received Thursday 2 April 2026: Good Friday is a working day under the Algemene
+    # termijnenwet, Easter Monday is not: Fri 3, Tue 7, Wed 8 April.
+    ingest(
+        [signal_row(id="E", signaaldatum="2026-04-01", crisissignaal="ja")],
+        received=received_on("2026-04-02"),
+    )
+    assert only_case().deadline == date(2026, 4, 8)
+
+
 def test_crisis_signal_brings_an_open_cases_deadline_forward(ingest):
-    ingest([signal_row(id="A", signaaldatum="2026-04-20")])
+    ingest([signal_row(id="A", signaaldatum="2026-04-20")], received=received_on("2026-04-20"))
     assert only_case().deadline == date(2026, 5, 18)
     ingest(
-        [signal_row(id="B", signaalpartner="Water", signaaldatum="2026-04-24", crisissignaal="ja")]
+        [signal_row(id="B", signaalpartner="Water", signaaldatum="2026-04-24", crisissignaal="ja")],
+        received=received_on("2026-04-24"),
     )
     case = only_case()
     assert case.deadline == date(2026, 4, 30)
     assert case.crisis
     assert (case.tier, case.campaign) == ("crisis", "crisis")
-    ingest([signal_row(id="C", signaalpartner="Huur", signaaldatum="2026-05-01")])
+    ingest(
+        [signal_row(id="C", signaalpartner="Huur", signaaldatum="2026-05-01")],
+        received=received_on("2026-05-01"),
+    )
     assert only_case().deadline == date(2026, 4, 30)  # a later signal never postpones it
 
 

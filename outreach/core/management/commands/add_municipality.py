@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from outreach.core.ddas import partner_type_from_text
-from outreach.core.municipalities import CONTACT_KEYS, add_municipality
+from outreach.core.municipalities import CONTACT_KEYS, add_municipality, parse_arrears_days
 
 
 class Command(BaseCommand):
@@ -19,6 +19,12 @@ class Command(BaseCommand):
             default=[],
             metavar="TYPE=EUROS",
             help="amount below which a partner type's signals are not followed up (repeatable)",
+        )
+        parser.add_argument(
+            "--arrears-days",
+            metavar="MIN-MAX",
+            help="days of arrears (signal date minus ontstaansdatum) a signal may have to be "
+            "followed up, e.g. 30-365; an empty side is no bound (30-, -365)",
         )
         parser.add_argument(
             "--contact",
@@ -44,7 +50,12 @@ class Command(BaseCommand):
                 raise CommandError(f"--contact {item!r}: use KEY=VALUE, e.g. worker_name=Sanne")
             contact[key.strip()] = value.strip()
         try:
-            municipality = add_municipality(options["code"], options["name"], thresholds, contact)
+            arrears_days = None
+            if options["arrears_days"] is not None:
+                arrears_days = parse_arrears_days(options["arrears_days"])
+            municipality = add_municipality(
+                options["code"], options["name"], thresholds, contact, arrears_days
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"municipality {municipality} registered")

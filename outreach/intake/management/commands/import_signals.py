@@ -1,13 +1,15 @@
 import json
 import os
 from argparse import ArgumentParser
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils import timezone
 
-from outreach.core.clock import BadTime, parse_now
+from outreach.core.clock import BadTime, parse_now, parse_time
 from outreach.core.ddas import PartnerType, partner_type_from_text
 from outreach.core.municipalities import UnknownMunicipality, resolve_municipality
 from outreach.intake.models import SignalPartner
@@ -29,6 +31,17 @@ def automatic_workers(path: Path) -> int:
     return min(2, os.cpu_count() or 1) if large else 1
 
 
+def received_moment(text: str | None, now: datetime) -> datetime:
+    """The --received moment (default: the import's); never later than the import."""
+    if not text:
+        return now
+    received = parse_time(text, "--received")
+    if received > now:
+        moment = timezone.localtime(now)
+        raise BadTime(f"--received {text!r} is after the import's time, {moment:%Y-%m-%d %H:%M}")
+    return received
+
+
 class Command(BaseCommand):
     help = "Import a partner's signal file (CSV or JSON, see formats/signals.md)."
 
@@ -43,6 +56,12 @@ class Command(BaseCommand):
         parser.add_argument("--partner-name", default="", help="the reporting organisation")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
         parser.add_argument("--now", help="the time of import (ISO), default: now")
+        parser.add_argument(
+            "--received",
+            metavar="DATE",
+            help="when the municipality received these signals (ISO date or time), for a file "
+            "taken over from another system; the deadlines count from it. Default: the import",
+        )
         parser.add_argument(
             "--workers",
             type=int,
@@ -63,6 +82,7 @@ class Command(BaseCommand):
             raise CommandError(f"--partner-name is longer than {MAX_PARTNER_NAME} characters")
         try:
             now = parse_now(options["now"])
+            received = received_moment(options["received"], now)
             delivery = open_delivery(options["path"])
             municipality = resolve_municipality(
                 options["municipality"] or delivery.municipality_code
@@ -77,6 +97,7 @@ class Command(BaseCommand):
                     partner_type=partner_type,
                     partner_name=options["partner_name"],
                     source=options["path"].name,
+                    received=received,
                 )
             else:
                 report = import_rows(
@@ -86,6 +107,7 @@ class Command(BaseCommand):
                     partner_type=partner_type,
                     partner_name=options["partner_name"],
                     source=options["path"].name,
+                    received=received,
                 )
         except (FileRejected, UnknownMunicipality, BadTime) as exc:
             if options["json"]:
