@@ -99,12 +99,17 @@ def _escalate_chunk(chunk: list[tuple[int, date, bool, str]], now: datetime, tod
 
 
 def at_risk_cases(municipalities: Iterable[Municipality], today: date) -> QuerySet[Case]:
-    """Escalated cases, and open cases past their deadline without an offer."""
+    """Escalated cases, open cases past their deadline without an offer, and new cases whose
+    campaign could not be started (planning.start_cases says why)."""
     from django.db.models import Q
 
     return (
-        Case.objects.filter(municipality__in=list(municipalities), state=Case.State.ACTIVE)
-        .filter(Q(at_risk=True) | Q(deadline__lt=today))
+        Case.objects.filter(municipality__in=list(municipalities))
+        .filter(
+            Q(state=Case.State.ACTIVE, at_risk=True)
+            | Q(state=Case.State.ACTIVE, deadline__lt=today)
+            | Q(state=Case.State.NEW, at_risk=True)
+        )
         .select_related("household", "municipality")
         .order_by("deadline", "-crisis", "-score", "pk")
     )

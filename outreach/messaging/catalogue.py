@@ -34,6 +34,7 @@ class TemplateSpec:
     description: str
     required: tuple[str, ...]
     appointment: bool = False  # sent with the visit's day and time (only a visit's texts)
+    asks_reply: bool = False  # asks for a keyword sent to the municipality's reply number
 
     @property
     def folder(self) -> str:
@@ -51,24 +52,40 @@ class TemplateSpec:
 TEMPLATES: dict[str, TemplateSpec] = {
     spec.name: spec
     for spec in (
-        TemplateSpec("first_single", LETTER, "First letter, one signal", FIRST_APPROACH),
-        TemplateSpec("first_multiple", LETTER, "First letter, several signals", FIRST_APPROACH),
-        TemplateSpec("follow_up", LETTER, "Follow-up letter after no response", FIRST_APPROACH),
+        TemplateSpec(
+            "first_single", LETTER, "First letter, one signal", FIRST_APPROACH, asks_reply=True
+        ),
+        TemplateSpec(
+            "first_multiple",
+            LETTER,
+            "First letter, several signals",
+            FIRST_APPROACH,
+            asks_reply=True,
+        ),
+        TemplateSpec(
+            "follow_up",
+            LETTER,
+            "Follow-up letter after no response",
+            FIRST_APPROACH,
+            asks_reply=True,
+        ),
         TemplateSpec(
             "visit_announcement",
             LETTER,
             "Letter announcing a home visit",
             (FREE, NO_OBLIGATION, CONTACT_PERSON, NORMALISING),
             appointment=True,
+            asks_reply=True,
         ),
         TemplateSpec(
             "not_home_card",
             CARD,
             "Not-at-home card left at the door (A6)",
             (FREE, CONTACT_PERSON),
+            asks_reply=True,
         ),
-        TemplateSpec("invitation", SMS, "SMS invitation", (FREE, CONTACT_PERSON)),
-        TemplateSpec("reminder", SMS, "SMS reminder", (FREE, CONTACT_PERSON)),
+        TemplateSpec("invitation", SMS, "SMS invitation", (FREE, CONTACT_PERSON), asks_reply=True),
+        TemplateSpec("reminder", SMS, "SMS reminder", (FREE, CONTACT_PERSON), asks_reply=True),
         TemplateSpec(
             "visit_announcement_sms",
             SMS,
@@ -82,3 +99,19 @@ TEMPLATES: dict[str, TemplateSpec] = {
         TemplateSpec("info", SMS, "Information after a HELP reply", (FREE, CONTACT_PERSON)),
     )
 }
+
+
+def required_fields(spec: TemplateSpec) -> tuple[str, ...]:
+    """The context values (messaging.context) a text is never made without: the reader's name
+    and address on a letter, the contact person and her direct number where the text must name
+    them, the reply number where it asks for a reply, who told us where it must say so."""
+    fields: list[str] = []
+    if spec.kind == LETTER:
+        fields += ["name", "address_lines"]
+    if CONTACT_PERSON in spec.required:
+        fields += ["worker_name", "worker_phone"]
+    if spec.asks_reply:
+        fields.append("reply_number")
+    if DATA_SOURCE in spec.required:
+        fields.append("partners")
+    return tuple(fields)

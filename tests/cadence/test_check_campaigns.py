@@ -25,6 +25,9 @@ from outreach.cli import main
 from outreach.intake.weighing import Problem
 from tests.cadence.test_campaigns import LETTER, SHIPPED, campaign, step
 
+# The command also reads the registered municipalities' contact details.
+pytestmark = pytest.mark.django_db
+
 NAMES = ["crisis", "intensive", "light", "standard", "young"]
 FEWER = "; fallbacks and steps that require has_mobile, has_email or languages do not count"
 
