@@ -1,5 +1,6 @@
 """The texts the service sends: which templates exist, what kind each is, and which elements
-each must carry (checked by the linter). The files under `templates/` are their shipped
+each must carry (checked by the linter), and the values each is never made without
+(`required_fields`, checked by compose). The files under `templates/` are their shipped
 defaults; published versions in the database take over once communication staff edit them.
 
 Layout: `templates/letters/<name>/<lang>.html` (letters and the A6 card, Jinja2 HTML that
