@@ -104,7 +104,8 @@ def compose(
     if empty:
         # Never "Mijn naam is . U kunt mij bellen op .": the step fails and takes its path.
         fields = ", ".join(FIELD_NAMES.get(f, f) for f in empty)
-        raise ComposeError(f"'{name}' ({version.lang}) v{version.version}: empty {fields}")
+        where = f"'{name}' ({version.lang}) v{version.version}"
+        raise ComposeError(f"{where}: required but empty: {fields}")
     values = context.as_dict()
     try:
         if spec.kind == SMS:

@@ -434,7 +434,7 @@ def test_a_municipality_without_contact_details_is_named_with_what_it_lacks(
         'campaigns do not start; set them with `outreach add-municipality 0307 "Amersfoort" '
         "--contact worker_phone=... --contact reply_number=...`\n"
     )
-    assert error is not None and "1 problem(s)" in str(error)
+    assert str(error) == "1 municipality(ies) without contact details"
     document = json.loads(check("--dir", folder, "--json", "--municipality", "0307")[0])
     assert document["ok"] is False
     assert [(p["location"], p["field"]) for p in document["problems"]] == [
@@ -444,6 +444,10 @@ def test_a_municipality_without_contact_details_is_named_with_what_it_lacks(
     assert check("--dir", folder, "--municipality", "0344") == (
         f"5 campaigns OK for municipality 0344: {', '.join(NAMES)}\n",
         None,
+    )
+    (folder / "light.toml").write_text("label = [\n")
+    assert str(check("--dir", folder)[1]) == (
+        f"1 problem(s) in {folder}; 1 municipality(ies) without contact details"
     )
 
 

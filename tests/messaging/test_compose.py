@@ -177,12 +177,13 @@ def make(name: str, reader: Reader = READER, **contact: str) -> str:
 
 
 def test_an_empty_contact_detail_a_text_needs_makes_no_text(municipality):
-    with pytest.raises(ComposeError, match=r"'invitation' \(nl\) v1: empty the reply number"):
+    refused = r"^'invitation' \(nl\) v1: required but empty: the reply number \(reply_number\)$"
+    with pytest.raises(ComposeError, match=refused):
         make("invitation", reply_number="")
     with pytest.raises(ComposeError) as error:
         make("first_single", worker_name=" ", worker_phone="", phone="")
     assert str(error.value) == (
-        "'first_single' (nl) v1: empty the contact person's name (worker_name), "
+        "'first_single' (nl) v1: required but empty: the contact person's name (worker_name), "
         "her direct number (worker_phone)"
     )
     assert "06 9876 5432" in make("invitation")
@@ -190,10 +191,10 @@ def test_an_empty_contact_detail_a_text_needs_makes_no_text(municipality):
 
 def test_a_letter_without_the_readers_name_or_a_whole_address_is_not_made(municipality):
     nameless = Reader("", "nl", ["", "Kerkstraat 12", "3511 AB  UTRECHT"], ["Energie"], "1")
-    with pytest.raises(ComposeError, match=r"empty the reader's name \(name\), the address"):
+    with pytest.raises(ComposeError, match=r"empty: the reader's name \(name\), the address"):
         make("follow_up", nameless)
     homeless = Reader("J. Jansen", "nl", [], ["Energie"], "1")
-    with pytest.raises(ComposeError, match=r"empty the address \(address_lines\)$"):
+    with pytest.raises(ComposeError, match=r"required but empty: the address \(address_lines\)$"):
         make("follow_up", homeless)
     # An SMS has no address block: it is made for the same reader.
     assert "Fatima el Amrani" in make("reminder", homeless)
@@ -247,7 +248,8 @@ def test_a_contact_detail_emptied_after_the_start_fails_the_step_not_the_reader(
     sms.refresh_from_db()
     assert sms.status == PlannedStep.Status.FAILED
     assert sms.note == (
-        "tekst niet te maken: 'invitation' (nl) v1: empty the reply number (reply_number)"
+        "tekst niet te maken: 'invitation' (nl) v1: required but empty: "
+        "the reply number (reply_number)"
     )
     assert not Message.objects.filter(case=case, channel="sms").exists()
     # Its failure path is taken: the follow-up letter, which is not made either.
@@ -255,7 +257,7 @@ def test_a_contact_detail_emptied_after_the_start_fails_the_step_not_the_reader(
     engine(fallback.due_at + timedelta(minutes=1))
     fallback.refresh_from_db()
     assert fallback.status == PlannedStep.Status.FAILED
-    assert "empty the reply number" in fallback.note
+    assert "required but empty: the reply number" in fallback.note
     assert list(Message.objects.filter(case=case).values_list("template", flat=True)) == [
         "first_single"
     ]

@@ -38,7 +38,8 @@ class Command(BaseCommand):
             raise CommandError(f"--municipality must be a four-digit code like 0344, got {code!r}")
         result = check_folder(folder, code)
         problems = [replace(p, file=shown_path(p.file)) for p in result.problems]
-        problems += contact_problems(code)
+        contacts = contact_problems(code)
+        problems += contacts
         if options["json"]:
             document = {
                 "ok": not problems,
@@ -50,7 +51,10 @@ class Command(BaseCommand):
             for problem in problems:
                 self.stdout.write(_line(problem))
         if problems:
-            raise CommandError(f"{len(problems)} problem(s) in {shown_path(str(folder))}")
+            where = [f"{len(result.problems)} problem(s) in {shown_path(str(folder))}"]
+            if contacts:
+                where.append(f"{len(contacts)} municipality(ies) without contact details")
+            raise CommandError("; ".join(where) if result.problems else where[-1])
         if not options["json"]:
             whose = f" for municipality {code}" if code else ""
             names = ", ".join(result.campaigns)
