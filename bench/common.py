@@ -31,7 +31,14 @@ def fresh_database(name: str) -> str:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = database_url(name)
     outreach(url, "migrate", "-v0")
-    outreach(url, "add-municipality", "9999", "Voorbeeldstad")
+    # Invented details: without a contact person and numbers no campaign starts.
+    contact = {
+        "worker_name": "Sanne Bakker",
+        "worker_phone": "020 123 4567",
+        "reply_number": "06 1234 5678",
+    }
+    options = [f"--contact={key}={value}" for key, value in contact.items()]
+    outreach(url, "add-municipality", "9999", "Voorbeeldstad", *options, "--no-input")
     return url
 
 

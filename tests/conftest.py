@@ -52,9 +52,18 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _refs = itertools.count(1)
 
 
+# What every text needs (outreach.core.municipalities.REQUIRED_CONTACT): without it no
+# campaign starts and no text is made.
+CONTACT = {
+    "worker_name": "Sanne de Vries",
+    "worker_phone": "030 286 1000",
+    "reply_number": "+3197010000001",
+}
+
+
 @pytest.fixture
 def municipality(db) -> Municipality:
-    return Municipality.objects.create(code="0344", name="Utrecht")
+    return Municipality.objects.create(code="0344", name="Utrecht", contact=dict(CONTACT))
 
 
 @pytest.fixture

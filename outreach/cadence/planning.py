@@ -16,11 +16,15 @@ from outreach.cadence.windows import next_slot
 from outreach.casework import workflow
 from outreach.casework.models import Case
 from outreach.core.calendar import add_working_days
+from outreach.core.models import Municipality
+from outreach.core.municipalities import missing_contact, missing_contact_text
 
 log = logging.getLogger(__name__)
 
 CLOSE = "close"
 ESCALATION = "escalation"
+# The start of the at-risk reason of a new case whose campaign could not be started.
+NOT_STARTED = "Campagne niet gestart: "
 
 
 @dataclass(frozen=True)
@@ -82,25 +86,38 @@ def fallback_for(
 
 
 def start_cases(ids: Sequence[int], now: datetime) -> int:
-    """Plan the campaigns of these new cases; cases already started are left alone."""
+    """Plan the campaigns of these new cases; cases already started are left alone.
+
+    A case whose campaign is unknown, or whose municipality lacks the contact details every
+    text needs (`missing_contact`), stays new and waits on the at-risk list with the reason;
+    it is tried again when its claim runs out (at once when the details are filled in: see
+    `release_waiting_cases`)."""
     with transaction.atomic():
         cases = list(
             Case.objects.select_for_update(skip_locked=True)
             .filter(id__in=ids, state=Case.State.NEW)
-            .only("id", "campaign", "deadline")
+            .only("id", "campaign", "deadline", "municipality_id")
         )
+        places = Municipality.objects.in_bulk({c.municipality_id for c in cases})
+        missing = {pk: missing_contact(place) for pk, place in places.items()}
         steps: list[PlannedStep] = []
         started: list[int] = []
         ends: dict[int, date] = {}
         for case in cases:
-            try:
-                campaign = get_campaign(case.campaign)
-            except LookupError as exc:
+            lacking = missing[case.municipality_id]
+            problem = missing_contact_text(lacking) if lacking else ""
+            campaign = None
+            if not problem:
+                try:
+                    campaign = get_campaign(case.campaign)
+                except LookupError as exc:
+                    problem = str(exc)
+            if campaign is None:
                 # A configuration error holds up this case only; it is retried after the lease
                 # and shown on the at-risk list meanwhile.
-                log.error("case %s not started: %s", case.pk, exc)
+                log.error("case %s not started: %s", case.pk, problem)
                 Case.objects.filter(pk=case.pk).update(
-                    at_risk=True, at_risk_reason=f"Campagne niet gestart: {exc}"[:300]
+                    at_risk=True, at_risk_reason=f"{NOT_STARTED}{problem}"[:300]
                 )
                 continue
             plan = plan_campaign(campaign, now)
@@ -115,6 +132,10 @@ def start_cases(ids: Sequence[int], now: datetime) -> int:
         Case.objects.bulk_update(
             [Case(pk=pk, window_ends=end) for pk, end in ends.items()], ["window_ends"]
         )
+        # What held the case up is over: it leaves the at-risk list (escalation decides anew).
+        Case.objects.filter(id__in=started, at_risk_reason__startswith=NOT_STARTED).update(
+            at_risk=False, at_risk_reason=""
+        )
     return len(started)
 
 
@@ -123,3 +144,16 @@ def contact_window_end(deadline: date, plan: Sequence[Planned]) -> date:
     later: what is not done by then expires (outreach.cadence.expiry)."""
     last = max((timezone.localdate(p.due_at) for p in plan if p.key != CLOSE), default=deadline)
     return max(deadline, last) + timedelta(days=settings.OUTREACH_WINDOW_DAYS)
+
+
+def release_waiting_cases(municipality: Municipality) -> int:
+    """Let the next tick try again the new cases of `municipality` that wait for its contact
+    details, once they are complete (rather than when their claim runs out)."""
+    if missing_contact(municipality):
+        return 0
+    return Case.objects.filter(
+        municipality=municipality,
+        state=Case.State.NEW,
+        at_risk_reason__startswith=NOT_STARTED,
+        start_claimed_until__isnull=False,
+    ).update(start_claimed_until=None)

@@ -1,16 +1,21 @@
-"""The engine's answer to a case's move (outreach.casework.workflow.case_moved): a case that
-leaves outreach has everything planned cancelled; a paused case's steps wait, and move on by
-the length of the pause when it resumes."""
+"""The engine's answers to what happens below it. A case's move
+(outreach.casework.workflow.case_moved): a case that leaves outreach has everything planned
+cancelled; a paused case's steps wait, and move on by the length of the pause when it resumes.
+A municipality saved with its contact details complete: its new cases that waited for them
+start at the next tick."""
 
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from outreach.cadence import steps
 from outreach.cadence.closing import stop_outreach
+from outreach.cadence.planning import release_waiting_cases
 from outreach.casework.models import Case
 from outreach.casework.workflow import case_moved
+from outreach.core.models import Municipality
 
 State = Case.State
 
@@ -36,3 +41,11 @@ def resume_steps(case_id: int, now: datetime, paused_at: datetime) -> int:
         days = timedelta(days=shift.days + (1 if shift.seconds else 0))
         Case.objects.filter(pk=case_id).update(window_ends=ends + days)
     return resumed
+
+
+@receiver(post_save, sender=Municipality, dispatch_uid="cadence.contact_saved")
+def on_municipality_saved(
+    sender: Any, instance: Municipality, raw: bool = False, **kwargs: Any
+) -> None:
+    if not raw:
+        release_waiting_cases(instance)

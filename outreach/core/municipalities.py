@@ -50,6 +50,35 @@ CONTACT_KEYS = (
     "worker_phone",
     "reply_number",
 )
+# Without these no campaign starts: every first approach names the person who helps, her
+# direct number and where to send a reply (issue 8: no blank letters).
+REQUIRED_CONTACT = ("worker_name", "worker_phone", "reply_number")
+# How caseworkers read them (the at-risk list, the warnings).
+CONTACT_LABELS = {
+    "worker_name": "contactpersoon",
+    "worker_phone": "direct nummer",
+    "reply_number": "antwoordnummer",
+}
+
+
+def missing_contact(municipality: Municipality) -> list[str]:
+    """The keys of REQUIRED_CONTACT the municipality's contact lacks (or leaves blank)."""
+    contact = municipality.contact or {}
+    return [key for key in REQUIRED_CONTACT if not str(contact.get(key) or "").strip()]
+
+
+def contact_command(municipality: Municipality, missing: list[str]) -> str:
+    """The command that sets the missing details, for warnings to quote."""
+    options = " ".join(f"--contact {key}=..." for key in missing)
+    return f'outreach add-municipality {municipality.code} "{municipality.name}" {options}'
+
+
+def missing_contact_text(missing: list[str]) -> str:
+    """In Dutch, what is missing: "de gemeente heeft geen contactpersoon en geen
+    antwoordnummer (ontbreekt: worker_name, reply_number)"."""
+    labels = [f"geen {CONTACT_LABELS.get(key, key)}" for key in missing]
+    listed = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} en {labels[-1]}"
+    return f"de gemeente heeft {listed} (ontbreekt: {', '.join(missing)})"
 
 
 def parse_arrears_days(text: str) -> dict[str, int | None]:

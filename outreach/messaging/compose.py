@@ -2,14 +2,16 @@
 (Dutch when the language has none), rendered with the documented context.
 
 A text that cannot be made raises `ComposeError` and nothing is sent: never a half-rendered
-letter. The error names the text and version, never the reader.
+letter, and never one with a required value empty (`catalogue.required_fields`: the contact
+person, her direct number, the reply number, the reader's name and address on a letter). The
+error names the text, version and the empty fields, never the reader.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from outreach.messaging.catalogue import SMS, TEMPLATES
+from outreach.messaging.catalogue import SMS, TEMPLATES, required_fields
 from outreach.messaging.context import build_context, language_or_default
 from outreach.messaging.models import TemplateVersion
 from outreach.messaging.versions import published
@@ -17,6 +19,17 @@ from outreach.messaging.versions import published
 
 class ComposeError(Exception):
     pass
+
+
+# How an error names a required value that is empty (catalogue.required_fields).
+FIELD_NAMES = {
+    "name": "the reader's name (name)",
+    "address_lines": "the address (address_lines)",
+    "worker_name": "the contact person's name (worker_name)",
+    "worker_phone": "her direct number (worker_phone)",
+    "reply_number": "the reply number (reply_number)",
+    "partners": "who told us (partners)",
+}
 
 
 @dataclass(frozen=True)
@@ -86,15 +99,22 @@ def compose(
         partner_types=reader.partner_types,
         municipality=municipality,
         appointment_at=appointment_at,
-    ).as_dict()
+    )
+    empty = context.empty(required_fields(spec))
+    if empty:
+        # Never "Mijn naam is . U kunt mij bellen op .": the step fails and takes its path.
+        fields = ", ".join(FIELD_NAMES.get(f, f) for f in empty)
+        where = f"'{name}' ({version.lang}) v{version.version}"
+        raise ComposeError(f"{where}: required but empty: {fields}")
+    values = context.as_dict()
     try:
         if spec.kind == SMS:
-            body = render_text(version.source, context, version.lang)
+            body = render_text(version.source, values, version.lang)
         else:
-            body = render_html(version.source, context, version.lang)
+            body = render_html(version.source, values, version.lang)
     except RenderError as exc:
         raise ComposeError(f"'{name}' ({version.lang}) v{version.version}: {exc}") from exc
-    return Composed(body, name, version.version, version.lang, plain_values(context))
+    return Composed(body, name, version.version, version.lang, plain_values(values))
 
 
 def plain_values(context: dict[str, Any]) -> dict[str, str]:

@@ -17,6 +17,7 @@
 Communication staff preview on `sample_context`, never on a citizen's data.
 """
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -70,6 +71,16 @@ class TemplateContext:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def empty(self, names: Iterable[str]) -> list[str]:
+        """Those of `names` that would print nothing: a blank text, no lines or a blank line."""
+        return [name for name in names if _blank(getattr(self, name))]
+
+
+def _blank(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return not value or any(_blank(item) for item in value)
+    return value is None or not str(value).strip()
 
 
 def appointment(lang: str, moment: datetime | None) -> Appointment | None:

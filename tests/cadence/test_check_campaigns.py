@@ -22,8 +22,12 @@ from outreach.cadence.requirements import (
     longest_calendar_span,
 )
 from outreach.cli import main
+from outreach.core.models import Municipality
 from outreach.intake.weighing import Problem
 from tests.cadence.test_campaigns import LETTER, SHIPPED, campaign, step
+
+# The command also reads the registered municipalities' contact details.
+pytestmark = pytest.mark.django_db
 
 NAMES = ["crisis", "intensive", "light", "standard", "young"]
 FEWER = "; fallbacks and steps that require has_mobile, has_email or languages do not count"
@@ -418,6 +422,33 @@ def test_json_output_with_problems(folder: Path) -> None:
             "message": "no step with id 'x'",
         }
     ]
+
+
+def test_a_municipality_without_contact_details_is_named_with_what_it_lacks(
+    folder: Path, municipality: Municipality
+) -> None:
+    Municipality.objects.create(code="0307", name="Amersfoort", contact={"worker_name": "Sanne"})
+    out, error = check("--dir", folder)
+    assert out == (
+        "municipality 0307 (Amersfoort): contact: lacks worker_phone, reply_number: its "
+        'campaigns do not start; set them with `outreach add-municipality 0307 "Amersfoort" '
+        "--contact worker_phone=... --contact reply_number=...`\n"
+    )
+    assert str(error) == "1 municipality(ies) without contact details"
+    document = json.loads(check("--dir", folder, "--json", "--municipality", "0307")[0])
+    assert document["ok"] is False
+    assert [(p["location"], p["field"]) for p in document["problems"]] == [
+        ("municipality 0307 (Amersfoort)", "contact")
+    ]
+    # The complete one passes on its own.
+    assert check("--dir", folder, "--municipality", "0344") == (
+        f"5 campaigns OK for municipality 0344: {', '.join(NAMES)}\n",
+        None,
+    )
+    (folder / "light.toml").write_text("label = [\n")
+    assert str(check("--dir", folder)[1]) == (
+        f"1 problem(s) in {folder}; 1 municipality(ies) without contact details"
+    )
 
 
 def test_bad_arguments(folder: Path) -> None:

@@ -96,3 +96,13 @@ def test_supervisor_sees_cases_at_risk(municipality, engine, now):
     caseworker = staff("consulent", CASEWORKER, municipality)
     assert caseworker.get("/at-risk/").status_code == 403
     assert caseworker.get("/tasks/").status_code == 200
+
+
+def test_supervisor_sees_the_cases_that_wait_for_contact_details(municipality, engine, now):
+    municipality.contact = {}
+    municipality.save()
+    (case,) = ingest([signal_row(signaaldatum="2026-05-14")], municipality, now)
+    engine(now)
+    page = staff("teamleider", SUPERVISOR, municipality).get("/at-risk/").content.decode()
+    assert f"#{case.pk}" in page
+    assert "Campagne niet gestart: de gemeente heeft geen contactpersoon" in page

@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 
 from outreach.casework.models import Case
 from outreach.core.demo import DEMO_CODE, DEMO_PASSWORD, load_demo
+from outreach.core.municipalities import missing_contact
 from outreach.core.roles import ROLES
 from outreach.intake.models import Signal
 
@@ -14,6 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_loads_a_working_queue_once(tmp_path, now):
     first = load_demo(now=now, folder=tmp_path)
     assert first.municipality.code == DEMO_CODE
+    assert missing_contact(first.municipality) == []  # its campaigns start
     assert first.report.accepted >= 250
     assert first.report.rejected == 0
     cases = Case.objects.filter(municipality=first.municipality)

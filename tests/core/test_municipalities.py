@@ -1,47 +1,113 @@
-"""A municipality's settings are checked where they are saved (the admin, add-municipality)."""
+"""A municipality's contact details: what is missing, `outreach check` warning about it, and
+`outreach add-municipality` asking for it (in a terminal) or warning (otherwise)."""
+
+import io
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
-from outreach.core.models import ArrearsBounds, Municipality
+from outreach.core.checks import contact_complete
+from outreach.core.management.commands.add_municipality import ask_contact
+from outreach.core.models import Municipality
+from outreach.core.municipalities import missing_contact, missing_contact_text
+from tests.conftest import CONTACT
 
-
-@pytest.mark.parametrize(
-    ("value", "problem"),
-    [
-        ({"min": -1}, "min must be a whole number of days"),
-        ({"max": "veel"}, "max must be a whole number of days"),
-        ({"min": 10.5}, "min must be a whole number of days"),
-        ({"min": 100, "max": 30}, "min (100) is more than max (30)"),
-        ({"minimum": 30}, "unknown key 'minimum'"),
-        ([30, 60], "use an object"),
-    ],
-)
-@pytest.mark.django_db
-def test_bad_arrears_days_are_refused(value, problem):
-    municipality = Municipality(code="0307", name="Amersfoort", arrears_days=value)
-    with pytest.raises(ValidationError) as info:
-        municipality.full_clean()
-    assert any(problem in message for message in info.value.message_dict["arrears_days"])
+pytestmark = pytest.mark.django_db
 
 
-def test_arrears_bounds_take_the_defaults_for_missing_keys(settings):
-    settings.OUTREACH_ARREARS_DAYS_MIN = 30
-    settings.OUTREACH_ARREARS_DAYS_MAX = 400
-    assert Municipality(arrears_days={}).arrears_bounds() == ArrearsBounds(30, 400)
-    assert Municipality(arrears_days={"max": 100}).arrears_bounds() == ArrearsBounds(30, 100)
-    assert Municipality(arrears_days={"min": None}).arrears_bounds() == ArrearsBounds(None, 400)
+class Terminal(io.StringIO):
+    """Typed answers, one a line, on what looks like a terminal."""
+
+    def isatty(self) -> bool:
+        return True
 
 
-@pytest.mark.parametrize(
-    ("bounds", "days", "admitted"),
-    [
-        (ArrearsBounds(), 0, True),
-        (ArrearsBounds(30, None), 29, False),
-        (ArrearsBounds(30, None), 30, True),
-        (ArrearsBounds(None, 100), 100, True),
-        (ArrearsBounds(None, 100), 101, False),
-    ],
-)
-def test_bounds_include_their_ends(bounds, days, admitted):
-    assert bounds.admits(days) is admitted
+def add(*args: str, stdin: io.StringIO | None = None) -> tuple[str, str]:
+    """`outreach add-municipality ARGS`: its stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command("add_municipality", *args, stdin=stdin or io.StringIO(), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_missing_contact_names_each_detail_that_is_absent_or_blank():
+    place = Municipality(code="0307", name="Amersfoort", contact={"worker_name": " "})
+    assert missing_contact(place) == ["worker_name", "worker_phone", "reply_number"]
+    place.contact = {**CONTACT, "reply_number": ""}
+    assert missing_contact(place) == ["reply_number"]
+    place.contact = dict(CONTACT)
+    assert missing_contact(place) == []
+    assert missing_contact_text(["worker_name", "worker_phone", "reply_number"]) == (
+        "de gemeente heeft geen contactpersoon, geen direct nummer en geen antwoordnummer "
+        "(ontbreekt: worker_name, worker_phone, reply_number)"
+    )
+
+
+def test_check_warns_per_municipality_with_what_is_missing(municipality):
+    Municipality.objects.create(code="0307", name="Amersfoort", contact={"worker_name": "Sanne"})
+    (warning,) = contact_complete()
+    assert (warning.id, warning.obj.code) == ("core.W001", "0307")
+    assert "lack worker_phone, reply_number" in warning.msg
+    assert warning.hint == (
+        'outreach add-municipality 0307 "Amersfoort" --contact worker_phone=... '
+        "--contact reply_number=..."
+    )
+    err = io.StringIO()
+    call_command("check", stderr=err, stdout=io.StringIO())
+    assert "0307 Amersfoort: (core.W001)" in err.getvalue()
+    assert "0344" not in err.getvalue()  # the test municipality is complete
+
+
+def test_add_municipality_without_a_terminal_registers_and_warns():
+    out, err = add("0307", "Amersfoort", "--contact", "worker_name=Sanne Bakker")
+    assert out == "municipality 0307 Amersfoort registered\n"
+    assert err == (
+        "warning: 0307 Amersfoort has no worker_phone, reply_number: its campaigns will not "
+        'start until they are set: outreach add-municipality 0307 "Amersfoort" '
+        "--contact worker_phone=... --contact reply_number=...\n"
+    )
+    place = Municipality.objects.get(code="0307")
+    assert place.contact == {"worker_name": "Sanne Bakker"}
+
+
+def test_add_municipality_with_every_detail_says_nothing_more():
+    options = [f"--contact={key}={value}" for key, value in CONTACT.items()]
+    out, err = add("0307", "Amersfoort", *options)
+    assert (out, err) == ("municipality 0307 Amersfoort registered\n", "")
+
+
+def test_add_municipality_in_a_terminal_asks_for_what_is_missing():
+    answers = Terminal("030 123 4567\n+3197010000002\n")
+    out, err = add("0307", "Amersfoort", "--contact", "worker_name=Sanne", stdin=answers)
+    assert "Her direct phone number (worker_phone): " in out
+    assert "(reply_number): " in out and "(worker_name)" not in out
+    assert err == ""
+    place = Municipality.objects.get(code="0307")
+    assert missing_contact(place) == []
+    assert (place.contact["worker_phone"], place.contact["reply_number"]) == (
+        "030 123 4567",
+        "+3197010000002",
+    )
+
+
+def test_a_blank_answer_leaves_the_detail_missing_and_warns():
+    out, err = add("0307", "Amersfoort", stdin=Terminal("Sanne\n\n"))  # then end of input
+    assert out.count("): ") == 3  # asked for each of the three
+    assert Municipality.objects.get(code="0307").contact == {"worker_name": "Sanne"}
+    assert "has no worker_phone, reply_number" in err
+
+
+def test_no_input_never_asks():
+    out, err = add("0307", "Amersfoort", "--no-input", stdin=Terminal("Sanne\n"))
+    assert "worker_name)" not in out
+    assert "has no worker_name, worker_phone, reply_number" in err
+
+
+def test_ask_contact_keeps_only_the_answers_given():
+    questions: list[str] = []
+
+    def answer(question: str) -> str:
+        questions.append(question)
+        return "  06 1  \n" if "reply_number" in question else "\n"
+
+    assert ask_contact(["worker_phone", "reply_number"], answer) == {"reply_number": "06 1"}
+    assert len(questions) == 2

@@ -14,7 +14,7 @@ from outreach.core.models import Municipality
 from outreach.messaging.models import Message
 from outreach.messaging.transports import reset_transports
 from tests.cadence.conftest import FRAMEWORK_NAMES, ingest
-from tests.conftest import AMSTERDAM, signal_row
+from tests.conftest import AMSTERDAM, CONTACT, signal_row
 
 CHANNEL_CAMPAIGN = """
 label = "Kanalen"
@@ -69,7 +69,7 @@ def transports(settings: Any) -> Iterator[dict[str, str]]:
 @pytest.fixture
 def other_municipality(db: Any) -> Municipality:
     return Municipality.objects.create(
-        code="0307", name="Amersfoort", contact={"email": "schulden@amersfoort.nl"}
+        code="0307", name="Amersfoort", contact={**CONTACT, "email": "schulden@amersfoort.nl"}
     )
 
 

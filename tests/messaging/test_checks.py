@@ -11,6 +11,7 @@ def test_the_default_transports_pass(settings):
     assert transports_configured() == []
 
 
+@pytest.mark.django_db  # `check` runs every check, also the one reading the municipalities
 def test_twilio_without_credentials_is_reported(settings):
     settings.OUTREACH_TRANSPORTS = {"sms": "outreach.messaging.twilio_transport.TwilioSmsTransport"}
     settings.TWILIO_ACCOUNT_SID = ""

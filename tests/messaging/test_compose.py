@@ -1,13 +1,18 @@
 """The engine sends the published texts: the right text per step, in the reader's language,
 with the municipality's contact person; a text that cannot be made sends nothing."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
 from outreach.cadence.models import PlannedStep
 from outreach.intake.models import Person
+from outreach.messaging.catalogue import LANGUAGES, SMS, TEMPLATES, required_fields
+from outreach.messaging.compose import ComposeError, PublishedTexts, Reader, compose
+from outreach.messaging.context import sample_context
 from outreach.messaging.models import Message, TemplateVersion
+from outreach.messaging.rendering import render_html, render_text, templates_dir
 from outreach.messaging.versions import save_draft
 from tests.cadence.conftest import ingest
 from tests.conftest import signal_row
@@ -155,3 +160,104 @@ def test_an_sms_is_rendered_in_the_language_it_is_sent_in(contact, engine, now):
     engine(now)
     engine(PlannedStep.objects.get(case=case, key="sms1").due_at)
     assert Message.objects.get(case=case, channel="sms").body.endswith("free help (en).")
+
+
+READER = Reader(
+    name="J. Jansen",
+    language="nl",
+    address_lines=["J. Jansen", "Kerkstraat 12", "3511 AB  UTRECHT"],
+    partner_types=["Energie"],
+    reference="0344-000001",
+)
+
+
+def make(name: str, reader: Reader = READER, **contact: str) -> str:
+    place = {"name": "Gemeente Utrecht", **CONTACT, **contact}
+    return compose(name, reader, place, date(2026, 5, 15), PublishedTexts()).body
+
+
+def test_an_empty_contact_detail_a_text_needs_makes_no_text(municipality):
+    refused = r"^'invitation' \(nl\) v1: required but empty: the reply number \(reply_number\)$"
+    with pytest.raises(ComposeError, match=refused):
+        make("invitation", reply_number="")
+    with pytest.raises(ComposeError) as error:
+        make("first_single", worker_name=" ", worker_phone="", phone="")
+    assert str(error.value) == (
+        "'first_single' (nl) v1: required but empty: the contact person's name (worker_name), "
+        "her direct number (worker_phone)"
+    )
+    assert "06 9876 5432" in make("invitation")
+
+
+def test_a_letter_without_the_readers_name_or_a_whole_address_is_not_made(municipality):
+    nameless = Reader("", "nl", ["", "Kerkstraat 12", "3511 AB  UTRECHT"], ["Energie"], "1")
+    with pytest.raises(ComposeError, match=r"empty: the reader's name \(name\), the address"):
+        make("follow_up", nameless)
+    homeless = Reader("J. Jansen", "nl", [], ["Energie"], "1")
+    with pytest.raises(ComposeError, match=r"required but empty: the address \(address_lines\)$"):
+        make("follow_up", homeless)
+    # An SMS has no address block: it is made for the same reader.
+    assert "Fatima el Amrani" in make("reminder", homeless)
+
+
+def test_a_text_that_names_no_contact_person_is_made_without_one(municipality):
+    body = make("optout_confirmation", worker_name="", worker_phone="", reply_number="")
+    assert body.startswith("U krijgt van ons geen berichten meer.")
+
+
+def shipped(name: str, lang: str) -> str | None:
+    path = Path(templates_dir()) / TEMPLATES[name].path(lang)
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_every_contact_detail_a_shipped_text_prints_is_required(name):
+    """The catalogue's required fields cover what the shipped texts print: a detail a text
+    prints but does not require would be printed empty ("Mijn naam is .")."""
+    spec = TEMPLATES[name]
+    sample = sample_context("nl")
+    printed: set[str] = set()
+    for lang in LANGUAGES:
+        source = shipped(name, lang)
+        if source is None:
+            continue
+        context = sample_context(lang)
+        if spec.kind == SMS:
+            body = render_text(source, context, lang)
+        else:
+            body = render_html(source, context, lang)
+        printed |= {
+            field
+            for field in ("worker_name", "worker_phone", "reply_number")
+            if getattr(sample, field) in body
+        }
+    assert printed <= set(required_fields(spec))
+
+
+def test_a_contact_detail_emptied_after_the_start_fails_the_step_not_the_reader(
+    contact, engine, now
+):
+    (case,) = ingest([signal_row()], contact, now)
+    engine(now)
+    assert first_message(case).template == "first_single"
+    # Someone clears the reply number while the campaign runs.
+    contact.contact = {**CONTACT, "reply_number": ""}
+    contact.save()
+    sms = PlannedStep.objects.get(case=case, key="sms1")
+    engine(sms.due_at)
+    sms.refresh_from_db()
+    assert sms.status == PlannedStep.Status.FAILED
+    assert sms.note == (
+        "tekst niet te maken: 'invitation' (nl) v1: required but empty: "
+        "the reply number (reply_number)"
+    )
+    assert not Message.objects.filter(case=case, channel="sms").exists()
+    # Its failure path is taken: the follow-up letter, which is not made either.
+    fallback = PlannedStep.objects.get(case=case, key="letter2")
+    engine(fallback.due_at + timedelta(minutes=1))
+    fallback.refresh_from_db()
+    assert fallback.status == PlannedStep.Status.FAILED
+    assert "required but empty: the reply number" in fallback.note
+    assert list(Message.objects.filter(case=case).values_list("template", flat=True)) == [
+        "first_single"
+    ]

@@ -21,7 +21,7 @@ LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 
 @pytest.fixture
 def case(municipality, now):
-    municipality.contact = {"email": "schulden@utrecht.nl", "team": "Team Geldzorgen"}
+    municipality.contact |= {"email": "schulden@utrecht.nl", "team": "Team Geldzorgen"}
     municipality.save()
     (case,) = make_cases(municipality, 1, now)
     return case
@@ -163,7 +163,7 @@ def test_message_ids_fit_the_transport_id_column():
 
 @pytest.mark.usefixtures("channel_campaign", "transports")
 def test_the_engine_sends_the_campaigns_email(municipality, engine, now):
-    municipality.contact = {"email": "schulden@utrecht.nl"}
+    municipality.contact |= {"email": "schulden@utrecht.nl"}
     municipality.save()
     (case,) = make_cases(municipality, 1, now)
     engine(now)

@@ -350,6 +350,27 @@ def test_a_text_that_cannot_be_made_is_a_failed_message(reply, case):
     assert not RecordingTransport.sent
 
 
+def test_a_confirmation_without_the_contact_person_is_a_failed_message_not_a_blank(reply, case):
+    case.municipality.contact["worker_name"] = ""
+    case.municipality.save()
+    reply("JA")
+    stored = last_reply()
+    assert refreshed(case).state == Case.State.HELP_OFFER  # the yes counts all the same
+    assert (stored.reply.status, stored.reply.error_code, stored.reply.body) == (
+        "failed",
+        "compose",
+        "",
+    )
+    assert stored.reply.template == "yes_confirmation"
+    assert not RecordingTransport.sent
+    # A text that names no contact person still goes out.
+    reply("STOP")
+    assert (last_reply().reply.status, last_reply().reply.template) == (
+        "sent",
+        "optout_confirmation",
+    )
+
+
 def test_the_default_transport_records_the_confirmation(reply, case, settings, tmp_path):
     from outreach.messaging.transports import reset_transports
 

@@ -100,6 +100,7 @@ def test_readable_report(templates: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert all(line.startswith("templates/sms/reminder/nl.txt:") for line in lines)
 
 
+@pytest.mark.django_db  # the console runs the system checks, which read the municipalities
 def test_console_exit_status(templates: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["outreach", "lint-templates", str(templates), "--json"])  # returns: status 0
     assert json.loads(capsys.readouterr().out) == []

@@ -10,7 +10,10 @@ from outreach.core.municipalities import UnknownMunicipality, municipalities_opt
 
 
 class Command(BaseCommand):
-    help = "Cases at risk: near or past the deadline without a personal attempt or an offer."
+    help = (
+        "Cases at risk: near or past the deadline without a personal attempt or an offer, "
+        "or new cases whose campaign cannot start."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--municipality", metavar="CODE")

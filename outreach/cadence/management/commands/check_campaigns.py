@@ -7,8 +7,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from outreach.cadence.checking import check_folder
+from outreach.core.models import Municipality
+from outreach.core.municipalities import contact_command, missing_contact
 from outreach.core.paths import shown_path
 from outreach.intake.weighing import Problem
 
@@ -17,7 +20,8 @@ class Command(BaseCommand):
     help = (
         "Check the campaign files: every step valid, every campaign the weighing framework "
         "names present, the minimum requirements met (for one municipality, or the defaults "
-        "and every municipality's overrides). Exits non-zero on any problem."
+        "and every municipality's overrides), every municipality's contact details complete "
+        "(a campaign does not start without them). Exits non-zero on any problem."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -34,9 +38,11 @@ class Command(BaseCommand):
             raise CommandError(f"--municipality must be a four-digit code like 0344, got {code!r}")
         result = check_folder(folder, code)
         problems = [replace(p, file=shown_path(p.file)) for p in result.problems]
+        contacts = contact_problems(code)
+        problems += contacts
         if options["json"]:
             document = {
-                "ok": result.ok,
+                "ok": not problems,
                 "campaigns": list(result.campaigns),
                 "problems": [asdict(p) for p in problems],
             }
@@ -44,12 +50,36 @@ class Command(BaseCommand):
         else:
             for problem in problems:
                 self.stdout.write(_line(problem))
-        if not result.ok:
-            raise CommandError(f"{len(problems)} problem(s) in {shown_path(str(folder))}")
+        if problems:
+            where = [f"{len(result.problems)} problem(s) in {shown_path(str(folder))}"]
+            if contacts:
+                where.append(f"{len(contacts)} municipality(ies) without contact details")
+            raise CommandError("; ".join(where) if result.problems else where[-1])
         if not options["json"]:
             whose = f" for municipality {code}" if code else ""
             names = ", ".join(result.campaigns)
             self.stdout.write(f"{len(result.campaigns)} campaigns OK{whose}: {names}")
+
+
+def contact_problems(code: str | None) -> list[Problem]:
+    """A problem for each registered municipality (or the one with `code`) whose contact
+    details lack what every text needs: its cases wait on the at-risk list."""
+    places = Municipality.objects.filter(code=code) if code else Municipality.objects.all()
+    try:
+        incomplete = [(place, missing_contact(place)) for place in places]
+    except DatabaseError:
+        return []  # no database yet: the files are checked all the same
+    return [
+        Problem(
+            "",
+            f"municipality {place.code} ({place.name})",
+            "contact",
+            f"lacks {', '.join(missing)}: its campaigns do not start; set them with "
+            f"`{contact_command(place, missing)}`",
+        )
+        for place, missing in incomplete
+        if missing
+    ]
 
 
 def _line(problem: Problem) -> str:

@@ -1,14 +1,40 @@
+import sys
 from argparse import ArgumentParser
-from typing import Any
+from collections.abc import Callable
+from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from outreach.core.ddas import partner_type_from_text
-from outreach.core.municipalities import CONTACT_KEYS, add_municipality, parse_arrears_days
+from outreach.core.municipalities import (
+    CONTACT_KEYS,
+    add_municipality,
+    contact_command,
+    missing_contact,
+    parse_arrears_days,
+)
+
+# What the prompt asks for each detail every text needs (municipalities.REQUIRED_CONTACT).
+QUESTIONS = {
+    "worker_name": "Name of the contact person letters and messages name (worker_name)",
+    "worker_phone": "Her direct phone number (worker_phone)",
+    "reply_number": "The number SMS and WhatsApp replies go to (reply_number)",
+}
+
+
+def ask_contact(missing: list[str], ask: Callable[[str], str]) -> dict[str, str]:
+    """The answers to the questions for `missing`; a blank answer leaves a detail unset."""
+    answers = {key: ask(f"{QUESTIONS.get(key, key)}: ").strip() for key in missing}
+    return {key: value for key, value in answers.items() if value}
 
 
 class Command(BaseCommand):
-    help = "Register a municipality by its CBS gemeentecode (or rename it, or set thresholds)."
+    help = (
+        "Register a municipality by its CBS gemeentecode (or rename it, or set thresholds and "
+        "contact details). Asks for a missing contact person, direct number or reply number "
+        "when run in a terminal; without them no campaign of the municipality starts."
+    )
+    stealth_options = ("stdin",)  # tests answer the questions through a fake terminal
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("code", help="CBS gemeentecode, four digits, e.g. 0363")
@@ -34,6 +60,13 @@ class Command(BaseCommand):
             help=f"what letters print (repeatable): {', '.join(CONTACT_KEYS)}; "
             "postal lines separated by |",
         )
+        parser.add_argument(
+            "--no-input",
+            "--noinput",
+            action="store_false",
+            dest="interactive",
+            help="never ask for missing contact details (only warn)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         thresholds: dict[str, int] = {}
@@ -49,13 +82,30 @@ class Command(BaseCommand):
             if not sep or not value.strip():
                 raise CommandError(f"--contact {item!r}: use KEY=VALUE, e.g. worker_name=Sanne")
             contact[key.strip()] = value.strip()
+        code, name = options["code"], options["name"]
         try:
             arrears_days = None
             if options["arrears_days"] is not None:
                 arrears_days = parse_arrears_days(options["arrears_days"])
-            municipality = add_municipality(
-                options["code"], options["name"], thresholds, contact, arrears_days
-            )
+            municipality = add_municipality(code, name, thresholds, contact, arrears_days)
+            missing = missing_contact(municipality)
+            stdin: IO[str] = options.get("stdin") or sys.stdin
+            if missing and options["interactive"] and stdin.isatty():
+                answers = ask_contact(missing, lambda question: self._ask(question, stdin))
+                if answers:
+                    municipality = add_municipality(code, name, {}, answers)
+                    missing = missing_contact(municipality)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"municipality {municipality} registered")
+        if missing:
+            self.stderr.write(
+                f"warning: {municipality} has no {', '.join(missing)}: its campaigns will not "
+                f"start until they are set: {contact_command(municipality, missing)}",
+                style_func=self.style.WARNING,
+            )
+
+    def _ask(self, question: str, stdin: IO[str]) -> str:
+        self.stdout.write(question, ending="")
+        self.stdout.flush()
+        return stdin.readline()
