@@ -24,10 +24,9 @@ from outreach.messaging.compose import (
 )
 from outreach.messaging.context import language_or_default
 from outreach.messaging.models import Message
+from outreach.messaging.status import first_status
 from outreach.messaging.transports import (
     PERMANENT,
-    QUEUED,
-    SENT,
     Outgoing,
     Result,
     Transport,
@@ -111,11 +110,8 @@ def send_direct(
     except Exception as exc:  # a transport answers with a result; this one raised
         log.exception("case %s: the transport raised for the answer %r", case.pk, template)
         result = Result(PERMANENT, error=str(exc)[:200], error_code="exception")
-    if result.outcome == SENT:
-        message.status = Message.Status.SENT
-    elif result.outcome == QUEUED:
-        message.status = Message.Status.QUEUED
-    else:
+    message.status = first_status(result.outcome)
+    if message.status == Message.Status.FAILED:
         # No retry: an answer that comes hours later confuses more than it helps. The
         # caseworker sees the failure on the case page.
         message.status = Message.Status.FAILED

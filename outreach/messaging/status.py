@@ -1,5 +1,9 @@
-"""A message's status only moves forward: provider callbacks arrive out of order (a late
-"sent" after "delivered" must not undo it), and a final status is final."""
+"""`Message.status`: the one module that changes it. A status only moves forward: provider
+callbacks arrive out of order (a late "sent" after "delivered" must not undo it), and a final
+status is final. Writers set it through `first_status` (at hand-over) and `advance` (later);
+they save the fields it names."""
+
+from datetime import datetime
 
 from outreach.messaging.models import Message
 
@@ -24,3 +28,25 @@ def moves_forward(current: str, new: str) -> bool:
     if current in FAILURES:
         return False  # final: a failure was acted upon (the fallback went out)
     return RANK[new] > RANK[current]
+
+
+# What `advance` changes: the callers save these.
+FIELDS = ["status", "status_at", "error_code"]
+
+
+def advance(message: Message, new: str, now: datetime, error_code: str = "") -> bool:
+    """In memory: move `message` to `new` when that is forward; False (and nothing changed)
+    otherwise."""
+    if not moves_forward(message.status, new):
+        return False
+    message.status = new
+    message.status_at = now
+    if error_code:
+        message.error_code = error_code[:16]
+    return True
+
+
+def first_status(outcome: str) -> str:
+    """A message's status at hand-over, from the transport's outcome ("sent", "queued", or a
+    failure)."""
+    return {"sent": S.SENT, "queued": S.QUEUED}.get(outcome, S.FAILED)

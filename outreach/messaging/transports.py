@@ -117,6 +117,7 @@ def reset_transports() -> None:
 def message_from(item: Outgoing, result: Result, now: datetime) -> "Message":
     """The row of a message the transport took (sent, or queued for a later hand-over)."""
     from outreach.messaging.models import Message
+    from outreach.messaging.status import first_status
 
     return Message(
         case_id=item.case_id,
@@ -127,7 +128,7 @@ def message_from(item: Outgoing, result: Result, now: datetime) -> "Message":
         language=item.language,
         template=item.template,
         template_version=item.template_version,
-        status=Message.Status.SENT if result.outcome == SENT else Message.Status.QUEUED,
+        status=first_status(result.outcome),
         transport_id=result.transport_id,
         created_at=now,
         status_at=now,

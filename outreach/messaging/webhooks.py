@@ -24,7 +24,8 @@ from django.views.decorators.http import require_POST
 from outreach.cadence.delivery import message_failed
 from outreach.messaging import twilio_errors
 from outreach.messaging.models import Message
-from outreach.messaging.status import FAILURES, moves_forward
+from outreach.messaging.status import FAILURES, advance
+from outreach.messaging.status import FIELDS as STATUS_FIELDS
 from outreach.messaging.transports import QUEUED, SENT, Outgoing, default_transport, message_from
 from outreach.messaging.twilio_signature import is_from_twilio
 
@@ -71,13 +72,9 @@ def record_status(sid: str, twilio_status: str, error_code: str, now: datetime) 
         if message is None:
             log.info("status %s for unknown message %s ignored", twilio_status, sid[:64])
             return "unknown"
-        if not moves_forward(message.status, new):
+        if not advance(message, new, now, code):
             return "kept"
-        message.status = new
-        message.status_at = now
-        if code:
-            message.error_code = code[:16]
-        message.save(update_fields=["status", "status_at", "error_code"])
+        message.save(update_fields=STATUS_FIELDS)
         if new not in FAILURES:
             return "updated"
         log.info("message %s %s (error %s)", sid[:64], twilio_status, code or "-")

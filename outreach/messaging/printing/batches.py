@@ -56,7 +56,8 @@ from outreach.core.models import Municipality
 from outreach.messaging.models import Message
 from outreach.messaging.printing.models import PrintBatch, PrintedLetter
 from outreach.messaging.rendering import RenderError
-from outreach.messaging.status import moves_forward
+from outreach.messaging.status import FIELDS as STATUS_FIELDS
+from outreach.messaging.status import advance
 
 log = logging.getLogger(__name__)
 
@@ -207,11 +208,8 @@ def _letter_pdf(message: Message) -> tuple[bytes, int]:
 def _not_printed(message: Message, now: datetime, code: str, reason: str) -> None:
     """The letter fails; an unprintable letter's step takes its failure path (for a withdrawn
     letter, `delivery_failed` only notes the reason on the step: the case is not active)."""
-    if moves_forward(message.status, S.FAILED):
-        message.status = S.FAILED
-        message.status_at = now
-        message.error_code = code
-        message.save(update_fields=["status", "status_at", "error_code"])
+    if advance(message, S.FAILED, now, code):
+        message.save(update_fields=STATUS_FIELDS)
     delivery_failed(message.step_id, now, reason)
 
 
@@ -319,11 +317,8 @@ def hand_over(batch_id: int, now: datetime) -> PrintBatch | None:
             .filter(printed__batch=batch)
             .order_by("pk")
         )
-        sent = [m for m in letters if moves_forward(m.status, S.SENT)]
-        for message in sent:
-            message.status = S.SENT
-            message.status_at = now
-        Message.objects.bulk_update(sent, ["status", "status_at"])
+        sent = [m for m in letters if advance(m, S.SENT, now)]
+        Message.objects.bulk_update(sent, STATUS_FIELDS)
         kind = KIND_BY_CHANNEL[Message.Channel.LETTER]
         ContactAttempt.objects.bulk_create([new_attempt(m.case_id, kind, False, now) for m in sent])
         batch.status = PrintBatch.Status.HANDED_OVER

@@ -13,7 +13,8 @@ from django.db import transaction
 from outreach.cadence.delivery import delivery_failed
 from outreach.cadence.models import PlannedStep
 from outreach.messaging.models import Message
-from outreach.messaging.status import moves_forward
+from outreach.messaging.status import FIELDS as STATUS_FIELDS
+from outreach.messaging.status import advance, moves_forward
 
 S = Message.Status
 DEFAULT_REASON = "retour ontvangen"
@@ -51,8 +52,7 @@ def record_returned(
                 f"letter {message_id} is {message.status}: only a letter that was handed over "
                 "can come back"
             )
-        message.status = S.RETURNED
-        message.status_at = now
-        message.save(update_fields=["status", "status_at"])
+        advance(message, S.RETURNED, now)
+        message.save(update_fields=STATUS_FIELDS)
         fallback = delivery_failed(message.step_id, now, f"post retour: {reason}")
     return Returned(message, True, fallback)
