@@ -51,7 +51,7 @@ def signal_file(count: int):  # type: ignore[no-untyped-def]
     path = WORK / f"signals-{count}.csv"
     if not path.exists():
         subprocess.run(
-            [sys.executable, "-m", "outreach.intake.sample_data", "signals", str(path),
+            [sys.executable, "-m", "outreach.demo.sample_data", "signals", str(path),
              "--count", str(count), "--seed", "2026", "--households", str(count * 7 // 10),
              "--start", "2025-12-01", "--end", "2026-11-27"],
             check=True,

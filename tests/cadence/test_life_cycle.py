@@ -12,11 +12,11 @@ from outreach.cadence.tasks import run_housekeeping, tick_now
 from outreach.casework import workflow
 from outreach.casework.models import Case, CaseEvent, ContactAttempt, Task
 from outreach.core.ddas import EndResult
-from outreach.core.demo import DEMO_CONTACT, load_demo
 from outreach.core.models import Municipality
+from outreach.demo.loader import DEMO_CONTACT, load_demo
+from outreach.demo.sample_data import DEMO_AREA, SamplePopulation
 from outreach.intake.pipeline import import_rows
 from outreach.intake.readers import read_csv_bytes
-from outreach.intake.sample_data import DEMO_AREA, SamplePopulation
 from tests.cadence.conftest import ingest
 from tests.conftest import csv_bytes, signal_row
 

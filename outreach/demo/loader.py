@@ -13,9 +13,7 @@ from django.utils import timezone
 
 from outreach.core.models import Municipality, StaffProfile
 from outreach.core.roles import ROLES, ensure_role_groups
-from outreach.intake.pipeline import ImportReport, import_rows
-from outreach.intake.readers import read_csv_file
-from outreach.intake.sample_data import (
+from outreach.demo.sample_data import (
     CLIENT_COLUMNS,
     DEMO_AREA,
     REGISTER_COLUMNS,
@@ -23,6 +21,8 @@ from outreach.intake.sample_data import (
     SamplePopulation,
     write_csv,
 )
+from outreach.intake.pipeline import ImportReport, import_rows
+from outreach.intake.readers import read_csv_file
 from outreach.intake.source_files import load_clients, load_register
 
 DEMO_CODE = "9999"

@@ -16,7 +16,7 @@ million signals), so it is streamed and cheap:
   `random.Random` and passes them through a small shuffle buffer, so memory stays constant and
   a household's signals do not sit next to each other in the file.
 
-Command line: `python -m outreach.intake.sample_data {signals,register,clients} OUT.csv ...`
+Command line: `python -m outreach.demo.sample_data {signals,register,clients} OUT.csv ...`
 (see `--help`).
 """
 
@@ -983,7 +983,7 @@ def write_csv(
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m outreach.intake.sample_data",
+        prog="python -m outreach.demo.sample_data",
         description="Write synthetic sample data (signals, population register, debt-help "
         "clients) for the fictional municipality Voorbeeldstad.",
     )

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from outreach.core.demo import DEMO_PASSWORD, load_demo
+from outreach.demo.loader import DEMO_PASSWORD, load_demo
 
 ROLE_NOTES = {
     "caseworker": "work queue and cases",

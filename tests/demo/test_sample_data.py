@@ -1,4 +1,4 @@
-"""Tests for the synthetic sample data (outreach.intake.sample_data)."""
+"""Tests for the synthetic sample data (outreach.demo.sample_data)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach.intake.sample_data import (
+from outreach.demo.sample_data import (
     CLIENT_COLUMNS,
     DEMO_AREA,
     REGISTER_COLUMNS,

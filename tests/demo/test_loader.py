@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth import authenticate
 
 from outreach.casework.models import Case
-from outreach.core.demo import DEMO_CODE, DEMO_PASSWORD, load_demo
 from outreach.core.municipalities import missing_contact
 from outreach.core.roles import ROLES
+from outreach.demo.loader import DEMO_CODE, DEMO_PASSWORD, load_demo
 from outreach.intake.models import Signal
 
 pytestmark = pytest.mark.django_db
