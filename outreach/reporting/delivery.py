@@ -42,7 +42,7 @@ def fetch(
         # Locked, so two fetches at once never hand out the same page as new.
         cursor = PartnerCursor.objects.select_for_update().get(partner=partner)
         start = cursor.position if after is None else after
-        page = list(records(of_partner(partner).filter(change__gt=start)[: limit + 1]))
+        page = list(records(of_partner(partner).filter(change__gt=start), limit + 1))
         more = len(page) > limit
         page = page[:limit]
         position = page[-1].change if page else start

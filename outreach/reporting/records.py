@@ -59,8 +59,10 @@ class FeedbackRecord:
         }
 
 
-def records(feedback: QuerySet[PartnerFeedback]) -> Iterator[FeedbackRecord]:
-    """The records of `feedback`, in change order."""
+def records(
+    feedback: QuerySet[PartnerFeedback], limit: int | None = None
+) -> Iterator[FeedbackRecord]:
+    """The records of `feedback` in change order, the first `limit` of them when given."""
     rows = (
         feedback.select_related("signal", "municipality")
         .only(
@@ -74,6 +76,8 @@ def records(feedback: QuerySet[PartnerFeedback]) -> Iterator[FeedbackRecord]:
         )
         .order_by("change")
     )
+    if limit is not None:
+        rows = rows[:limit]
     for row in rows.iterator(chunk_size=2000):
         yield FeedbackRecord(
             change=row.change,

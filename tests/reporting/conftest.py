@@ -18,7 +18,11 @@ def at(day: str, clock: str = "09:00") -> datetime:
 
 
 def ingest(rows, municipality, now, partner=None) -> list[Signal]:
-    """Take the rows in at `now`; returns the signals made, in row order."""
+    """Take the rows in at `now` (as `partner`'s delivery); returns the signals made, in order."""
+    if partner is not None:
+        rows = [
+            {**row, "signaalpartner": partner.type, "partner_naam": partner.name} for row in rows
+        ]
     before = set(Signal.objects.values_list("pk", flat=True))
     report = import_rows(
         read_csv_bytes(csv_bytes(rows)), municipality=municipality, now=now, partner=partner
