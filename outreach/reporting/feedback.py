@@ -10,7 +10,10 @@ what may have become due or changed, every set found through an index:
 - cases in the offer state (the partial index `case_help_offer`): their records follow the
   offer's answer, so an acceptance after the 28 days makes "wants help";
 - signals whose 28 days ran out since the last sweep: the cutoff moves once a local day, and
-  only the signals received between the last cutoff and the new one are read.
+  only the signals received between the last cutoff and the new one are read. `received_at`
+  has no index of its own (every index costs each insert of a million-row delivery), so this
+  once-a-day query reads the signal table through; the other sweeps of the day skip it.
+  `received_at` is the moment intake took the signal in, so no signal arrives behind the cutoff.
 
 The whole sweep holds the lock on its own row, so change numbers are handed out in the order
 they become visible to partners reading "everything after N".
