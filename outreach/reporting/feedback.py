@@ -10,9 +10,12 @@ what may have become due or changed, every set found through an index:
 - cases in the offer state (the partial index `case_help_offer`): their records follow the
   offer's answer, so an acceptance after the 28 days makes "wants help";
 - signals whose 28 days ran out since the last sweep: the cutoff moves once a local day, and
-  only the signals received between the last cutoff and the new one are read. `received_at`
-  has no index of its own (every index costs each insert of a million-row delivery), so this
-  once-a-day query reads the signal table through; the other sweeps of the day skip it.
+  only the signals received between the last cutoff and the new one are wanted. `received_at`
+  has no index of its own (every index costs each insert of a million-row delivery), but ids
+  are taken at intake, after `received_at`: a signal received after a moment has a higher id than
+  every signal stored at that moment. So the day's first sweep notes the highest id
+  (a checkpoint), and the daily pass reads, through the primary key, only ids above the
+  checkpoint from before its window: about the last four weeks of signals, never the table.
   `received_at` is the moment intake took the signal in, so no signal arrives behind the cutoff.
 
 The whole sweep holds the lock on its own row, so change numbers are handed out in the order
@@ -36,6 +39,9 @@ from outreach.reporting.models import FeedbackSweep, PartnerFeedback
 # The partner hears back 28 days after the municipality received the signal (DOMAIN.md, §6.3).
 FEEDBACK_DAYS = CONTACT_WINDOW_DAYS
 BATCH = 2000
+# A checkpoint serves a window that starts at least this long after it (clocks of the web and
+# worker machines may differ a little).
+CHECKPOINT_MARGIN = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,19 +76,44 @@ def record_feedback(now: datetime, limit: int = 5000) -> int:
             .values_list("id", flat=True)[:limit]
         )
         make = {d.signal_id: d for d in _facts(Signal.objects.filter(case_id__in=closed))}
-        if sweep.due_before is None or cutoff > sweep.due_before:
-            # Intake gives every signal a case (a closed one when screened out).
-            due = Signal.objects.filter(
-                received_at__lt=cutoff, feedback__isnull=True, case__isnull=False
-            )
-            if sweep.due_before is not None:
-                due = due.filter(received_at__gte=sweep.due_before)
+        due = _newly_due(sweep, cutoff)
+        if due is not None:
             make.update((d.signal_id, d) for d in _facts(due))
             sweep.due_before = cutoff
+        _checkpoint(sweep, now)
         changed = _write(make, _offer_facts(), sweep, now)
         Case.objects.filter(id__in=closed).update(feedback_at=now)
-        sweep.save(update_fields=["last_change", "due_before"])
+        sweep.save(update_fields=["last_change", "due_before", "checkpoints"])
     return changed
+
+
+def _newly_due(sweep: FeedbackSweep, cutoff: datetime) -> QuerySet[Signal] | None:
+    """The signals without a record received between the last cutoff and this one; None while
+    the cutoff has not moved (the rest of the day)."""
+    if sweep.due_before is not None and cutoff <= sweep.due_before:
+        return None
+    # Intake gives every signal a case (a closed one when screened out).
+    due = Signal.objects.filter(received_at__lt=cutoff, feedback__isnull=True, case__isnull=False)
+    if sweep.due_before is None:
+        return due
+    # Received after a checkpoint's moment means an id above its id: read only those.
+    start = sweep.due_before - CHECKPOINT_MARGIN
+    stored = (i for at, i in sweep.checkpoints if datetime.fromisoformat(at) <= start)
+    return due.filter(received_at__gte=sweep.due_before, id__gt=max(stored, default=0))
+
+
+def _checkpoint(sweep: FeedbackSweep, now: datetime) -> None:
+    """The day's first sweep notes the highest signal id; checkpoints older than the 28-day
+    window and its margin are dropped."""
+    today = timezone.localdate(now)
+    taken = [datetime.fromisoformat(at) for at, _ in sweep.checkpoints]
+    if taken and timezone.localdate(max(taken)) >= today:
+        return
+    highest = Signal.objects.aggregate(highest=Max("id"))["highest"] or 0
+    keep_after = now - timedelta(days=FEEDBACK_DAYS + 7)
+    sweep.checkpoints = [
+        [at, i] for at, i in sweep.checkpoints if datetime.fromisoformat(at) > keep_after
+    ] + [[now.isoformat(), highest]]
 
 
 def _sweep_row() -> None:

@@ -53,6 +53,10 @@ class FeedbackSweep(models.Model):
     last_change = models.BigIntegerField(default=0)
     # Signals received before this moment have had their 28-day pass.
     due_before = models.DateTimeField(null=True, blank=True)
+    # Per local day, the highest signal id at its first sweep: [[ISO time, id], ...]. A signal
+    # received later has a higher id (ids are taken at intake), so the 28-day pass reads only
+    # ids above the checkpoint from before its window.
+    checkpoints = models.JSONField(default=list)
 
     def __str__(self) -> str:
         return f"feedback sweep at change {self.last_change}"

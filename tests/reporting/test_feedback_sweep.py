@@ -1,11 +1,12 @@
 """The feedback sweep: a record at the earlier of the close and 28 days after receipt, kept true
 when the case closes or help is accepted later; only the fact, never the reason."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from outreach.cadence.tasks import run_housekeeping
 from outreach.casework import workflow
@@ -184,3 +185,35 @@ def test_change_numbers_rise_with_every_create_and_change(open_signal, municipal
     workflow.close(other.case, EndResult.FOLLOW_UP_FINANCIAL, at("2026-06-14"))
     record_feedback(at("2026-06-14", "09:10"))
     assert change_of(other) == made[1] + 1
+
+
+def test_daily_sweeps_make_each_record_on_its_28th_day(municipality):
+    received = ["2026-05-01", "2026-05-10", "2026-05-11", "2026-05-30", "2026-06-20"]
+    day = at("2026-04-28", "00:05")
+    signals = {}
+    while day < at("2026-07-31"):
+        for n, when in enumerate(received):
+            if day.date().isoformat() == when:
+                rows = [signal_row(id=f"R-{n}", postcode=f"35{n}1AA")]
+                (signals[when],) = ingest(rows, municipality, day.replace(hour=11))
+        record_feedback(day)
+        record_feedback(day.replace(hour=14))
+        day += timedelta(days=1)
+    for when, signal in signals.items():
+        made = PartnerFeedback.objects.get(signal=signal).created_at
+        assert timezone.localdate(made) == date.fromisoformat(when) + timedelta(days=28)
+
+
+def test_the_daily_pass_reads_only_the_ids_of_its_window(municipality):
+    (old,) = ingest(
+        [signal_row(id="OLD", signaaldatum="2026-03-01")], municipality, at("2026-03-02")
+    )
+    day = at("2026-03-01", "00:05")
+    while day < at("2026-05-01"):
+        record_feedback(day)
+        day += timedelta(days=1)
+    assert PartnerFeedback.objects.filter(signal=old).exists()
+    with CaptureQueriesContext(connection) as queries:
+        record_feedback(day)
+    (due,) = [q["sql"] for q in queries.captured_queries if "received_at" in q["sql"]]
+    assert '"intake_signal"."id" >' in due

@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('last_change', models.BigIntegerField(default=0)),
                 ('due_before', models.DateTimeField(blank=True, null=True)),
+                ('checkpoints', models.JSONField(default=list)),
             ],
         ),
         migrations.CreateModel(
