@@ -142,14 +142,17 @@ def _facts(signals: QuerySet[Signal]) -> Iterable[Due]:
 
 def _offer_facts() -> dict[int, str]:
     """Records of cases in the offer state whose fact the offer's answer has changed."""
-    rows = PartnerFeedback.objects.filter(case__state=Case.State.HELP_OFFER).values_list(
-        "signal_id", "outcome", "case__offer__answer"
+    answers = dict(
+        Case.objects.filter(state=Case.State.HELP_OFFER).values_list("id", "offer__answer")
     )
+    ids = list(answers)
     facts = {}
-    for signal_id, outcome, answer in rows:
-        fact = partner_fact(Case.State.HELP_OFFER, None, answer)
-        if fact != outcome:
-            facts[signal_id] = fact
+    for start in range(0, len(ids), BATCH):
+        rows = PartnerFeedback.objects.filter(case_id__in=ids[start : start + BATCH])
+        for signal_id, case_id, outcome in rows.values_list("signal_id", "case_id", "outcome"):
+            fact = partner_fact(Case.State.HELP_OFFER, None, answers[case_id])
+            if fact != outcome:
+                facts[signal_id] = fact
     return facts
 
 
