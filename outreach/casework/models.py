@@ -61,7 +61,8 @@ class Case(models.Model):
     at_risk_reason = models.CharField(max_length=300, blank=True, db_default="")
     # A new signal made the weighing framework choose another campaign while one was running.
     replan = models.BooleanField(default=False, db_default=False)
-    # When the partners' feedback for this closed case was recorded.
+    # When the partners' feedback last recorded this closed case; None: (again) to be recorded,
+    # also when the offer of a closed case is answered later (outreach.reporting.feedback).
     feedback_at = models.DateTimeField(null=True, blank=True)
     # The end of the outreach window: calls, visits and steps not done by then expire
     # (outreach.cadence.expiry). Set when the campaign is planned.

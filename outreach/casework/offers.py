@@ -90,9 +90,13 @@ def accepted_by_reply(case: Case, kind: str, now: datetime) -> HelpOffer:
             "created_at": now,
         },
     )
+    changed = created
     if not created and offer.answer != Answer.ACCEPTED:
         offer.answer, offer.answered_on = Answer.ACCEPTED, today
         offer.save(update_fields=["answer", "answered_on"])
+        changed = True
+    if changed:
+        _answer_changed(case)
     _log(case, now, None, "aanbod", "Inwoner antwoordde ja op het hulpaanbod.")
     return offer
 
@@ -104,6 +108,7 @@ def _answer(case: Case, offer: HelpOffer, answer: str, now: datetime, user: User
         offer.answer = answer
         offer.answered_on = None if answer == Answer.PENDING else timezone.localdate(now)
         offer.save(update_fields=["answer", "answered_on"])
+        _answer_changed(case)
         _log(case, now, user, "antwoord", f"Antwoord op het aanbod: {Answer(answer).label}.")
     if answer == Answer.DECLINED:
         workflow.close(case, EndResult.NO_HELP_WANTED, now, "Hulpaanbod afgewezen.")
@@ -111,6 +116,12 @@ def _answer(case: Case, offer: HelpOffer, answer: str, now: datetime, user: User
         case.at_risk, case.at_risk_reason = False, ""
         case.save(update_fields=["at_risk", "at_risk_reason"])
     return offer
+
+
+def _answer_changed(case: Case) -> None:
+    """A closed case's offer answered later (a late success): its partner feedback is to be
+    recorded again (outreach.reporting.feedback finds it by the empty `feedback_at`)."""
+    Case.objects.filter(pk=case.pk, state=Case.State.CLOSED).update(feedback_at=None)
 
 
 def _log(case: Case, now: datetime, user: User, action: str, detail: str) -> None:

@@ -11,26 +11,26 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from outreach.core.models import Municipality
-from outreach.intake.partners import partner_for_token
+from outreach.intake.partners import partner_for_request
 from outreach.intake.pipeline import import_rows
 from outreach.intake.readers import Delivery, FileRejected, parse_json, read_csv_bytes
 
 
-def _error(status: int, message: str) -> JsonResponse:
+def error(status: int, message: str) -> JsonResponse:
+    """An API error: {"error": message}."""
     return JsonResponse({"error": message}, status=status)
 
 
-def _bearer(request: HttpRequest) -> str:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return token.strip() if scheme.lower() in ("bearer", "token") else ""
+def unauthorised() -> JsonResponse:
+    return error(401, "missing or unknown API token (Authorization: Bearer <token>)")
 
 
 @csrf_exempt
 @require_POST
 def post_signals(request: HttpRequest) -> JsonResponse:
-    partner = partner_for_token(_bearer(request))
+    partner = partner_for_request(request)
     if partner is None:
-        return _error(401, "missing or unknown API token (Authorization: Bearer <token>)")
+        return unauthorised()
     content_type = request.content_type or ""
     try:
         if content_type in ("text/csv", "application/csv"):
@@ -38,15 +38,15 @@ def post_signals(request: HttpRequest) -> JsonResponse:
         elif content_type == "application/json":
             delivery = parse_json(request.body)
         else:
-            return _error(415, "send application/json or text/csv")
+            return error(415, "send application/json or text/csv")
     except FileRejected as exc:
-        return _error(400, str(exc))
+        return error(400, str(exc))
     code = request.GET.get("gemeentecode") or delivery.municipality_code
     if not code:
-        return _error(400, "name the municipality: gemeentecode in the document or the query")
+        return error(400, "name the municipality: gemeentecode in the document or the query")
     municipality = Municipality.objects.filter(code=code).first()
     if municipality is None or not partner.municipalities.filter(pk=municipality.pk).exists():
-        return _error(403, f"this token may not report signals to municipality {code}")
+        return error(403, f"this token may not report signals to municipality {code}")
     try:
         report = import_rows(
             delivery.rows,
@@ -56,5 +56,5 @@ def post_signals(request: HttpRequest) -> JsonResponse:
             source=f"api:{partner.pk}",
         )
     except FileRejected as exc:
-        return _error(400, str(exc))
+        return error(400, str(exc))
     return JsonResponse(report.as_dict(), status=200, json_dumps_params={"ensure_ascii": False})

@@ -3,6 +3,8 @@
 import hashlib
 import secrets
 
+from django.http import HttpRequest
+
 from outreach.core.models import Municipality
 from outreach.intake.models import SignalPartner
 
@@ -24,6 +26,14 @@ def partner_for_token(token: str) -> SignalPartner | None:
     if not token:
         return None
     return SignalPartner.objects.filter(token_hash=token_digest(token)).first()
+
+
+def partner_for_request(request: HttpRequest) -> SignalPartner | None:
+    """The partner whose token the request carries (`Authorization: Bearer <token>`), or None."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() not in ("bearer", "token"):
+        return None
+    return partner_for_token(token.strip())
 
 
 def register_partner(

@@ -270,10 +270,12 @@ def test_a_campaign_that_reaches_nobody_closes_and_tells_the_partner(case, engin
     assert case.state == Case.State.CLOSED and case.result == EndResult.NO_CONTACT
     from outreach.reporting.feedback import record_feedback
 
+    # Closed within the 28 days: the partner hears it at the close, not on day 28.
     assert record_feedback(at("2026-06-03", "00:10")) == 1
     (feedback,) = PartnerFeedback.objects.all()
-    assert feedback.outcome == "not_reached" and feedback.partner_ref
+    assert feedback.outcome == "not_reached" and feedback.signal.case == case
     assert record_feedback(at("2026-06-03", "00:20")) == 0
+    assert record_feedback(at("2026-06-12", "00:10")) == 0  # day 28 adds nothing
 
 
 def test_the_closing_check_waits_for_open_tasks(case, engine, now):

@@ -15,6 +15,7 @@ from outreach.core.ddas import EndResult
 from outreach.core.models import Municipality
 from outreach.demo.loader import DEMO_CONTACT, load_demo
 from outreach.demo.sample_data import DEMO_AREA, SamplePopulation
+from outreach.intake.models import Signal
 from outreach.intake.pipeline import import_rows
 from outreach.intake.readers import read_csv_bytes
 from tests.cadence.conftest import ingest
@@ -133,6 +134,8 @@ def assert_every_case_ended(municipality: Municipality, received: datetime) -> N
     assert not PlannedStep.objects.filter(
         case__municipality=municipality, status__in=PlannedStep.OPEN
     ).exists()
+    # Every signal's partner has heard back (housekeeping ran every day).
+    assert not Signal.objects.filter(municipality=municipality, feedback__isnull=True).exists()
 
 
 def test_every_demo_case_closes_within_sixty_days_without_anyone_acting(tmp_path):

@@ -540,7 +540,7 @@ def test_partners_hear_a_joined_screened_out_signal_was_not_picked_up(ingest, no
     ingest([signal_row(id="LOW", signaalpartner="Huur", bedrag="20")])
     close_case(only_case(), EndResult.FOLLOW_UP_FINANCIAL.value, now)
     assert record_feedback(now) == 2
-    outcomes = dict(PartnerFeedback.objects.values_list("partner_ref", "outcome"))
+    outcomes = dict(PartnerFeedback.objects.values_list("signal__partner_ref", "outcome"))
     assert outcomes == {"E": "helped", "LOW": "not_picked_up"}
 
 
