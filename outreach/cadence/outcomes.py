@@ -5,14 +5,13 @@ from datetime import datetime
 
 from django.db import transaction
 
-from outreach.cadence.closing import close_case
 from outreach.cadence.library import campaign_step, get_campaign
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import fallback_for
 from outreach.casework import workflow
 from outreach.casework.attempts import new_attempt
 from outreach.casework.models import Case, Task
-from outreach.core.ddas import ContactKind, EndResult
+from outreach.core.ddas import ContactKind
 
 TASK_KIND = {
     Task.Kind.PHONE: ContactKind.PHONE.value,
@@ -31,9 +30,7 @@ def record_reply(case: Case, now: datetime) -> None:
 
 def opt_out(case: Case, now: datetime) -> None:
     """The person wants no contact: everything stops at once and the case closes."""
-    if case.state == Case.State.CLOSED:
-        return
-    close_case(case, EndResult.NO_HELP_WANTED.value, now, "Inwoner wil geen contact (afgemeld).")
+    workflow.opt_out(case, now)
 
 
 def record_task_outcome(task: Task, outcome: str, now: datetime) -> None:

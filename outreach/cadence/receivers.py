@@ -12,10 +12,13 @@ from django.dispatch import receiver
 
 from outreach.cadence import steps
 from outreach.cadence.closing import stop_outreach
+from outreach.cadence.delivery import message_failed as message_failed_path
+from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import release_waiting_cases
 from outreach.casework.models import Case
 from outreach.casework.workflow import case_moved
 from outreach.core.models import Municipality
+from outreach.messaging.signals import message_failed
 
 State = Case.State
 
@@ -49,3 +52,18 @@ def on_municipality_saved(
 ) -> None:
     if not raw:
         release_waiting_cases(instance)
+
+
+@receiver(message_failed, dispatch_uid="cadence.message_failed")
+def on_message_failed(
+    sender: Any,
+    step_id: int | None,
+    case_id: int,
+    to: str,
+    code: str,
+    now: datetime,
+    reason: str,
+    **kwargs: Any,
+) -> PlannedStep | None:
+    """A message failed after it left: the code's consequences, then its step's failure path."""
+    return message_failed_path(step_id, case_id, to, code, now, reason)

@@ -135,6 +135,11 @@ def offer_help(case: Case, now: datetime, reason: str) -> bool:
     )
 
 
+def opt_out(case: Case, now: datetime) -> bool:
+    """The person wants no contact: everything stops at once and the case closes."""
+    return close(case, EndResult.NO_HELP_WANTED, now, "Inwoner wil geen contact (afgemeld).")
+
+
 def move_task(task: Task, new: str, now: datetime, **fields: Any) -> bool:
     """Compare-and-set on the task's row: False when it was no longer open (a double submit, or
     the case closed meanwhile)."""

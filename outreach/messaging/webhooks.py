@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from outreach.cadence.delivery import message_failed
 from outreach.messaging import twilio_errors
 from outreach.messaging.models import Message
+from outreach.messaging.signals import failed
 from outreach.messaging.status import FAILURES, advance
 from outreach.messaging.status import FIELDS as STATUS_FIELDS
 from outreach.messaging.transports import QUEUED, SENT, Outgoing, default_transport, message_from
@@ -85,7 +85,7 @@ def record_status(sid: str, twilio_status: str, error_code: str, now: datetime) 
         )
         if not resend:
             reason = twilio_errors.describe(code, "niet afgeleverd")
-            message_failed(message.step_id, message.case_id, message.to, code, now, reason)
+            failed(message.step_id, message.case_id, message.to, code, now, reason)
     if resend:
         resend_by_sms(message, now)
     return "failed"

@@ -35,10 +35,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from outreach.cadence.outcomes import offer_help
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt, Task
 from outreach.casework.offers import accepted_by_reply
+from outreach.casework.workflow import offer_help
 from outreach.core.calendar import add_working_days, is_working_day
 from outreach.intake.models import Person
 from outreach.messaging.catalogue import LANGUAGES

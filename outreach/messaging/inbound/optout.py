@@ -3,8 +3,8 @@ the people with that number closes, and they go on the opt-out list."""
 
 from datetime import datetime
 
-from outreach.cadence.outcomes import opt_out
 from outreach.casework.models import Case
+from outreach.casework.workflow import opt_out
 from outreach.messaging.inbound.matching import Sender
 from outreach.privacy.models import OptOut
 

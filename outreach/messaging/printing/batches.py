@@ -18,7 +18,8 @@ Exactly once, in two transactions per batch:
    is marked `transport_id="print-<batch id>"`; the files are written under temporary names in
    `<OUTREACH_PRINT_DIR>/.partial/`; commit. A crash before the commit leaves no batch and the
    letters queued; the temporary files are removed later. A letter whose PDF cannot be made
-   fails (status failed, the step's failure path through `delivery_failed`); the rest go on.
+   fails (status failed; the engine takes the step's failure path when told through
+   `messaging.signals.message_failed`); the rest go on.
 2. The hand-over: the batch row is locked, both files are renamed into the day's folder (made
    again from the letters when a crash lost them), the hand-over hook runs
    (OUTREACH_PRINT_HANDOVER: a dotted path to `hook(batch, pdf_path, csv_path)`, e.g. an
@@ -49,13 +50,13 @@ from django.utils.module_loading import import_string
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
-from outreach.cadence.delivery import delivery_failed
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt
 from outreach.core.models import Municipality
 from outreach.messaging.models import Message
 from outreach.messaging.printing.models import PrintBatch, PrintedLetter
 from outreach.messaging.rendering import RenderError
+from outreach.messaging.signals import failed
 from outreach.messaging.status import FIELDS as STATUS_FIELDS
 from outreach.messaging.status import advance
 
@@ -207,10 +208,10 @@ def _letter_pdf(message: Message) -> tuple[bytes, int]:
 
 def _not_printed(message: Message, now: datetime, code: str, reason: str) -> None:
     """The letter fails; an unprintable letter's step takes its failure path (for a withdrawn
-    letter, `delivery_failed` only notes the reason on the step: the case is not active)."""
+    letter, the engine only notes the reason on the step: the case is not active)."""
     if advance(message, S.FAILED, now, code):
         message.save(update_fields=STATUS_FIELDS)
-    delivery_failed(message.step_id, now, reason)
+    failed(message.step_id, message.case_id, message.to, "", now, reason)
 
 
 def _record_batch(

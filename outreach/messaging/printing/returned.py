@@ -1,18 +1,18 @@
 """Returned mail (post retour): a letter that came back after it was handed over.
 
 The letter's status becomes `returned` (forward only: a sent or delivered letter) and the step
-that sent it takes its failure path (`cadence.delivery.delivery_failed`), as if sending had
-failed. A second report of the same letter changes nothing.
+that sent it takes its failure path (the engine receives `messaging.signals.message_failed`),
+as if sending had failed. A second report of the same letter changes nothing.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
-from outreach.cadence.delivery import delivery_failed
-from outreach.cadence.models import PlannedStep
 from outreach.messaging.models import Message
+from outreach.messaging.signals import failed
 from outreach.messaging.status import FIELDS as STATUS_FIELDS
 from outreach.messaging.status import advance, moves_forward
 
@@ -28,7 +28,7 @@ class ReturnError(ValueError):
 class Returned:
     message: Message
     changed: bool  # False: it was reported before
-    fallback: PlannedStep | None  # the failure path's step, when one was planned now
+    fallback: Any  # the failure path's step (a PlannedStep), when one was planned now
 
 
 def record_returned(
@@ -54,5 +54,7 @@ def record_returned(
             )
         advance(message, S.RETURNED, now)
         message.save(update_fields=STATUS_FIELDS)
-        fallback = delivery_failed(message.step_id, now, f"post retour: {reason}")
+        fallback = failed(
+            message.step_id, message.case_id, message.to, "", now, f"post retour: {reason}"
+        )
     return Returned(message, True, fallback)
