@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from outreach.cadence.models import PlannedStep
+from outreach.cadence.planning import CLOSE
 from outreach.casework import workflow
 from outreach.casework.models import Case, ContactAttempt, Task
 from outreach.core.ddas import EndResult
@@ -11,10 +12,16 @@ from outreach.core.ddas import EndResult
 Status = PlannedStep.Status
 
 
-def stop_outreach(case_ids: Iterable[int], now: datetime, note: str) -> int:
-    """Cancel every open step and open task of these cases; returns the steps cancelled."""
+def stop_outreach(
+    case_ids: Iterable[int], now: datetime, note: str, *, keep_close_check: bool = False
+) -> int:
+    """Cancel every open step and open task of these cases; returns the steps cancelled. With
+    `keep_close_check` the closing check stays planned: the case still ends by itself."""
     ids = list(case_ids)
-    cancelled = PlannedStep.objects.filter(case_id__in=ids, status__in=PlannedStep.OPEN).update(
+    steps = PlannedStep.objects.filter(case_id__in=ids, status__in=PlannedStep.OPEN)
+    if keep_close_check:
+        steps = steps.exclude(key=CLOSE)
+    cancelled = steps.update(
         status=Status.CANCELLED, claimed_until=None, note=note[:300], done_at=now
     )
     workflow.end_open_tasks(ids, Task.Status.CANCELLED, now)

@@ -53,10 +53,18 @@ CONTACT_KEYS = (
 
 
 def add_municipality(
-    code: str, name: str, thresholds: dict[str, int], contact: dict[str, str] | None = None
+    code: str,
+    name: str,
+    thresholds: dict[str, int],
+    contact: dict[str, str] | None = None,
+    manual_launch_tiers: list[str] | None = None,
 ) -> Municipality:
+    """Register or update a municipality. `manual_launch_tiers`, when given, replaces the tiers
+    whose new cases wait for a caseworker to launch them."""
     municipality = Municipality.objects.filter(code=code).first() or Municipality(code=code)
     municipality.name = name
+    if manual_launch_tiers is not None:
+        municipality.manual_launch_tiers = sorted(set(manual_launch_tiers))
     municipality.thresholds = {**municipality.thresholds, **thresholds}
     for key, value in (contact or {}).items():
         if key not in CONTACT_KEYS:

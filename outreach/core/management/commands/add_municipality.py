@@ -28,6 +28,14 @@ class Command(BaseCommand):
             help=f"what letters print (repeatable): {', '.join(CONTACT_KEYS)}; "
             "postal lines separated by |",
         )
+        parser.add_argument(
+            "--manual-launch",
+            action="append",
+            default=None,
+            metavar="TIER",
+            help="a tier of the weighing framework whose new cases wait for a caseworker to "
+            "launch them (repeatable; replaces the list; 'none' clears it)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         thresholds: dict[str, int] = {}
@@ -43,8 +51,29 @@ class Command(BaseCommand):
             if not sep or not value.strip():
                 raise CommandError(f"--contact {item!r}: use KEY=VALUE, e.g. worker_name=Sanne")
             contact[key.strip()] = value.strip()
+        manual = _manual_launch_tiers(options["manual_launch"])
         try:
-            municipality = add_municipality(options["code"], options["name"], thresholds, contact)
+            municipality = add_municipality(
+                options["code"], options["name"], thresholds, contact, manual
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"municipality {municipality} registered")
+
+
+def _manual_launch_tiers(given: list[str] | None) -> list[str] | None:
+    """The tiers named with --manual-launch, each a tier of the weighing framework."""
+    if given is None:
+        return None
+    if given == ["none"]:
+        return []
+    from outreach.intake.pipeline import weighing_framework
+
+    known = weighing_framework().tier_names
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise CommandError(
+            f"--manual-launch {', '.join(unknown)}: not a tier of the weighing framework "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    return given
