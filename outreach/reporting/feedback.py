@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db import transaction
 
 from outreach.casework.models import Case
-from outreach.core.ddas import EndResult
+from outreach.core.ddas import EndResult, SignalStatus
 from outreach.intake.models import Signal
 from outreach.reporting.models import PartnerFeedback
 
@@ -56,12 +56,15 @@ def record_feedback(now: datetime, limit: int = 5000) -> int:
                 signal_id=signal_id,
                 partner_id=partner_id,
                 partner_ref=partner_ref,
-                outcome=partner_outcome(result_of[case_id]),
+                # A signal a caseworker found unjustified: its partner learns only that.
+                outcome=Outcome.NOT_PICKED_UP
+                if status == SignalStatus.UNJUSTIFIED
+                else partner_outcome(result_of[case_id]),
                 created_at=now,
             )
-            for signal_id, case_id, partner_id, partner_ref in Signal.objects.filter(
+            for signal_id, case_id, partner_id, partner_ref, status in Signal.objects.filter(
                 case_id__in=list(result_of)
-            ).values_list("id", "case_id", "partner_id", "partner_ref")
+            ).values_list("id", "case_id", "partner_id", "partner_ref", "status")
         ]
         PartnerFeedback.objects.bulk_create(records, ignore_conflicts=True, batch_size=2000)
         Case.objects.filter(id__in=list(result_of)).update(feedback_at=now)
