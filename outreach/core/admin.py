@@ -7,7 +7,6 @@ from outreach.core.models import Municipality, StaffProfile
 class MunicipalityAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "manual_launch_tiers")
     search_fields = ("code", "name")
-    fields = ("code", "name", "thresholds", "capacity", "contact", "manual_launch_tiers")
 
 
 @admin.register(StaffProfile)
