@@ -1,10 +1,11 @@
 """Which tiers wait for a caseworker's launch: set per municipality on the command line."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError
 
 from outreach.casework.models import Case
-from outreach.core.models import Municipality
+from outreach.core.models import Municipality, StaffProfile
 from tests.cadence.conftest import ingest
 from tests.conftest import signal_row
 
@@ -45,3 +46,13 @@ def test_only_the_listed_tiers_wait_for_launch(run_command, now):
     ordinary = Case.objects.get(household__postcode="3512CD")
     assert (crisis.tier, crisis.state) == ("crisis", Case.State.WAITING)
     assert ordinary.state == Case.State.NEW
+
+
+def test_the_admin_edits_the_tiers_and_a_caseworkers_direct_number(client, municipality):
+    admin = User.objects.create_superuser("beheer", password="geheim-wachtwoord-9")
+    profile = StaffProfile.objects.create(user=admin)
+    client.force_login(admin)
+    page = client.get(f"/admin/core/municipality/{municipality.pk}/change/").content.decode()
+    assert 'name="manual_launch_tiers"' in page
+    page = client.get(f"/admin/core/staffprofile/{profile.pk}/change/").content.decode()
+    assert 'name="phone"' in page

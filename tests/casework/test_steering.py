@@ -16,6 +16,7 @@ from outreach.core.ddas import EndResult, SignalStatus
 from outreach.core.models import Municipality
 from outreach.core.roles import COMMUNICATION
 from outreach.intake.models import Signal
+from outreach.messaging.direct import send_direct
 from outreach.messaging.models import Message
 from outreach.privacy.models import OptOut
 from outreach.reporting.feedback import record_feedback
@@ -447,3 +448,11 @@ def test_a_signal_of_another_case_or_without_reason_is_refused(
         steering.mark_unjustified(own, other.pk, "reden", now, sanne)
     with pytest.raises(SteeringError, match="Geef een reden"):
         steering.mark_unjustified(own, energy.pk, "  ", now, sanne)
+
+
+def test_a_direct_answer_names_the_assigned_caseworker(running, sanne, now):
+    assigned = steering.assign(running, sanne, now, sanne)
+    person = running.signals.get().person
+    sent = send_direct(assigned, person, "+31612345678", "sms", "yes_confirmation", "nl", now)
+    assert sent.status == Message.Status.SENT, sent.error_code
+    assert "Sanne Visser" in sent.body and "030 286 1234" in sent.body
