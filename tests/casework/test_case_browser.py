@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from outreach.cadence.models import PlannedStep
@@ -88,6 +89,9 @@ def page(running_case, live_server) -> Iterator[Page]:
             expect.set_options(timeout=5_000)  # Playwright's default
             context.close()
             browser.close()
+            # The test's reads ran beside Playwright's event loop on a connection of their own:
+            # closed here, or it would hold the test database open after the run.
+            connections.close_all()
 
 
 def latest_event(case: Case) -> CaseEvent:
