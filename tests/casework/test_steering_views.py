@@ -180,3 +180,14 @@ def test_expired_tasks_show_as_not_performed(client, case, engine, now):
     run_housekeeping((case.window_ends + timedelta(days=1)).isoformat() + "T10:00:00+02:00")
     assert Task.objects.get(case=case).status == Task.Status.EXPIRED
     assert "verlopen (niet uitgevoerd)" in client.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_the_task_list_names_the_assigned_caseworker(client, case, engine, sanne, now):
+    engine(now)
+    engine(now + timedelta(days=7))  # the call task is made
+    client.post(f"/cases/{case.pk}/assign", {"assignee": str(sanne.pk)})
+    task = Task.objects.get(case=case)
+    assert task.assignee == sanne
+    Task.objects.filter(pk=task.pk).update(planned_for=now.date())
+    html = client.get("/tasks/").content.decode()
+    assert f'href="/cases/{case.pk}/"' in html and "<td>Sanne Visser</td>" in html
