@@ -92,8 +92,9 @@ def switch_plan(case: Case, new: Campaign, now: datetime) -> None:
 
 
 def _plan_prefix(case_id: int, name: str) -> str:
-    """ "<campaign>", or "<campaign>#2" ... when the case ran that campaign's plan before (a
-    caseworker switched back): a key is never reused, so no step of the new plan is lost."""
+    """The key prefix of a new plan: the campaign's name, or "<campaign>#2" ... when the case
+    ran that campaign's plan before (a caseworker switched back): a key is never reused, so no
+    step of the new plan is lost."""
     used = set(
         PlannedStep.objects.filter(case_id=case_id, key__startswith=name).values_list(
             "key", flat=True
