@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from outreach.cadence import steps
 from outreach.cadence.models import PlannedStep
+from outreach.cadence.planning import CLOSE
 from outreach.casework import workflow
 from outreach.casework.models import Case, ContactAttempt, Task
 from outreach.core.ddas import EndResult
@@ -12,10 +13,16 @@ from outreach.core.ddas import EndResult
 Status = PlannedStep.Status
 
 
-def stop_outreach(case_ids: Iterable[int], now: datetime, note: str) -> int:
-    """Cancel every open step and open task of these cases; returns the steps cancelled."""
+def stop_outreach(
+    case_ids: Iterable[int], now: datetime, note: str, *, keep_close_check: bool = False
+) -> int:
+    """Cancel every open step and open task of these cases; returns the steps cancelled. With
+    `keep_close_check` the closing check stays planned: the case still ends by itself."""
     ids = list(case_ids)
-    cancelled = steps.cancel_cases(ids, now, note)
+    stopping = PlannedStep.objects.filter(case_id__in=ids)
+    if keep_close_check:
+        stopping = stopping.exclude(key=CLOSE)
+    cancelled = steps.cancel(stopping, now, note)
     workflow.end_open_tasks(ids, Task.Status.CANCELLED, now)
     return cancelled
 

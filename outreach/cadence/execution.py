@@ -220,6 +220,7 @@ def _task(run: Execution, step: PlannedStep, spec: Step | None, who: Recipient) 
             due_on=timezone.localdate(run.now),
             evening=is_evening(step.channel, spec.window if spec else None),
             created_at=run.now,
+            assignee_id=who.assignee_id,  # the case's owner makes its calls and visits
         )
     )
     run.finish(step, Status.DONE, "taak gepland")

@@ -27,9 +27,10 @@ def get_campaign(name: str) -> Campaign:
 
 
 def campaign_step(campaign: Campaign, key: str) -> Step | None:
-    """The campaign's step by its key: the step id, after an upgrade "<campaign>.<id>"
-    (outreach.cadence.upgrade); None for the engine's own steps (close, escalation)."""
-    key = key.removeprefix(f"{campaign.name}.")
+    """The campaign's step by its key: the step id, after a switch "<campaign>.<id>" or
+    "<campaign>#2.<id>" (outreach.cadence.upgrade; step ids have no dot); None for the
+    engine's own steps (close, escalation)."""
+    key = key.rpartition(".")[2]
     for step in campaign.steps:
         if step.id == key:
             return step

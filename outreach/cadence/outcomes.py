@@ -10,6 +10,7 @@ from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import fallback_for
 from outreach.casework import workflow
 from outreach.casework.attempts import new_attempt
+from outreach.casework.events import User, record_event, user_id
 from outreach.casework.models import Case, Task
 from outreach.core.ddas import ContactKind
 
@@ -33,17 +34,27 @@ def opt_out(case: Case, now: datetime) -> None:
     workflow.opt_out(case, now)
 
 
-def record_task_outcome(task: Task, outcome: str, now: datetime) -> None:
-    """A call or visit was made: register the attempt; reached -> offer of help; nobody home
-    -> the campaign's failure path (the not-at-home card)."""
+def record_task_outcome(task: Task, outcome: str, now: datetime, user: User = None) -> None:
+    """A call or visit was made (by `user`, when a caseworker records it): register the
+    attempt; reached -> offer of help; nobody home -> the campaign's failure path (the
+    not-at-home card)."""
     if outcome not in Task.Outcome.values:
         raise ValueError(f"{outcome!r} is not a task outcome; use {', '.join(Task.Outcome.values)}")
     with transaction.atomic():
         if not workflow.move_task(task, Task.Status.DONE, now, outcome=outcome):
             return  # already recorded (a double submit) or cancelled
         reached = outcome == Task.Outcome.REACHED
-        new_attempt(task.case_id, TASK_KIND[Task.Kind(task.kind)], reached, now).save()
+        attempt = new_attempt(task.case_id, TASK_KIND[Task.Kind(task.kind)], reached, now)
+        attempt.made_by_id = user_id(user)
+        attempt.save()
         case = Case.objects.select_for_update().get(pk=task.case_id)
+        record_event(
+            case,
+            now,
+            user,
+            "uitkomst",
+            f"{task.get_kind_display()}: {Task.Outcome(outcome).label}.".capitalize(),
+        )
         if reached:
             offer_help(case, now, "Inwoner bereikt.")
             return

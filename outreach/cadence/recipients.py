@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from outreach.casework.assignment import direct_contacts
 from outreach.casework.models import Case
 from outreach.core.ddas import FOLLOWED_UP
 from outreach.intake.models import Person, PhoneNumber, Signal
@@ -27,6 +28,7 @@ class Recipient:
     partner_types: tuple[str, ...] = ()  # of the case's signals, oldest first
     reference: str = ""  # the case's number, to quote on the phone
     municipality: dict[str, object] | None = None  # its letterhead (messaging.compose)
+    assignee_id: int | None = None  # the caseworker who owns the case: her tasks
 
     def address_for(self, channel: str) -> str:
         if channel in ("sms", "whatsapp"):
@@ -64,11 +66,21 @@ def load_recipients(case_ids: Iterable[int]) -> dict[int, Recipient]:
     ):
         mobiles.setdefault(person_id, e164)
     recipients: dict[int, Recipient] = {}
-    letterheads: dict[int, dict[str, object]] = {}
-    for case in Case.objects.filter(id__in=ids).select_related("household", "municipality"):
+    # Per municipality and assignee: the assigned caseworker is the contact person.
+    letterheads: dict[tuple[int, int | None], dict[str, object]] = {}
+    cases = list(Case.objects.filter(id__in=ids).select_related("household", "municipality"))
+    workers = direct_contacts(case.assignee_id for case in cases)
+    for case in cases:
         place = case.municipality
-        if place.pk not in letterheads:
-            letterheads[place.pk] = contact_context(place.name, place.contact)
+        worker = workers.get(case.assignee_id) if case.assignee_id else None
+        letterhead = (place.pk, case.assignee_id if worker else None)
+        if letterhead not in letterheads:
+            letterheads[letterhead] = contact_context(
+                place.name,
+                place.contact,
+                worker.name if worker else "",
+                worker.phone if worker else "",
+            )
         person = persons.get(latest[case.pk][2]) if case.pk in latest else None
         home = case.household
         name = person.display_name if person else "bewoner"
@@ -87,6 +99,7 @@ def load_recipients(case_ids: Iterable[int]) -> dict[int, Recipient]:
             address="\n".join([name, street, f"{home.postcode}  {home.town}".strip()]),
             partner_types=tuple(partners.get(case.pk, ())),
             reference=case.reference,
-            municipality=letterheads[place.pk],
+            municipality=letterheads[letterhead],
+            assignee_id=case.assignee_id,
         )
     return recipients

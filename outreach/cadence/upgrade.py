@@ -2,8 +2,10 @@
 campaign (a crisis, or more personal attempts): what is left of the old plan gives way to the
 new campaign, planned from now. A weaker or equal choice keeps the running plan.
 
-The new campaign's steps are keyed "<campaign>.<step id>", so they never collide with the
-steps of the campaign that ran before.
+The new campaign's steps are keyed "<campaign>.<step id>" ("<campaign>#2.<step id>" the second
+time a case gets that campaign), so they never collide with steps planned before. A
+caseworker's explicit switch (outreach.cadence.steering) uses the same `switch_plan`, without
+the strength rule.
 """
 
 import logging
@@ -61,23 +63,49 @@ def _replan(case: Case, now: datetime) -> bool:
     if strength(new) <= strength(old):
         case.campaign = running  # the plan that runs is what the case shows
         return False
+    switch_plan(case, new, now)
+    return True
+
+
+def switch_plan(case: Case, new: Campaign, now: datetime) -> None:
+    """What is left of the running plan gives way to `new`, planned from `now`: the steps not
+    yet performed are cancelled, the closing check moves to the new plan's end. Sets
+    `case.campaign` and `case.window_ends`; the caller saves them (under the case's lock)."""
     steps.cancel(
         PlannedStep.objects.filter(case=case).exclude(key=CLOSE),
         now,
         f"vervangen door campagne {new.name}",
     )
     plan = plan_campaign(new, now)
+    prefix = _plan_prefix(case.pk, new.name)
     PlannedStep.objects.bulk_create(
         [
-            planned_step(case.pk, new.name, replace(p, key=f"{new.name}.{p.key}"))
+            planned_step(case.pk, new.name, replace(p, key=f"{prefix}.{p.key}"))
             for p in plan
             if p.key != CLOSE
         ],
         ignore_conflicts=True,
     )
+    case.campaign = new.name
     case.window_ends = contact_window_end(case.deadline, plan)
     close_due = next(p.due_at for p in plan if p.key == CLOSE)
     PlannedStep.objects.filter(case=case, key=CLOSE, status=PlannedStep.Status.PLANNED).update(
         due_at=close_due, campaign=new.name
     )
-    return True
+
+
+def _plan_prefix(case_id: int, name: str) -> str:
+    """The key prefix of a new plan: the campaign's name, or "<campaign>#2" ... when the case
+    ran that campaign's plan before (a caseworker switched back): a key is never reused, so no
+    step of the new plan is lost."""
+    used = set(
+        PlannedStep.objects.filter(case_id=case_id, key__startswith=name).values_list(
+            "key", flat=True
+        )
+    )
+    prefixes = {key.rpartition(".")[0] for key in used}
+    prefix, number = name, 1
+    while prefix in prefixes:
+        number += 1
+        prefix = f"{name}#{number}"
+    return prefix

@@ -1,16 +1,27 @@
-"""What caseworkers do with the engine's plan: record call and visit outcomes, register that
-someone got in touch, close a case with any DDAS result. POST only; staff see their own
-municipalities only."""
+"""What caseworkers do with a case: record call and visit outcomes, register that someone got
+in touch, close a case with any DDAS result, and steer it (launch, pause, resume, stop, switch
+the campaign, assign, register attempts, the offer of help and its answer, language, opt-out,
+notes, unjustified signals). POST only; staff see their own municipalities only. The views are
+thin: the work is in outreach.casework.steering, outreach.cadence.steering and
+outreach.casework.offers, which record every action in the case's history."""
+
+from collections.abc import Callable
+from datetime import date, datetime
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from outreach.cadence import steering as engine
 from outreach.cadence.closing import close_case
 from outreach.cadence.outcomes import offer_help, record_task_outcome
-from outreach.casework.models import Case, Task
+from outreach.casework import offers, steering
+from outreach.casework.events import record_event
+from outreach.casework.models import Case, HelpOffer, Task
+from outreach.casework.workflow import TransitionError
 from outreach.core.ddas import EndResult
 from outreach.core.roles import CASEWORKER, SUPERVISOR, municipalities_for, role_required
 from outreach.messaging.printing.returned import ReturnError, record_returned
@@ -31,7 +42,7 @@ def task_outcome(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     if outcome not in Task.Outcome.values:
         messages.error(request, f"Onbekende uitkomst {outcome!r}.")
     else:
-        record_task_outcome(task, outcome, timezone.now())
+        record_task_outcome(task, outcome, timezone.now(), request.user)
         messages.success(request, f"{task.get_kind_display()}: {Task.Outcome(outcome).label}.")
     return redirect("casework:case", pk=case.pk)
 
@@ -41,7 +52,9 @@ def task_outcome(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
 def got_in_touch(request: HttpRequest, pk: int) -> HttpResponse:
     """The person called, came by or answered: outreach stops, the offer of help starts."""
     case = _case(request, pk)
-    offer_help(case, timezone.now(), "Inwoner heeft contact opgenomen.")
+    now = timezone.now()
+    if offer_help(case, now, "Inwoner heeft contact opgenomen."):
+        record_event(case, now, request.user, "contact", "Inwoner heeft contact opgenomen.")
     messages.success(request, "Contact geregistreerd: de campagne is gestopt.")
     return redirect("casework:case", pk=case.pk)
 
@@ -56,7 +69,9 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     elif result not in EndResult.values:
         messages.error(request, "Kies een eindresultaat uit de lijst.")
     else:
-        close_case(case, result, timezone.now(), request.POST.get("reason", "").strip()[:1000])
+        now = timezone.now()
+        if close_case(case, result, now, request.POST.get("reason", "").strip()[:1000]):
+            record_event(case, now, request.user, "afgesloten", f"Afgesloten: {result}.")
         messages.success(request, f"Zaak afgesloten: {result}.")
     return redirect("casework:case", pk=case.pk)
 
@@ -80,3 +95,183 @@ def letter_returned(request: HttpRequest, pk: int, message_pk: int) -> HttpRespo
         else:
             messages.success(request, "Retour geregistreerd.")
     return redirect("casework:case", pk=case.pk)
+
+
+# --- steering: each action is one plain function; the view reads the form and reports ---------
+
+Action = Callable[[Case, datetime], str]
+
+
+def _act(request: HttpRequest, pk: int, action: Action) -> HttpResponse:
+    """Run `action` on the user's case now: its answer as a success, a refusal as an error."""
+    case = _case(request, pk)
+    try:
+        done = action(case, timezone.now())
+    except (steering.SteeringError, offers.OfferError, TransitionError) as exc:
+        messages.error(request, f"Niet gelukt: {exc}")
+    else:
+        messages.success(request, done)
+    return redirect("casework:case", pk=case.pk)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise steering.SteeringError("Geef een geldige datum.") from None
+
+
+@require_POST
+@role_required(*ACTORS)
+def launch(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, now: datetime) -> str:
+        engine.launch(case, request.POST.get("campaign", ""), now, request.user)
+        return "De campagne start bij de volgende ronde van de planner."
+
+    return _act(request, pk, run)
+
+
+@require_POST
+@role_required(*ACTORS)
+def pause(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, now: datetime) -> str:
+        steering.pause(case, now, request.user)
+        return "Campagne gepauzeerd."
+
+    return _act(request, pk, run)
+
+
+@require_POST
+@role_required(*ACTORS)
+def resume(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, now: datetime) -> str:
+        steering.resume(case, now, request.user)
+        return "Campagne hervat."
+
+    return _act(request, pk, run)
+
+
+@require_POST
+@role_required(*ACTORS)
+def stop(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, now: datetime) -> str:
+        cancelled = engine.stop(case, now, request.user)
+        return f"Campagne gestopt: {cancelled} stap(pen) vervallen; de zaak sluit vanzelf."
+
+    return _act(request, pk, run)
+
+
+@require_POST
+@role_required(*ACTORS)
+def switch(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, now: datetime) -> str:
+        changed = engine.switch_campaign(case, request.POST.get("campaign", ""), now, request.user)
+        return f"Campagne gewisseld naar {engine.campaign_label(changed.campaign)}."
+
+    return _act(request, pk, run)
+
+
+@require_POST
+@role_required(*ACTORS)
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, now: datetime) -> str:
+        chosen = request.POST.get("assignee", "")
+        assignee = None
+        if chosen:
+            assignee = (
+                get_user_model().objects.filter(pk=chosen).first() if chosen.isdigit() else None
+            )
+            if assignee is None:
+                raise steering.SteeringError("Onbekende consulent.")
+        steering.assign(case, assignee, now, request.user)
+        return "Toewijzing opgeslagen."
+
+    return _act(request, pk, run)
+
+
+@require_POST
+@role_required(*ACTORS)
+def attempt(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, now: datetime) -> str:
+        made = steering.register_attempt(
+            case,
+            kind=request.POST.get("kind", ""),
+            on=_date(request.POST.get("date", "")),
+            dagdeel=request.POST.get("dagdeel", ""),
+            reached=request.POST.get("reached") == "yes",
+            now=now,
+            user=request.user,
+        )
+        return f"Contactpoging geregistreerd: {made.kind}, {made.date:%d-%m-%Y}."
+
+    return _act(request, pk, run)
+
+
+@require_POST
+@role_required(*ACTORS)
+def offer(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, now: datetime) -> str:
+        offers.register_offer(
+            case,
+            made_on=_date(request.POST.get("made_on", "")),
+            kind=request.POST.get("kind", ""),
+            answer=request.POST.get("answer", HelpOffer.Answer.PENDING),
+            now=now,
+            user=request.user,
+        )
+        return "Hulpaanbod geregistreerd."
+
+    return _act(request, pk, run)
+
+
+@require_POST
+@role_required(*ACTORS)
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, now: datetime) -> str:
+        made = offers.record_answer(case, request.POST.get("answer", ""), now, request.user)
+        return f"Antwoord geregistreerd: {made.get_answer_display()}."
+
+    return _act(request, pk, run)
+
+
+@require_POST
+@role_required(*ACTORS)
+def language(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, now: datetime) -> str:
+        chosen = request.POST.get("language", "")
+        steering.set_language(case, chosen, now, request.user)
+        return f"Voorkeurstaal {chosen} opgeslagen."
+
+    return _act(request, pk, run)
+
+
+@require_POST
+@role_required(*ACTORS)
+def opt_out(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, now: datetime) -> str:
+        engine.record_opt_out(case, request.POST.get("source", ""), now, request.user)
+        return "Afmelding geregistreerd; de zaak is afgesloten."
+
+    return _act(request, pk, run)
+
+
+@require_POST
+@role_required(*ACTORS)
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, now: datetime) -> str:
+        steering.add_note(case, request.POST.get("text", ""), now, request.user)
+        return "Notitie opgeslagen."
+
+    return _act(request, pk, run)
+
+
+@require_POST
+@role_required(*ACTORS)
+def unjustified(request: HttpRequest, pk: int, signal_pk: int) -> HttpResponse:
+    def run(case: Case, now: datetime) -> str:
+        steering.mark_unjustified(
+            case, signal_pk, request.POST.get("reason", ""), now, request.user
+        )
+        return "Signaal als onterecht gemarkeerd."
+
+    return _act(request, pk, run)

@@ -6,25 +6,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
 from outreach.casework import workflow
-from outreach.casework.models import Case, CaseEvent, HelpOffer
+from outreach.casework.events import User, record_event
+from outreach.casework.events import user_id as _user_id
+from outreach.casework.models import Case, HelpOffer
 from outreach.core.calendar import add_working_days
 from outreach.core.ddas import ContactKind, EndResult
 
 Answer = HelpOffer.Answer
-User = AbstractBaseUser | AnonymousUser | None
 
 
 class OfferError(ValueError):
     """An offer that cannot be registered, in words a caseworker reads."""
-
-
-def _user_id(user: User) -> int | None:
-    return user.pk if user is not None and user.is_authenticated else None
 
 
 def register_offer(
@@ -125,9 +121,7 @@ def _answer_changed(case: Case) -> None:
 
 
 def _log(case: Case, now: datetime, user: User, action: str, detail: str) -> None:
-    CaseEvent.objects.create(
-        case=case, at=now, user_id=_user_id(user), action=action, detail=detail
-    )
+    record_event(case, now, user, action, detail)
 
 
 @dataclass

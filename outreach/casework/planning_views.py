@@ -22,7 +22,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
         Task.objects.filter(
             municipality__in=municipalities_for(request.user), status=Task.Status.OPEN
         )
-        .select_related("case__household")
+        .select_related("case__household", "assignee")
         .order_by("planned_for", "-crisis", "deadline", "-priority", "pk")
     )
     due_today: list[Task] = []
@@ -47,7 +47,7 @@ def at_risk(request: HttpRequest) -> HttpResponse:
     rows = [(case, (case.deadline - today).days) for case in cases]
     short = Task.objects.filter(
         municipality__in=municipalities_for(request.user), status=Task.Status.OPEN
-    ).select_related("case__household")
+    ).select_related("case__household", "assignee")
     shortfall = [t for t in short if t.late]
     return render(
         request, "casework/at_risk.html", {"rows": rows, "shortfall": shortfall, "today": today}

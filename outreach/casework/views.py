@@ -5,9 +5,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from outreach.casework.models import Case, Task
+from outreach.cadence.library import all_campaigns
+from outreach.cadence.steering import OPT_OUT_SOURCES
+from outreach.casework.assignment import caseworkers_of
+from outreach.casework.models import Case, HelpOffer, Task
+from outreach.casework.steering import available_actions, case_persons
 from outreach.casework.summaries import queue, received_on
-from outreach.core.ddas import EndResult
+from outreach.core.ddas import ContactKind, Dagdeel, EndResult, SignalStatus
 from outreach.core.roles import (
     CASE_ROLES,
     COMMUNICATION,
@@ -15,6 +19,7 @@ from outreach.core.roles import (
     municipalities_for,
     role_required,
 )
+from outreach.messaging.catalogue import LANGUAGES
 
 PAGE_SIZE = 50
 
@@ -33,6 +38,8 @@ def work_queue(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
     if show == "open":
         cases = cases.exclude(state=Case.State.CLOSED)
+    elif show == "waiting":  # new cases waiting for a caseworker to launch them
+        cases = cases.filter(state=Case.State.WAITING)
     elif show == "closed":
         cases = cases.filter(state=Case.State.CLOSED)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -53,6 +60,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         municipality__in=municipalities_for(request.user),
     )
     signals = list(case.signals.select_related("person", "partner").order_by("signal_date", "pk"))
+    today = timezone.localdate()
     return render(
         request,
         "casework/case.html",
@@ -60,13 +68,29 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "signals": signals,
             "received": received_on(signals),
-            "attempts": case.attempts.order_by("date", "pk"),
+            "attempts": case.attempts.select_related("made_by").order_by("date", "pk"),
             "inbound": case.inbound_messages.select_related("reply").order_by("received_at", "pk"),
-            "days_left": (case.deadline - timezone.localdate()).days,
+            "days_left": (case.deadline - today).days,
             "steps": case.steps.order_by("due_at", "pk"),
-            "tasks": case.tasks.order_by("created_at", "pk"),
+            "tasks": case.tasks.select_related("assignee").order_by("created_at", "pk"),
             "letters": case.messages.filter(channel="letter").order_by("created_at", "pk"),
             "outcomes": Task.Outcome.choices,
             "end_results": EndResult.values,
+            # Steering: the actions that fit the state, the history, and the forms' choices.
+            "actions": available_actions(case),
+            "events": case.events.select_related("user").order_by("-at", "-pk"),
+            "offer": HelpOffer.objects.filter(case=case).select_related("recorded_by").first(),
+            "answers": HelpOffer.Answer.choices,
+            "campaigns": sorted((c.name, c.label) for c in all_campaigns().values()),
+            "caseworkers": caseworkers_of(case.municipality),
+            "languages": LANGUAGES,
+            "language": next(
+                (p.preferred_language for p in case_persons(case) if p.preferred_language), ""
+            ),
+            "contact_kinds": ContactKind.values,
+            "dagdelen": Dagdeel.values,
+            "opt_out_sources": OPT_OUT_SOURCES,
+            "followed_up": SignalStatus.NOT_YET_PICKED_UP.value,
+            "today": today.isoformat(),
         },
     )

@@ -27,7 +27,7 @@ from outreach.core.ddas import EndResult
 State = Case.State
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    State.WAITING: frozenset({State.NEW, State.CLOSED}),
+    State.WAITING: frozenset({State.NEW, State.HELP_OFFER, State.CLOSED}),
     State.NEW: frozenset({State.ACTIVE, State.HELP_OFFER, State.CLOSED}),
     State.ACTIVE: frozenset({State.PAUSED, State.HELP_OFFER, State.CLOSED}),
     State.PAUSED: frozenset({State.ACTIVE, State.HELP_OFFER, State.CLOSED}),

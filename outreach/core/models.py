@@ -107,6 +107,8 @@ class StaffProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
     )
     municipalities = models.ManyToManyField(Municipality, blank=True, related_name="staff")
+    # A caseworker's direct number: letters of the cases assigned to her print it with her name.
+    phone = models.CharField(max_length=32, blank=True)
 
     def __str__(self) -> str:
         return f"staff {self.user}"

@@ -103,9 +103,14 @@ def add_municipality(
     thresholds: dict[str, int],
     contact: dict[str, str] | None = None,
     arrears_days: dict[str, int | None] | None = None,
+    manual_launch_tiers: list[str] | None = None,
 ) -> Municipality:
+    """Register or update a municipality. `manual_launch_tiers`, when given, replaces the tiers
+    whose new cases wait for a caseworker to launch them."""
     municipality = Municipality.objects.filter(code=code).first() or Municipality(code=code)
     municipality.name = name
+    if manual_launch_tiers is not None:
+        municipality.manual_launch_tiers = sorted(set(manual_launch_tiers))
     municipality.thresholds = {**municipality.thresholds, **thresholds}
     if arrears_days is not None:
         municipality.arrears_days = arrears_days

@@ -278,6 +278,11 @@ class Framework:
     tiers: tuple[Tier, ...]
     overrides: tuple[Override, ...]
 
+    @property
+    def tier_names(self) -> frozenset[str]:
+        """Every tier a case can get: the tiers and the overrides' tiers."""
+        return frozenset(t.name for t in self.tiers) | {o.tier for o in self.overrides if o.tier}
+
     def assess(self, facts: CaseFacts) -> Priority:
         reasons = tuple(r for rule in self.rules if (r := rule.reason(facts)) is not None)
         score = sum(r.weight for r in reasons)

@@ -66,9 +66,19 @@ class PublishedTexts:
         return self.versions[key]
 
 
-def contact_context(municipality_name: str, contact: dict[str, Any]) -> dict[str, Any]:
-    """The letterhead of `Municipality.contact`, with the municipality's name."""
-    return {**contact, "name": contact.get("name") or f"Gemeente {municipality_name}"}
+def contact_context(
+    municipality_name: str,
+    contact: dict[str, Any],
+    worker_name: str = "",
+    worker_phone: str = "",
+) -> dict[str, Any]:
+    """The letterhead of `Municipality.contact`, with the municipality's name. The case's
+    assigned caseworker, when both her name and direct number are known, is the contact person
+    instead of the municipality's."""
+    letterhead = {**contact, "name": contact.get("name") or f"Gemeente {municipality_name}"}
+    if worker_name and worker_phone:
+        letterhead.update(worker_name=worker_name, worker_phone=worker_phone)
+    return letterhead
 
 
 def compose(

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from outreach.casework.assignment import direct_contacts
 from outreach.casework.models import Case
 from outreach.intake.models import Person
 from outreach.messaging.compose import (
@@ -76,11 +77,17 @@ def send_direct(
         status_at=now,
     )
     municipality = case.municipality
+    worker = direct_contacts([case.assignee_id]).get(case.assignee_id or 0)
     try:
         text = compose(
             template,
             reader_for(case, person, language),
-            contact_context(municipality.name, municipality.contact),
+            contact_context(
+                municipality.name,
+                municipality.contact,
+                worker.name if worker else "",
+                worker.phone if worker else "",
+            ),
             timezone.localdate(now),
             PublishedTexts(),
         )

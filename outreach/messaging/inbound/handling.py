@@ -261,6 +261,7 @@ def _call_task(case: Case, message: InboundMessage, now: datetime) -> Task:
         due_on=day,
         planned_for=day,
         created_at=now,
+        assignee_id=case.assignee_id,
     )
 
 

@@ -67,6 +67,14 @@ class Command(BaseCommand):
             dest="interactive",
             help="never ask for missing contact details (only warn)",
         )
+        parser.add_argument(
+            "--manual-launch",
+            action="append",
+            default=None,
+            metavar="TIER",
+            help="a tier of the weighing framework whose new cases wait for a caseworker to "
+            "launch them (repeatable; replaces the list; 'none' clears it)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         thresholds: dict[str, int] = {}
@@ -83,11 +91,12 @@ class Command(BaseCommand):
                 raise CommandError(f"--contact {item!r}: use KEY=VALUE, e.g. worker_name=Sanne")
             contact[key.strip()] = value.strip()
         code, name = options["code"], options["name"]
+        manual = _manual_launch_tiers(options["manual_launch"])
         try:
             arrears_days = None
             if options["arrears_days"] is not None:
                 arrears_days = parse_arrears_days(options["arrears_days"])
-            municipality = add_municipality(code, name, thresholds, contact, arrears_days)
+            municipality = add_municipality(code, name, thresholds, contact, arrears_days, manual)
             missing = missing_contact(municipality)
             stdin: IO[str] = options.get("stdin") or sys.stdin
             if missing and options["interactive"] and stdin.isatty():
@@ -109,3 +118,21 @@ class Command(BaseCommand):
         self.stdout.write(question, ending="")
         self.stdout.flush()
         return stdin.readline()
+
+
+def _manual_launch_tiers(given: list[str] | None) -> list[str] | None:
+    """The tiers named with --manual-launch, each a tier of the weighing framework."""
+    if given is None:
+        return None
+    if given == ["none"]:
+        return []
+    from outreach.intake.pipeline import weighing_framework
+
+    known = weighing_framework().tier_names
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise CommandError(
+            f"--manual-launch {', '.join(unknown)}: not a tier of the weighing framework "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    return given

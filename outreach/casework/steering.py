@@ -1,0 +1,201 @@
+"""What a caseworker does to a case by hand: pause and resume the sequence, assign it, register
+a contact attempt, set the language, note, mark a signal unjustified. Plain functions taking
+`now`; each writes one line of the case's history (outreach.casework.events) and changes the
+state only through outreach.casework.workflow. What touches the engine's plan (launch, stop,
+switch, opt-out) is in outreach.cadence.steering.
+
+A refused action raises `SteeringError` with a message in Dutch, for the case page.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from outreach.casework import workflow
+from outreach.casework.assignment import display_name, may_be_assigned
+from outreach.casework.events import User, record_event, user_id
+from outreach.casework.models import Case, ContactAttempt, Task
+from outreach.core.ddas import ContactKind, Dagdeel, EndResult, SignalStatus
+from outreach.intake.models import Person, Signal
+from outreach.messaging.catalogue import LANGUAGES
+
+State = Case.State
+NOTE_MAX = 300
+
+
+class SteeringError(ValueError):
+    """An action the case's state or the input does not allow, in words a caseworker reads."""
+
+
+def available_actions(case: Case) -> frozenset[str]:
+    """The actions that fit the case's state, as the case page offers them."""
+    state = case.state
+    if state == State.CLOSED:
+        return frozenset({"note", "answer"})
+    actions = {"note", "answer", "assign", "attempt", "offer", "language", "opt_out", "signal"}
+    if state == State.WAITING:
+        actions.add("launch")
+    if workflow.allowed(state, State.PAUSED):
+        actions.add("pause")
+    if state == State.PAUSED:
+        actions.add("resume")
+    if state in (State.ACTIVE, State.PAUSED):
+        actions.add("stop")
+    if state in (State.NEW, State.ACTIVE):
+        actions.add("switch")
+    return frozenset(actions)
+
+
+def locked(case: Case) -> Case:
+    """The case read again under its row lock (inside the caller's transaction)."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def require(case: Case, action: str, what: str) -> None:
+    """Refuse `action` (described as `what`, e.g. "pauzeren") in a state it does not fit."""
+    if action not in available_actions(case):
+        raise SteeringError(f"Een zaak met status '{State(case.state).label}' kunt u niet {what}.")
+
+
+def pause(case: Case, now: datetime, user: User) -> Case:
+    """The sequence waits: the engine's steps pause until the case resumes."""
+    with transaction.atomic():
+        case = locked(case)
+        require(case, "pause", "pauzeren")
+        workflow.move(case, State.PAUSED, now, "gepauzeerd door consulent")
+        record_event(case, now, user, "gepauzeerd", "Campagne gepauzeerd.")
+    return case
+
+
+def resume(case: Case, now: datetime, user: User) -> Case:
+    """The sequence runs again; every paused step moves on by the length of the pause."""
+    with transaction.atomic():
+        case = locked(case)
+        require(case, "resume", "hervatten")
+        since = case.state_changed_at or now
+        workflow.move(case, State.ACTIVE, now, "hervat door consulent")
+        days = (timezone.localdate(now) - timezone.localdate(since)).days
+        record_event(
+            case, now, user, "hervat", f"Campagne hervat; de stappen schuiven {days} dag(en) op."
+        )
+    return case
+
+
+def assign(case: Case, assignee: Any | None, now: datetime, user: User) -> Case:
+    """The case and its open tasks go to `assignee` (a caseworker of the case's municipality),
+    or to nobody. Letters then name her and her direct number."""
+    with transaction.atomic():
+        case = locked(case)
+        require(case, "assign", "toewijzen")
+        if assignee is not None and not may_be_assigned(assignee, case.municipality):
+            raise SteeringError(
+                f"{display_name(assignee)} is geen consulent van {case.municipality.name}."
+            )
+        case.assignee = assignee
+        case.save(update_fields=["assignee"])
+        Task.objects.filter(case=case, status=Task.Status.OPEN).update(assignee=assignee)
+        detail = (
+            f"Toegewezen aan {display_name(assignee)}."
+            if assignee is not None
+            else "Toewijzing opgeheven."
+        )
+        record_event(case, now, user, "toegewezen", detail)
+    return case
+
+
+def register_attempt(
+    case: Case,
+    *,
+    kind: str,
+    on: date,
+    dagdeel: str,
+    reached: bool,
+    now: datetime,
+    user: User,
+) -> ContactAttempt:
+    """A DDAS contact attempt made outside the engine (a call the person made, a visit, an
+    e-mail). A reached attempt stops the outreach: the case moves to the offer of help."""
+    if kind not in ContactKind.values:
+        raise SteeringError(f"'{kind}' is geen DDAS-contactsoort.")
+    if dagdeel not in Dagdeel.values:
+        raise SteeringError(f"'{dagdeel}' is geen dagdeel; kies {', '.join(Dagdeel.values)}.")
+    if on > timezone.localdate(now):
+        raise SteeringError("De datum van de contactpoging ligt in de toekomst.")
+    with transaction.atomic():
+        case = locked(case)
+        require(case, "attempt", "een contactpoging registreren")
+        if on < timezone.localdate(case.created_at):
+            raise SteeringError("De datum ligt vóór het ontstaan van de zaak.")
+        attempt = ContactAttempt.objects.create(
+            case=case,
+            kind=kind,
+            reached=reached,
+            date=on,
+            dagdeel=dagdeel,
+            made_by_id=user_id(user),
+        )
+        outcome = "bereikt" if reached else "niet bereikt"
+        record_event(
+            case, now, user, "contactpoging", f"{kind} op {on:%d-%m-%Y} ({dagdeel}): {outcome}."
+        )
+        if reached:
+            workflow.offer_help(case, now, "Inwoner bereikt.")
+    return attempt
+
+
+def case_persons(case: Case) -> list[Person]:
+    """The people the case's signals name."""
+    return list(Person.objects.filter(signals__case=case).distinct().order_by("pk"))
+
+
+def set_language(case: Case, language: str, now: datetime, user: User) -> Case:
+    """The language every later letter and message to the case's people is written in."""
+    if language not in LANGUAGES:
+        raise SteeringError(
+            f"'{language}' is geen taal van de teksten; kies {', '.join(LANGUAGES)}."
+        )
+    with transaction.atomic():
+        case = locked(case)
+        require(case, "language", "een taal geven")
+        ids = [p.pk for p in case_persons(case)]
+        Person.objects.filter(pk__in=ids).update(preferred_language=language)
+        record_event(case, now, user, "taal", f"Voorkeurstaal: {language}.")
+    return case
+
+
+def add_note(case: Case, text: str, now: datetime, user: User) -> None:
+    """A caseworker's note in the case's history."""
+    text = " ".join(text.split())
+    if not text:
+        raise SteeringError("Een lege notitie is niet opgeslagen.")
+    if len(text) > NOTE_MAX:
+        raise SteeringError(f"Een notitie is hoogstens {NOTE_MAX} tekens.")
+    record_event(case, now, user, "notitie", text)
+
+
+def mark_unjustified(case: Case, signal_id: int, reason: str, now: datetime, user: User) -> Signal:
+    """The signal should not have come (a mistake of the partner's): it is not followed up, the
+    reason kept with it (the partner learns only the fact). When no followed-up signal is left,
+    the case closes as unjustified."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise SteeringError("Geef een reden waarom het signaal onterecht is.")
+    with transaction.atomic():
+        case = locked(case)
+        require(case, "signal", "een signaal onterecht noemen")
+        signal = Signal.objects.filter(pk=signal_id, case=case).first()
+        if signal is None:
+            raise SteeringError("Dit signaal hoort niet bij deze zaak.")
+        if signal.status != SignalStatus.NOT_YET_PICKED_UP:
+            raise SteeringError(f"Dit signaal is al afgehandeld ({signal.status}).")
+        signal.status = SignalStatus.UNJUSTIFIED
+        signal.screening = reason[:1000]
+        signal.save(update_fields=["status", "screening"])
+        label = signal.partner_ref or f"#{signal.pk}"
+        record_event(case, now, user, "onterecht", f"Signaal {label} onterecht: {reason}"[:300])
+        followed = Signal.objects.filter(case=case, status=SignalStatus.NOT_YET_PICKED_UP)
+        if not followed.exists():
+            workflow.close(case, EndResult.UNJUSTIFIED, now, "Alle signalen onterecht.")
+    return signal
