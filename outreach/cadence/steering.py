@@ -17,8 +17,9 @@ from outreach.cadence.upgrade import switch_plan
 from outreach.casework import workflow
 from outreach.casework.events import User, record_event
 from outreach.casework.models import Case
-from outreach.casework.steering import SteeringError, case_persons, locked, require
-from outreach.privacy.models import OptOut
+from outreach.casework.steering import SteeringError, locked, require
+from outreach.intake.corrections import case_persons
+from outreach.intake.models import OptOut
 
 State = Case.State
 

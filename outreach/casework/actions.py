@@ -24,6 +24,7 @@ from outreach.casework.models import Case, HelpOffer, Task
 from outreach.casework.workflow import TransitionError
 from outreach.core.ddas import EndResult
 from outreach.core.roles import CASEWORKER, SUPERVISOR, municipalities_for, role_required
+from outreach.intake import corrections
 from outreach.messaging.printing.returned import ReturnError, record_returned
 
 ACTORS = (CASEWORKER, SUPERVISOR)
@@ -239,7 +240,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 def language(request: HttpRequest, pk: int) -> HttpResponse:
     def run(case: Case, now: datetime) -> str:
         chosen = request.POST.get("language", "")
-        steering.set_language(case, chosen, now, request.user)
+        corrections.set_language(case, chosen, now, request.user)
         return f"Voorkeurstaal {chosen} opgeslagen."
 
     return _act(request, pk, run)
@@ -269,7 +270,7 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*ACTORS)
 def unjustified(request: HttpRequest, pk: int, signal_pk: int) -> HttpResponse:
     def run(case: Case, now: datetime) -> str:
-        steering.mark_unjustified(
+        corrections.mark_unjustified(
             case, signal_pk, request.POST.get("reason", ""), now, request.user
         )
         return "Signaal als onterecht gemarkeerd."

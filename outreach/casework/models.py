@@ -6,7 +6,6 @@ from django.db.models import Q
 
 from outreach.core.ddas import ContactKind, Dagdeel, EndResult
 from outreach.core.models import Municipality
-from outreach.intake.models import Household
 
 
 class Case(models.Model):
@@ -29,8 +28,9 @@ class Case(models.Model):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, db_index=False, db_constraint=False
     )
+    # By name: intake builds on casework (it makes the cases), not the other way round.
     household = models.ForeignKey(
-        Household,
+        "intake.Household",
         on_delete=models.PROTECT,
         related_name="cases",
         db_index=False,

@@ -1,8 +1,9 @@
 """What a caseworker does to a case by hand: pause and resume the sequence, assign it, register
-a contact attempt, set the language, note, mark a signal unjustified. Plain functions taking
+a contact attempt, note. Plain functions taking
 `now`; each writes one line of the case's history (outreach.casework.events) and changes the
 state only through outreach.casework.workflow. What touches the engine's plan (launch, stop,
-switch, opt-out) is in outreach.cadence.steering.
+switch, opt-out) is in outreach.cadence.steering; what corrects the partner's data (a signal
+found unjustified, the people's language) in outreach.intake.corrections.
 
 A refused action raises `SteeringError` with a message in Dutch, for the case page.
 """
@@ -17,9 +18,7 @@ from outreach.casework import workflow
 from outreach.casework.assignment import display_name, may_be_assigned
 from outreach.casework.events import User, record_event, user_id
 from outreach.casework.models import Case, ContactAttempt, Task
-from outreach.core.ddas import ContactKind, Dagdeel, EndResult, SignalStatus
-from outreach.intake.models import Person, Signal
-from outreach.messaging.catalogue import LANGUAGES
+from outreach.core.ddas import ContactKind, Dagdeel
 
 State = Case.State
 NOTE_MAX = 300
@@ -145,26 +144,6 @@ def register_attempt(
     return attempt
 
 
-def case_persons(case: Case) -> list[Person]:
-    """The people the case's signals name."""
-    return list(Person.objects.filter(signals__case=case).distinct().order_by("pk"))
-
-
-def set_language(case: Case, language: str, now: datetime, user: User) -> Case:
-    """The language every later letter and message to the case's people is written in."""
-    if language not in LANGUAGES:
-        raise SteeringError(
-            f"'{language}' is geen taal van de teksten; kies {', '.join(LANGUAGES)}."
-        )
-    with transaction.atomic():
-        case = locked(case)
-        require(case, "language", "een taal geven")
-        ids = [p.pk for p in case_persons(case)]
-        Person.objects.filter(pk__in=ids).update(preferred_language=language)
-        record_event(case, now, user, "taal", f"Voorkeurstaal: {language}.")
-    return case
-
-
 def add_note(case: Case, text: str, now: datetime, user: User) -> None:
     """A caseworker's note in the case's history."""
     text = " ".join(text.split())
@@ -173,29 +152,3 @@ def add_note(case: Case, text: str, now: datetime, user: User) -> None:
     if len(text) > NOTE_MAX:
         raise SteeringError(f"Een notitie is hoogstens {NOTE_MAX} tekens.")
     record_event(case, now, user, "notitie", text)
-
-
-def mark_unjustified(case: Case, signal_id: int, reason: str, now: datetime, user: User) -> Signal:
-    """The signal should not have come (a mistake of the partner's): it is not followed up, the
-    reason kept with it (the partner learns only the fact). When no followed-up signal is left,
-    the case closes as unjustified."""
-    reason = " ".join(reason.split())
-    if not reason:
-        raise SteeringError("Geef een reden waarom het signaal onterecht is.")
-    with transaction.atomic():
-        case = locked(case)
-        require(case, "signal", "een signaal onterecht noemen")
-        signal = Signal.objects.filter(pk=signal_id, case=case).first()
-        if signal is None:
-            raise SteeringError("Dit signaal hoort niet bij deze zaak.")
-        if signal.status != SignalStatus.NOT_YET_PICKED_UP:
-            raise SteeringError(f"Dit signaal is al afgehandeld ({signal.status}).")
-        signal.status = SignalStatus.UNJUSTIFIED
-        signal.screening = reason[:1000]
-        signal.save(update_fields=["status", "screening"])
-        label = signal.partner_ref or f"#{signal.pk}"
-        record_event(case, now, user, "onterecht", f"Signaal {label} onterecht: {reason}"[:300])
-        followed = Signal.objects.filter(case=case, status=SignalStatus.NOT_YET_PICKED_UP)
-        if not followed.exists():
-            workflow.close(case, EndResult.UNJUSTIFIED, now, "Alle signalen onterecht.")
-    return signal

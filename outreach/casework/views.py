@@ -9,7 +9,7 @@ from outreach.cadence.library import all_campaigns
 from outreach.cadence.steering import OPT_OUT_SOURCES
 from outreach.casework.assignment import caseworkers_of
 from outreach.casework.models import Case, HelpOffer, Task
-from outreach.casework.steering import available_actions, case_persons
+from outreach.casework.steering import available_actions
 from outreach.casework.summaries import queue, received_on
 from outreach.core.ddas import ContactKind, Dagdeel, EndResult, SignalStatus
 from outreach.core.roles import (
@@ -19,6 +19,7 @@ from outreach.core.roles import (
     municipalities_for,
     role_required,
 )
+from outreach.intake.corrections import case_persons
 from outreach.messaging.catalogue import LANGUAGES
 
 PAGE_SIZE = 50

@@ -244,3 +244,24 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.pk} {self.source}"
+
+
+class OptOut(models.Model):
+    """Someone who asked not to be approached again. Honoured at screening: the person's signals
+    are recorded, not followed up. Several apps read and write the list (intake, replies, the
+    caseworker's controls, retention), so it lives low, beside the people it names. The table
+    keeps the name it had in the privacy app."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="opt_outs")
+    source = models.CharField(max_length=50)  # e.g. "caseworker", "sms STOP"
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "privacy_optout"
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "person"], name="optout_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"opt-out {self.person_id}"

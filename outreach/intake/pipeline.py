@@ -32,13 +32,20 @@ from outreach.intake.matching import (
     in_window,
     months_before,
 )
-from outreach.intake.models import Household, ImportRun, Person, PhoneNumber, Signal, SignalPartner
+from outreach.intake.models import (
+    Household,
+    ImportRun,
+    OptOut,
+    Person,
+    PhoneNumber,
+    Signal,
+    SignalPartner,
+)
 from outreach.intake.readers import RawRow
 from outreach.intake.screening import ScreenedOut, screen
 from outreach.intake.sources import PersonQuery, debt_help_clients, population_register
 from outreach.intake.validation import RowValidator, SignalRecord
 from outreach.intake.weighing import Framework, format_euro, load_framework
-from outreach.privacy.models import OptOut
 
 BATCH_SIZE = 10000
 # Households are spread over this many lock slots (see bulk.lock_slots); parallel intake

@@ -9,9 +9,9 @@ extends `letters/_layout.html`) and `templates/sms/<name>/<lang>.txt` (SMS, also
 
 from dataclasses import dataclass
 
-DEFAULT_LANGUAGE = "nl"
-# Dutch is the default and the fallback: a text missing in a language is sent in Dutch.
-LANGUAGES = ("nl", "en", "tr", "ar", "pl", "uk")
+from outreach.core.languages import DEFAULT_LANGUAGE, LANGUAGES
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES"]
 RIGHT_TO_LEFT = frozenset({"ar"})
 
 LETTER, CARD, SMS = "letter", "card", "sms"

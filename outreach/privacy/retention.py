@@ -16,12 +16,11 @@ from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat, Substr
 
 from outreach.casework.models import Case
-from outreach.intake.models import Household, Person, PhoneNumber, Signal
+from outreach.intake.models import Household, OptOut, Person, PhoneNumber, Signal
 from outreach.messaging.inbound.models import InboundMessage
 from outreach.messaging.models import Message
 from outreach.messaging.outbox import prune_outbox
 from outreach.messaging.printing.batches import prune_print_files
-from outreach.privacy.models import OptOut
 
 ANONYMOUS = "(geanonimiseerd)"
 log = logging.getLogger(__name__)

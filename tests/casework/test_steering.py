@@ -15,10 +15,10 @@ from outreach.casework.steering import SteeringError
 from outreach.core.ddas import EndResult, SignalStatus
 from outreach.core.models import Municipality
 from outreach.core.roles import COMMUNICATION
-from outreach.intake.models import Signal
+from outreach.intake import corrections
+from outreach.intake.models import OptOut, Signal
 from outreach.messaging.direct import send_direct
 from outreach.messaging.models import Message
-from outreach.privacy.models import OptOut
 from outreach.reporting.feedback import record_feedback
 from outreach.reporting.models import PartnerFeedback
 from tests.cadence.conftest import ingest
@@ -362,12 +362,12 @@ def test_a_bad_attempt_is_refused(running, sanne, now, kind, on, dagdeel, messag
 
 
 def test_the_preferred_language_is_used_by_every_later_message(case, engine, sanne, now):
-    steering.set_language(case, "tr", now, sanne)
+    corrections.set_language(case, "tr", now, sanne)
     assert set(case.signals.values_list("person__preferred_language", flat=True)) == {"tr"}
     engine(now)
     assert Message.objects.get(case=case, channel="letter").language == "tr"
     with pytest.raises(SteeringError, match="geen taal"):
-        steering.set_language(case, "de", now, sanne)
+        corrections.set_language(case, "de", now, sanne)
 
 
 def test_an_opt_out_by_phone_lists_the_person_and_closes_the_case(running, sanne, now):
@@ -415,13 +415,13 @@ def test_an_unjustified_signal_is_not_followed_up_and_its_partner_learns_only_th
     two_signals, sanne, now
 ):
     case, energy, rent = two_signals
-    steering.mark_unjustified(case, energy.pk, "Rekening al betaald", now, sanne)
+    corrections.mark_unjustified(case, energy.pk, "Rekening al betaald", now, sanne)
     energy.refresh_from_db()
     assert energy.status == SignalStatus.UNJUSTIFIED and energy.screening == "Rekening al betaald"
     case.refresh_from_db()
     assert case.state != Case.State.CLOSED  # the rent signal is still followed up
     with pytest.raises(SteeringError, match="al afgehandeld"):
-        steering.mark_unjustified(case, energy.pk, "nogmaals", now, sanne)
+        corrections.mark_unjustified(case, energy.pk, "nogmaals", now, sanne)
     engine_steering.record_opt_out(case, "telefoon", now, sanne)
     record_feedback(now)
     outcomes = dict(PartnerFeedback.objects.values_list("signal_id", "outcome"))
@@ -431,8 +431,8 @@ def test_an_unjustified_signal_is_not_followed_up_and_its_partner_learns_only_th
 
 def test_when_every_signal_is_unjustified_the_case_closes_as_unjustified(two_signals, sanne, now):
     case, energy, rent = two_signals
-    steering.mark_unjustified(case, energy.pk, "dubbel", now, sanne)
-    steering.mark_unjustified(case, rent.pk, "verkeerd adres", now + timedelta(minutes=1), sanne)
+    corrections.mark_unjustified(case, energy.pk, "dubbel", now, sanne)
+    corrections.mark_unjustified(case, rent.pk, "verkeerd adres", now + timedelta(minutes=1), sanne)
     case.refresh_from_db()
     assert case.state == Case.State.CLOSED and case.result == EndResult.UNJUSTIFIED
 
@@ -445,9 +445,9 @@ def test_a_signal_of_another_case_or_without_reason_is_refused(
     other = Signal.objects.get(partner_ref="W-1")
     assert other.case_id != own.pk
     with pytest.raises(SteeringError, match="hoort niet bij deze zaak"):
-        steering.mark_unjustified(own, other.pk, "reden", now, sanne)
+        corrections.mark_unjustified(own, other.pk, "reden", now, sanne)
     with pytest.raises(SteeringError, match="Geef een reden"):
-        steering.mark_unjustified(own, energy.pk, "  ", now, sanne)
+        corrections.mark_unjustified(own, energy.pk, "  ", now, sanne)
 
 
 def test_a_direct_answer_names_the_assigned_caseworker(running, sanne, now):

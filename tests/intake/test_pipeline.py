@@ -15,11 +15,10 @@ from outreach.cadence.outcomes import opt_out
 from outreach.cadence.recipients import load_recipients
 from outreach.casework.models import Case
 from outreach.core.ddas import EndResult, SignalStatus
-from outreach.intake.models import Household, ImportRun, Person, PhoneNumber, Signal
+from outreach.intake.models import Household, ImportRun, OptOut, Person, PhoneNumber, Signal
 from outreach.intake.pipeline import import_rows
 from outreach.intake.readers import open_delivery, read_csv_bytes
 from outreach.intake.source_files import load_clients, load_register
-from outreach.privacy.models import OptOut
 from outreach.reporting.feedback import record_feedback
 from outreach.reporting.models import PartnerFeedback
 from tests.conftest import AMSTERDAM, csv_bytes, signal_row, stored_raw

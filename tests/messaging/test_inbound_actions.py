@@ -15,7 +15,7 @@ from outreach.casework.models import Case, ContactAttempt, HelpOffer, Task
 from outreach.core.calendar import add_working_days, is_working_day
 from outreach.core.ddas import EndResult
 from outreach.core.models import Municipality
-from outreach.intake.models import Person
+from outreach.intake.models import OptOut, Person
 from outreach.messaging import wording
 from outreach.messaging.catalogue import LANGUAGES
 from outreach.messaging.inbound.grammar import understand
@@ -23,7 +23,6 @@ from outreach.messaging.inbound.handling import CALL_PRIORITY, Inbound, receive
 from outreach.messaging.inbound.models import InboundMessage
 from outreach.messaging.models import Message, TemplateVersion
 from outreach.messaging.transports import PERMANENT, TRANSIENT, Result
-from outreach.privacy.models import OptOut
 from tests.cadence.conftest import ingest
 from tests.conftest import signal_row
 from tests.messaging.inbound_support import (

@@ -12,11 +12,10 @@ from outreach.cadence.execution import execute_steps
 from outreach.cadence.models import PlannedStep
 from outreach.casework.models import Case
 from outreach.core.ddas import EndResult
-from outreach.intake.models import PhoneNumber
+from outreach.intake.models import OptOut, PhoneNumber
 from outreach.messaging.models import Message
 from outreach.messaging.twilio_transport import TwilioSmsTransport
 from outreach.messaging.webhooks import record_status
-from outreach.privacy.models import OptOut
 from tests.cadence.conftest import ingest
 from tests.conftest import AMSTERDAM, signal_row
 from tests.messaging.fake_twilio import (

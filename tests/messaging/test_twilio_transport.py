@@ -19,7 +19,7 @@ from outreach.cadence.models import PlannedStep
 from outreach.cadence.recipients import load_recipients
 from outreach.casework.models import Case, ContactAttempt
 from outreach.core.ddas import EndResult
-from outreach.intake.models import PhoneNumber
+from outreach.intake.models import OptOut, PhoneNumber
 from outreach.messaging.compose import PublishedTexts, Reader, compose
 from outreach.messaging.models import Message
 from outreach.messaging.ratelimit import QUIET_HOURS, RATE_LIMITED, LocalLimiter
@@ -29,7 +29,6 @@ from outreach.messaging.twilio_transport import (
     TwilioSmsTransport,
     TwilioWhatsAppTransport,
 )
-from outreach.privacy.models import OptOut
 from tests.cadence.conftest import ingest
 from tests.conftest import AMSTERDAM, signal_row
 from tests.messaging.fake_twilio import (

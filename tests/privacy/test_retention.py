@@ -6,10 +6,9 @@ from datetime import timedelta
 import pytest
 
 from outreach.casework.models import Case
-from outreach.intake.models import Household, Person, PhoneNumber, Signal
+from outreach.intake.models import Household, OptOut, Person, PhoneNumber, Signal
 from outreach.intake.pipeline import import_rows
 from outreach.intake.readers import read_csv_bytes
-from outreach.privacy.models import OptOut
 from outreach.privacy.retention import ANONYMOUS, anonymise_expired
 from tests.conftest import csv_bytes, signal_row
 

@@ -13,8 +13,7 @@ from outreach.casework import workflow
 from outreach.casework.models import Case
 from outreach.casework.offers import record_answer, register_offer
 from outreach.core.ddas import EndResult
-from outreach.intake.models import DebtHelpClient
-from outreach.privacy.models import OptOut
+from outreach.intake.models import DebtHelpClient, OptOut
 from outreach.reporting.facts import OUTCOME_BY_RESULT
 from outreach.reporting.feedback import record_feedback
 from outreach.reporting.models import PartnerFeedback

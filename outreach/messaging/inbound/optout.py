@@ -5,8 +5,8 @@ from datetime import datetime
 
 from outreach.casework.models import Case
 from outreach.casework.workflow import opt_out
+from outreach.intake.models import OptOut
 from outreach.messaging.inbound.matching import Sender
-from outreach.privacy.models import OptOut
 
 
 def opt_out_sender(
