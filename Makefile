@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check outreach tests bench
 	$(BIN)/ruff format --check outreach tests bench
 	$(BIN)/mypy outreach
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest

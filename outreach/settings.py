@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "outreach.messaging.inbound",
     "outreach.messaging.printing",
     "outreach.reporting",
+    "outreach.desk",
     "outreach.demo",
 ]
 

@@ -18,5 +18,5 @@ urlpatterns = [
     path("webhooks/twilio/inbound", inbound.twilio_inbound, name="twilio-inbound"),
     path("inbox/", inbound.inbox, name="inbox"),
     path("feedback/", include("outreach.reporting.urls")),
-    path("", include("outreach.casework.urls")),
+    path("", include("outreach.desk.urls")),
 ]

@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from outreach.cadence import escalation, execution, planning
 from outreach.cadence.expiry import expire
+from outreach.cadence.signals import after_housekeeping
 from outreach.cadence.tick import TickReport
 from outreach.cadence.tick import tick as run_tick
 from outreach.cadence.upgrade import replan_upgraded
 from outreach.casework.capacity import plan_all
 from outreach.casework.offers import follow_up_offers
 from outreach.core.clock import parse_now
-from outreach.reporting.feedback import record_feedback
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def execute_steps(ids: Sequence[int], now_iso: str | None = None) -> dict[str, i
 def run_housekeeping(now_iso: str | None) -> dict[str, Any]:
     now = parse_now(now_iso)
     offers = follow_up_offers(now)
-    return {
+    report: dict[str, Any] = {
         "upgraded": replan_upgraded(now),
         "escalated": escalation.escalate(now) + escalation.flag_waiting(now),
         "expired": expire(now),
@@ -65,8 +65,10 @@ def run_housekeeping(now_iso: str | None) -> dict[str, Any]:
         "capacity": [
             p.as_dict() for p in plan_all(timezone.localdate(now), settings.OUTREACH_PLANNING_DAYS)
         ],
-        "feedback": record_feedback(now),
     }
+    # Partner feedback and whatever else builds on the engine (outreach.cadence.signals).
+    report.update(after_housekeeping(now))
+    return report
 
 
 @shared_task(name="outreach.cadence.tasks.housekeeping", ignore_result=True)
@@ -74,5 +76,5 @@ def housekeeping(now_iso: str | None = None) -> dict[str, Any]:
     """Every ten minutes: escalations, expired tasks, offers without an answer, the call and
     visit planning, partner feedback."""
     report = run_housekeeping(now_iso)
-    log.info("housekeeping: escalated %s, feedback %s", report["escalated"], report["feedback"])
+    log.info("housekeeping: escalated %s, feedback %s", report["escalated"], report.get("feedback"))
     return report

@@ -13,8 +13,8 @@ from outreach.cadence.models import PlannedStep
 from outreach.cadence.outcomes import opt_out, record_reply, record_task_outcome
 from outreach.cadence.planning import plan_campaign
 from outreach.casework.models import Case, ContactAttempt, Task
-from outreach.casework.summaries import case_summary, queue
 from outreach.core.ddas import EndResult
+from outreach.desk.summaries import case_summary, queue
 from outreach.messaging.models import Message
 from outreach.messaging.transports import PERMANENT, SENT, TRANSIENT, Outgoing, Result
 from outreach.reporting.models import PartnerFeedback

@@ -13,9 +13,9 @@ from outreach.casework.offers import (
     record_answer,
     register_offer,
 )
-from outreach.casework.summaries import case_summary, queue
 from outreach.core.calendar import add_working_days
 from outreach.core.ddas import EndResult
+from outreach.desk.summaries import case_summary, queue
 from tests.cadence.conftest import ingest
 from tests.conftest import signal_row
 

@@ -89,7 +89,7 @@ def twilio_inbound(request: HttpRequest) -> HttpResponse:
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
 
 
-# Who may mark a reply handled (as who may act on cases: outreach.casework.actions).
+# Who may mark a reply handled (as who may act on cases: outreach.desk.actions).
 ACTORS = (CASEWORKER, SUPERVISOR)
 
 

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         housekeeping = run_housekeeping(now_iso)
         report["upgraded"] = housekeeping["upgraded"]
         report["escalated"] = housekeeping["escalated"]
-        report["feedback"] = housekeeping["feedback"]
+        report["feedback"] = housekeeping.get("feedback", 0)
         for key in ("expired", "offers_at_risk", "offers_closed"):
             report[key] = housekeeping[key]
         report["shortfall"] = sum(p["late"] + p["unplanned"] for p in housekeeping["capacity"])

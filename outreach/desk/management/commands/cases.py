@@ -5,8 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from outreach.casework.summaries import days_left, queue, summaries
 from outreach.core.municipalities import UnknownMunicipality, municipalities_option
+from outreach.desk.summaries import days_left, queue, summaries
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outreach.casework import actions, planning_views, views
+from outreach.desk import actions, planning_views, views
 
 app_name = "casework"
 urlpatterns = [

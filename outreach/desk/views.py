@@ -10,7 +10,6 @@ from outreach.cadence.steering import OPT_OUT_SOURCES
 from outreach.casework.assignment import caseworkers_of
 from outreach.casework.models import Case, HelpOffer, Task
 from outreach.casework.steering import available_actions
-from outreach.casework.summaries import queue, received_on
 from outreach.core.ddas import ContactKind, Dagdeel, EndResult, SignalStatus
 from outreach.core.roles import (
     CASE_ROLES,
@@ -19,6 +18,7 @@ from outreach.core.roles import (
     municipalities_for,
     role_required,
 )
+from outreach.desk.summaries import queue, received_on
 from outreach.intake.corrections import case_persons
 from outreach.messaging.catalogue import LANGUAGES
 
