@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from outreach.core.checks import contact_complete
-from outreach.intake.management.commands.add_municipality import ask_contact
 from outreach.core.models import Municipality
 from outreach.core.municipalities import missing_contact, missing_contact_text
+from outreach.intake.management.commands.add_municipality import ask_contact
 from tests.conftest import CONTACT
 
 pytestmark = pytest.mark.django_db
