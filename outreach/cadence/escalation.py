@@ -99,24 +99,23 @@ def _escalate_chunk(chunk: list[tuple[int, date, bool, str]], now: datetime, tod
     return len(to_escalate)
 
 
-def flag_waiting(now: datetime) -> int:
-    """Cases waiting for a caseworker to launch them count against their deadline: near it
-    (as near as an escalation) they go on the at-risk list."""
+def flag_held(now: datetime) -> int:
+    """Cases a caseworker holds count against their deadline too: a case waiting for its launch
+    goes on the at-risk list as near its deadline as an escalation would come; a paused case
+    once its outreach window has ended (only a person can resume or close it)."""
     today = timezone.localdate(now)
     horizon, crisis_horizon = _horizons(today)
-    waiting = Case.objects.filter(state=Case.State.WAITING, at_risk=False)
-    due = waiting.filter(
-        Q(crisis=False, deadline__lte=horizon) | Q(crisis=True, deadline__lte=crisis_horizon)
+    flagged = Case.objects.filter(
+        Q(crisis=False, deadline__lte=horizon) | Q(crisis=True, deadline__lte=crisis_horizon),
+        state=Case.State.WAITING,
+        at_risk=False,
+    ).update(at_risk=True, at_risk_reason="Wacht op start door een consulent; de termijn nadert.")
+    flagged += Case.objects.filter(
+        state=Case.State.PAUSED, at_risk=False, window_ends__lt=today
+    ).update(
+        at_risk=True,
+        at_risk_reason="Gepauzeerd en het outreachvenster is voorbij: hervat of sluit de zaak.",
     )
-    flagged = 0
-    for case_id, deadline in due.values_list("id", "deadline"):
-        flagged += Case.objects.filter(pk=case_id, state=Case.State.WAITING).update(
-            at_risk=True,
-            at_risk_reason=(
-                f"Wacht op start door een consulent; {(deadline - today).days} dag(en) tot de "
-                "termijn."
-            ),
-        )
     return flagged
 
 

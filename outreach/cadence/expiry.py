@@ -30,7 +30,9 @@ def expire(now: datetime) -> int:
     """Expire the open tasks and cancel the waiting contact steps of every open case whose
     window has ended; returns how many tasks expired."""
     today = timezone.localdate(now)
-    ended = Case.objects.exclude(state=Case.State.CLOSED).filter(_ended(today))
+    # Only running campaigns: a paused case keeps its plan (escalation.flag_held puts it on the
+    # at-risk list), and a call promised in answer to a reply is followed by the offer's sweep.
+    ended = Case.objects.filter(state=Case.State.ACTIVE).filter(_ended(today))
     tasks = list(
         Task.objects.filter(status=Task.Status.OPEN, case__in=ended).values_list("id", "case_id")
     )

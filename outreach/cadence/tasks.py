@@ -58,7 +58,7 @@ def run_housekeeping(now_iso: str | None) -> dict[str, Any]:
     offers = follow_up_offers(now)
     report: dict[str, Any] = {
         "upgraded": replan_upgraded(now),
-        "escalated": escalation.escalate(now) + escalation.flag_waiting(now),
+        "escalated": escalation.escalate(now) + escalation.flag_held(now),
         "expired": expire(now),
         "offers_at_risk": offers.at_risk,
         "offers_closed": offers.closed,

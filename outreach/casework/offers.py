@@ -1,7 +1,6 @@
 """The offer of help (hulpaanbod): registered when and how it was made, with its answer, and
 followed until the case ends. Plain functions taking `now`."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,7 +11,7 @@ from django.utils import timezone
 from outreach.casework import workflow
 from outreach.casework.events import User, record_event
 from outreach.casework.events import user_id as _user_id
-from outreach.casework.models import Case, HelpOffer
+from outreach.casework.models import Case, HelpOffer, Task
 from outreach.core.calendar import add_working_days
 from outreach.core.ddas import ContactKind, EndResult
 
@@ -131,53 +130,68 @@ class OfferSweep:
 
 
 def follow_up_offers(now: datetime) -> OfferSweep:
-    """Cases in the offer state: without an answer after a while on the at-risk list; after a
-    further period closed with the fitting DDAS result, so no case waits forever."""
+    """Cases in the offer state, counted from the later of entering it and the offer's date:
+
+    - no registered answer: on the at-risk list after OUTREACH_OFFER_AT_RISK_WORKING_DAYS;
+      after OUTREACH_OFFER_CLOSE_WORKING_DAYS more, closed as "Geen reactie na eerder contact",
+      unless a call or visit is still open (a call the person asked for: nobody made it, so
+      the person is not to blame; it stays on the at-risk list for a person to act on);
+    - accepted: the help is under way; on the at-risk list at the same closing moment, for a
+      caseworker to close with the result of the help (never a made-up result).
+    """
     today = timezone.localdate(now)
     report = OfferSweep()
     cases = Case.objects.filter(state=Case.State.HELP_OFFER).select_related("offer")
+    open_tasks = set(
+        Task.objects.filter(case__in=cases, status=Task.Status.OPEN).values_list(
+            "case_id", flat=True
+        )
+    )
     for case in cases.iterator(chunk_size=500):
+        offer = _offer(case)
         since = timezone.localdate(case.state_changed_at or case.created_at)
-        answer = _offer_answer(case)
+        if offer is not None:
+            since = max(since, offer.made_on)
+        answer = offer.answer if offer is not None else Answer.PENDING
         at_risk_on = add_working_days(since, settings.OUTREACH_OFFER_AT_RISK_WORKING_DAYS)
         close_on = add_working_days(at_risk_on, settings.OUTREACH_OFFER_CLOSE_WORKING_DAYS)
-        if today >= close_on:
-            result, reason = _timed_out(answer)
+        if answer == Answer.ACCEPTED:
+            if today >= close_on:
+                report.at_risk += _flag(
+                    case, f"Hulp geaccepteerd sinds {since:%d-%m-%Y}: sluit de zaak af met het "
+                    "resultaat van de hulp."
+                )  # fmt: skip
+        elif today >= close_on and case.pk not in open_tasks:
+            reason = "Geen antwoord op het hulpaanbod; automatisch afgesloten."
             with transaction.atomic():
                 locked = Case.objects.select_for_update().get(pk=case.pk)
-                if workflow.close(locked, result, now, reason):
+                if workflow.close(locked, EndResult.NO_RESPONSE_AFTER_CONTACT, now, reason):
                     _log(locked, now, None, "afgesloten", reason)
                     report.closed += 1
-        elif today >= at_risk_on and not case.at_risk and answer != Answer.ACCEPTED:
-            Case.objects.filter(pk=case.pk, state=Case.State.HELP_OFFER).update(
-                at_risk=True,
-                at_risk_reason=(
-                    f"Hulpaanbod sinds {since:%d-%m-%Y} zonder geregistreerd antwoord; "
-                    f"sluit op {close_on:%d-%m-%Y}."
-                ),
-            )
-            report.at_risk += 1
+        elif today >= close_on:
+            report.at_risk += _flag(
+                case, "Hulpaanbod zonder geregistreerd antwoord en een belafspraak of bezoek staat "
+                "nog open: bel of sluit de zaak."
+            )  # fmt: skip
+        elif today >= at_risk_on:
+            report.at_risk += _flag(
+                case, f"Hulpaanbod sinds {since:%d-%m-%Y} zonder geregistreerd antwoord; sluit op "
+                f"{close_on:%d-%m-%Y}."
+            )  # fmt: skip
     return report
 
 
-def _offer_answer(case: Case) -> str:
-    try:
-        return case.offer.answer
-    except HelpOffer.DoesNotExist:
-        return Answer.PENDING
-
-
-def _timed_out(answer: str) -> tuple[str, str]:
-    if answer == Answer.ACCEPTED:
-        return (
-            EndResult.FOLLOW_UP_FINANCIAL.value,
-            "Hulp geaccepteerd en overgedragen; automatisch afgesloten.",
-        )
-    return (
-        EndResult.NO_RESPONSE_AFTER_CONTACT.value,
-        "Geen antwoord op het hulpaanbod; automatisch afgesloten.",
+def _flag(case: Case, reason: str) -> int:
+    """Put the case on the at-risk list with `reason` (once per reason)."""
+    if case.at_risk and case.at_risk_reason == reason:
+        return 0
+    return Case.objects.filter(pk=case.pk, state=Case.State.HELP_OFFER).update(
+        at_risk=True, at_risk_reason=reason[:300]
     )
 
 
-def offers_of(case_ids: Sequence[int]) -> dict[int, HelpOffer]:
-    return {o.case_id: o for o in HelpOffer.objects.filter(case_id__in=list(case_ids))}
+def _offer(case: Case) -> HelpOffer | None:
+    try:
+        return case.offer
+    except HelpOffer.DoesNotExist:
+        return None

@@ -67,19 +67,28 @@ def check(current: str, new: str) -> None:
 
 def move(case: Case, new: str, now: datetime, note: str = "", **fields: Any) -> bool:
     """Move `case` to `new`, saving `fields` with it; False when it is there already (closing a
-    closed case does nothing). The caller holds the case's row lock where others may race."""
+    closed case does nothing) or when another writer moved it first to a state from which the
+    move no longer holds. Compare-and-set on the row: a stale copy never undoes a later move."""
     old, since = case.state, case.state_changed_at
     if old == new:
         return False
     check(old, new)
     with transaction.atomic():
-        case.state = new
-        case.state_changed_at = now
-        for name, value in fields.items():
-            setattr(case, name, value)
-        case.save(update_fields=["state", "state_changed_at", *fields])
-        case_moved.send(sender=Case, case=case, old=old, new=new, now=now, note=note, since=since)
-    return True
+        moved = Case.objects.filter(pk=case.pk, state=old).update(
+            state=new, state_changed_at=now, **fields
+        )
+        if moved:
+            case.state, case.state_changed_at = new, now
+            for name, value in fields.items():
+                setattr(case, name, value)
+            case_moved.send(
+                sender=Case, case=case, old=old, new=new, now=now, note=note, since=since
+            )
+            return True
+    case.refresh_from_db()  # moved meanwhile: decide again on what it is now
+    if case.state == new or not allowed(case.state, new):
+        return False
+    return move(case, new, now, note, **fields)
 
 
 def move_all(ids: Iterable[int], old: str, new: str, now: datetime, **fields: Any) -> list[int]:

@@ -9,14 +9,14 @@ what may have become due or changed, every set found through an index:
   later): every signal of the case gets the case's fact, made or changed;
 - cases in the offer state (the partial index `case_help_offer`): their records follow the
   offer's answer, so an acceptance after the 28 days makes "wants help";
-- signals whose 28 days ran out since the last sweep: the cutoff moves once a local day, and
-  only the signals received between the last cutoff and the new one are wanted. `received_at`
-  has no index of its own (every index costs each insert of a million-row delivery), but ids
-  are taken at intake, after `received_at`: a signal received after a moment has a higher id than
-  every signal stored at that moment. So the day's first sweep notes the highest id
-  (a checkpoint), and the daily pass reads, through the primary key, only ids above the
-  checkpoint from before its window: about the last four weeks of signals, never the table.
-  `received_at` is the moment intake took the signal in, so no signal arrives behind the cutoff.
+- signals whose 28 days ran out since the last sweep: the cutoff moves once a local day.
+  `received_at` has no index of its own (every index costs each insert of a million-row
+  delivery), but ids are taken at intake: a signal stored after a moment has a higher id than
+  every signal stored at that moment. So the day's first sweep notes the highest id (a
+  checkpoint), and the daily pass reads, through the primary key, only ids above the
+  checkpoint from before the last cutoff: about the last four weeks of signals, never the
+  table. A file taken over with an earlier `--received` is stored with new ids, so it is found
+  (and is due at once) too.
 
 The whole sweep holds the lock on its own row, so change numbers are handed out in the order
 they become visible to partners reading "everything after N".
@@ -100,7 +100,9 @@ def _newly_due(sweep: FeedbackSweep, cutoff: datetime) -> QuerySet[Signal] | Non
     # Received after a checkpoint's moment means an id above its id: read only those.
     start = sweep.due_before - CHECKPOINT_MARGIN
     stored = (i for at, i in sweep.checkpoints if datetime.fromisoformat(at) <= start)
-    return due.filter(received_at__gte=sweep.due_before, id__gt=max(stored, default=0))
+    # No lower bound on `received_at`: a file taken over with an earlier `--received` is due at
+    # once.
+    return due.filter(id__gt=max(stored, default=0))
 
 
 def _checkpoint(sweep: FeedbackSweep, now: datetime) -> None:

@@ -160,3 +160,42 @@ def test_every_case_of_another_population_closes_too():
     assert report.accepted > 100, report.rejections[:3]
     run_days(received, DAYS)
     assert_every_case_ended(municipality, received)
+
+
+def test_a_paused_case_keeps_its_plan_past_the_window_and_goes_on_the_at_risk_list(
+    case, engine, now
+):
+    engine(now)
+    case.refresh_from_db()
+    planned = set(
+        PlannedStep.objects.filter(case=case, status="planned").values_list("key", flat=True)
+    )
+    assert workflow.move(case, State.PAUSED, now)
+    after = timezone.make_aware(datetime.combine(case.window_ends + timedelta(days=1), time(10)))
+    run_housekeeping(after.isoformat())
+    paused = set(
+        PlannedStep.objects.filter(case=case, status="paused").values_list("key", flat=True)
+    )
+    assert paused == planned  # nothing expired while paused
+    case.refresh_from_db()
+    assert case.state == State.PAUSED
+    assert case.at_risk and "Gepauzeerd" in case.at_risk_reason
+    assert workflow.move(case, State.ACTIVE, after)
+    resumed = set(
+        PlannedStep.objects.filter(case=case, status="planned").values_list("key", flat=True)
+    )
+    assert resumed == planned
+
+
+def test_a_call_promised_to_a_late_reply_does_not_expire(case, engine, now):
+    engine(now)
+    case.refresh_from_db()
+    after = timezone.make_aware(datetime.combine(case.window_ends + timedelta(days=1), time(10)))
+    workflow.offer_help(case, after, "Inwoner vroeg om gebeld te worden.")
+    task = Task.objects.create(
+        municipality=case.municipality, case=case, step_key="reply_call_9", kind="phone",
+        deadline=case.deadline, due_on=after.date(), planned_for=after.date(), created_at=after,
+    )  # fmt: skip
+    assert expire(after + timedelta(minutes=10)) == 0
+    task.refresh_from_db()
+    assert task.status == Task.Status.OPEN

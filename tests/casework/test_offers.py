@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from outreach.casework import workflow
-from outreach.casework.models import Case, CaseEvent, HelpOffer
+from outreach.casework.models import Case, CaseEvent, HelpOffer, Task
 from outreach.casework.offers import (
     OfferError,
     follow_up_offers,
@@ -108,15 +108,49 @@ def test_an_offer_without_answer_goes_at_risk_then_closes(case, now, settings):
     assert follow_up_offers(on(close_day) + timedelta(days=1)).closed == 0
 
 
-def test_an_accepted_offer_is_not_at_risk_and_closes_as_follow_up(case, now, settings):
+def on(now, day: date):
+    return now.replace(year=day.year, month=day.month, day=day.day)
+
+
+def periods(settings, since: date) -> tuple[date, date]:
+    at_risk_day = add_working_days(since, settings.OUTREACH_OFFER_AT_RISK_WORKING_DAYS)
+    return at_risk_day, add_working_days(at_risk_day, settings.OUTREACH_OFFER_CLOSE_WORKING_DAYS)
+
+
+def test_an_accepted_offer_is_never_closed_with_a_made_up_result(case, now, settings):
     register_offer(case, made_on=now.date(), kind="Telefoon", answer="accepted", now=now)
-    at_risk_day = add_working_days(now.date(), settings.OUTREACH_OFFER_AT_RISK_WORKING_DAYS)
-    close_day = add_working_days(at_risk_day, settings.OUTREACH_OFFER_CLOSE_WORKING_DAYS)
-    follow_up_offers(now.replace(day=at_risk_day.day, month=at_risk_day.month))
+    at_risk_day, close_day = periods(settings, now.date())
+    follow_up_offers(on(now, at_risk_day))
     assert not fresh(case).at_risk
-    follow_up_offers(now.replace(day=close_day.day, month=close_day.month))
+    assert follow_up_offers(on(now, close_day)).closed == 0
     case = fresh(case)
-    assert (case.state, case.result) == (State.CLOSED, EndResult.FOLLOW_UP_FINANCIAL)
+    assert case.state == State.HELP_OFFER  # a caseworker closes it with the help's result
+    assert case.at_risk and "Hulp geaccepteerd" in case.at_risk_reason
+
+
+def test_a_call_nobody_made_keeps_the_case_open_on_the_at_risk_list(case, now, settings):
+    """The person asked to be called and nobody did: closing as "no response" would blame them."""
+    workflow.offer_help(case, now, "Inwoner vroeg om gebeld te worden.")
+    Task.objects.create(
+        municipality=case.municipality, case=case, step_key="reply_call_1", kind="phone",
+        deadline=case.deadline, due_on=now.date(), planned_for=now.date(), created_at=now,
+    )  # fmt: skip
+    _, close_day = periods(settings, now.date())
+    assert follow_up_offers(on(now, close_day) + timedelta(days=7)).closed == 0
+    case = fresh(case)
+    assert case.state == State.HELP_OFFER
+    assert case.at_risk and "belafspraak" in case.at_risk_reason
+
+
+def test_the_offer_clock_runs_from_the_offer_when_it_came_later(case, now, settings):
+    workflow.offer_help(case, now, "Inwoner bereikt.")  # reached on 15 May
+    late = now + timedelta(days=24)  # the offer itself is made on 8 June
+    register_offer(case, made_on=late.date(), kind="Telefoon", answer="pending", now=late)
+    _, old_close = periods(settings, now.date())
+    assert follow_up_offers(on(now, old_close)).closed == 0
+    assert not fresh(case).at_risk
+    _, close_day = periods(settings, late.date())
+    assert follow_up_offers(on(now, close_day)).closed == 1
 
 
 def test_registering_the_answer_takes_the_case_off_the_at_risk_list(case, now, settings):

@@ -92,3 +92,24 @@ def test_a_task_is_done_once_and_an_ended_task_stays_ended(case, now):
     assert (task.status, task.outcome) == (Task.Status.DONE, "reached")
     with pytest.raises(TransitionError):
         workflow.move_task(task, Task.Status.OPEN, now)
+
+
+def test_a_stale_copy_never_undoes_a_later_move(case, now):
+    stale = Case.objects.get(pk=case.pk)
+    assert workflow.close(case, EndResult.NO_HELP_WANTED, now, "afgemeld")
+    # Another writer still holds the copy from before the close.
+    assert not workflow.offer_help(stale, now, "te laat")
+    assert not workflow.close(stale, EndResult.FOLLOW_UP_FINANCIAL, now, "ook te laat")
+    case.refresh_from_db()
+    assert (case.state, case.result, case.result_reason) == (
+        State.CLOSED, EndResult.NO_HELP_WANTED, "afgemeld",
+    )  # fmt: skip
+    assert stale.state == State.CLOSED  # the copy now knows
+
+
+def test_a_stale_copy_moves_on_from_what_the_case_is_now(case, now):
+    stale = Case.objects.get(pk=case.pk)
+    assert workflow.move_all([case.pk], State.NEW, State.ACTIVE, now) == [case.pk]
+    assert workflow.offer_help(stale, now, "bereikt")  # new (stale) -> help_offer, from active
+    case.refresh_from_db()
+    assert case.state == State.HELP_OFFER

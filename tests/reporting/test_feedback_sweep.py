@@ -14,10 +14,12 @@ from outreach.casework.models import Case
 from outreach.casework.offers import record_answer, register_offer
 from outreach.core.ddas import EndResult
 from outreach.intake.models import DebtHelpClient, OptOut
+from outreach.intake.pipeline import import_rows
+from outreach.intake.readers import read_csv_bytes
 from outreach.reporting.facts import OUTCOME_BY_RESULT
 from outreach.reporting.feedback import record_feedback
 from outreach.reporting.models import PartnerFeedback
-from tests.conftest import signal_row
+from tests.conftest import csv_bytes, signal_row
 from tests.reporting.conftest import at, ingest
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +220,22 @@ def test_the_daily_pass_reads_only_the_ids_of_its_window(municipality):
         record_feedback(day)
     (due,) = [q["sql"] for q in queries.captured_queries if "received_at" in q["sql"]]
     assert '"intake_signal"."id" >' in due
+
+
+def test_a_file_taken_over_with_an_earlier_receipt_is_due_at_the_next_daily_pass(
+    open_signal, municipality
+):
+    # Sweeps ran for weeks before the file came in.
+    for day in ("2026-06-12", "2026-06-13", "2026-06-14"):
+        record_feedback(at(day))
+    rows = [signal_row(id="OLD-1", postcode="1234AB", signaaldatum="2026-04-20")]
+    report = import_rows(
+        read_csv_bytes(csv_bytes(rows)),
+        municipality=municipality,
+        now=at("2026-06-14", "12:00"),
+        received=at("2026-05-01"),  # 28 days ran out on 29 May
+    )
+    assert report.accepted == 1
+    record_feedback(at("2026-06-15"))
+    old = PartnerFeedback.objects.get(signal__partner_ref="OLD-1")
+    assert old.outcome == Outcome.NOT_REACHED
