@@ -24,12 +24,16 @@ from django.db import connection
 from django.db.models import Count
 
 from outreach.cadence.models import PlannedStep
-from outreach.cadence.tasks import tick_now
+from outreach.cadence.tasks import run_housekeeping, tick_now
 from outreach.cadence.tick import tick
 from outreach.casework.models import Case, ContactAttempt, Task
+from outreach.core.ddas import EndResult
 from outreach.core.models import Municipality
 from outreach.intake.models import Household, Person, PhoneNumber, Signal, SignalPartner
+from outreach.intake.pipeline import import_rows
+from outreach.intake.readers import read_csv_bytes
 from outreach.messaging.models import Message
+from outreach.reporting.models import PartnerFeedback
 from tests.cadence.workers import (
     CALLS,
     RedisServer,
@@ -38,7 +42,7 @@ from tests.cadence.workers import (
     wait_for,
     worker_env,
 )
-from tests.conftest import AMSTERDAM
+from tests.conftest import AMSTERDAM, csv_bytes, signal_row
 
 pytestmark = [
     pytest.mark.postgres,
@@ -534,3 +538,53 @@ def test_concurrent_ticks_claim_disjoint_sets(municipality, settings):
     assert a | b == set(step_ids), summary
     assert a and b, summary
     assert set(PlannedStep.objects.values_list("claims", flat=True)) == {1}, summary
+
+
+# --- 4. every case ends: the life cycle through real workers ----------------------------------
+
+
+@needs_redis
+def test_every_case_ends_within_sixty_days_through_real_workers(
+    municipality, start_worker, tmp_path
+):
+    """The issue's walk-through: a partner file of 13 households, a daily tick whose work the
+    Celery workers do, housekeeping every day, and nobody acting on the calls and visits."""
+    rows = [
+        signal_row(id=f"H-{i}", postcode=f"35{10 + i}AB", huisnummer=str(i + 1),
+                   telefoonnummer=f"061234{i:04d}" if i % 2 else "")
+        for i in range(13)
+    ]  # fmt: skip
+    report = import_rows(read_csv_bytes(csv_bytes(rows)), municipality=municipality, now=T0)
+    assert report.accepted == 13, report.rejections
+    worker = start_worker(
+        "life",
+        OUTREACH_OUTBOX_FILE=str(tmp_path / "outbox.jsonl"),
+        OUTREACH_PRINT_DIR=str(tmp_path / "print"),
+    )
+
+    def idle() -> bool:
+        return not (
+            PlannedStep.objects.filter(status=Status.CLAIMED).exists()
+            or Case.objects.filter(state=Case.State.NEW).exists()
+        )
+
+    day = T0
+    for _ in range(61):
+        tick_now(iso(day))
+        wait_for(idle, 60, f"the workers to finish {day:%d %b}\n{worker.log_tail()}")
+        run_housekeeping(iso(day))
+        day += timedelta(days=1)
+
+    cases = Case.objects.filter(municipality=municipality)
+    assert cases.count() == 13
+    assert Counter(cases.values_list("state", flat=True)) == {Case.State.CLOSED: 13}
+    assert set(cases.values_list("result", flat=True)) <= {
+        EndResult.NO_CONTACT,
+        EndResult.NO_RESPONSE_AFTER_CONTACT,
+    }
+    assert max(cases.values_list("closed_at", flat=True)) <= T0 + timedelta(days=60)
+    tasks = Task.objects.filter(case__municipality=municipality)
+    assert tasks.exists() and not tasks.filter(status=Task.Status.OPEN).exists()
+    assert not ContactAttempt.objects.filter(kind__in=["Telefoon", "Huisbezoek"]).exists()
+    assert Message.objects.filter(case__municipality=municipality).exists()  # the workers sent
+    assert PartnerFeedback.objects.count() == 13  # and the partner heard back about each
