@@ -7,45 +7,19 @@ where /usr/bin/chromium or the playwright package is missing. Never downloads a 
 
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from outreach.cadence.models import PlannedStep
 from outreach.casework.models import Case, CaseEvent, HelpOffer
 from outreach.messaging.models import TemplateVersion
 from outreach.messaging.versions import load_shipped
+from tests.browser import Page, expect, logged_in
 from tests.cadence.conftest import ingest
 from tests.casework.conftest import make_caseworker
 from tests.conftest import signal_row
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
-        allow_module_level=True,
-    )
-try:
-    from playwright.sync_api import Page, expect, sync_playwright
-except ImportError:
-    pytest.skip(
-        "browser tests need the playwright package (pip install -e '.[dev]')",
-        allow_module_level=True,
-    )
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 15_000
 USERNAME, PASSWORD = "sanne", "geheim-wachtwoord-1"
 
 
@@ -70,28 +44,11 @@ def running_case(live_server, campaigns, municipality, engine, monkeypatch) -> C
 @pytest.fixture
 def page(running_case, live_server) -> Iterator[Page]:
     """A fresh browser page, logged in through the real login form, on the case page."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="nl-NL", base_url=live_server.url)
-        context.set_default_timeout(TIMEOUT_MS)
-        expect.set_options(timeout=TIMEOUT_MS)
-        try:
-            page = context.new_page()
-            page.goto("/login/")
-            page.get_by_label("Gebruikersnaam").fill(USERNAME)
-            page.get_by_label("Wachtwoord").fill(PASSWORD)
-            page.get_by_role("button", name="Inloggen").click()
-            expect(page.get_by_role("heading", name="Werkvoorraad")).to_be_visible()
-            page.locator(f'a[href="/cases/{running_case.pk}/"]').click()
-            expect(page).to_have_url(f"{live_server.url}/cases/{running_case.pk}/")
-            yield page
-        finally:
-            expect.set_options(timeout=5_000)  # Playwright's default
-            context.close()
-            browser.close()
-            # The test's reads ran beside Playwright's event loop on a connection of their own:
-            # closed here, or it would hold the test database open after the run.
-            connections.close_all()
+    with logged_in(live_server.url, USERNAME, PASSWORD, reads_between_steps=True) as page:
+        expect(page.get_by_role("heading", name="Werkvoorraad")).to_be_visible()
+        page.locator(f'a[href="/cases/{running_case.pk}/"]').click()
+        expect(page).to_have_url(f"{live_server.url}/cases/{running_case.pk}/")
+        yield page
 
 
 def latest_event(case: Case) -> CaseEvent:

@@ -7,7 +7,6 @@ downloads a browser: Playwright only drives the system Chromium."""
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -16,32 +15,8 @@ from django.utils import timezone
 from outreach.core.roles import COMMUNICATION, ensure_role_groups
 from outreach.messaging.models import TemplateVersion
 from outreach.messaging.versions import load_shipped
+from tests.browser import Page, expect, logged_in
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
-        allow_module_level=True,
-    )
-try:
-    from playwright.sync_api import Page, expect, sync_playwright
-except ImportError:
-    pytest.skip(
-        "browser tests need the playwright package (pip install -e '.[dev]')",
-        allow_module_level=True,
-    )
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 15_000  # generous for a loaded CI machine; the waits end as soon as the page is ready
 USERNAME, PASSWORD = "communicatie", "een-lang-wachtwoord"
 
 GOOD_SMS = "Hallo {{ name }}, wij helpen u gratis. Bel {{ worker_name }} op {{ worker_phone }}."
@@ -66,24 +41,10 @@ def staff(live_server) -> None:
 @pytest.fixture
 def page(staff, live_server) -> Iterator[Page]:
     """A fresh browser page, logged in through the real login form."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="nl-NL", base_url=live_server.url)
-        context.set_default_timeout(TIMEOUT_MS)
-        expect.set_options(timeout=TIMEOUT_MS)
-        try:
-            page = context.new_page()
-            page.goto("/login/")
-            page.get_by_label("Gebruikersnaam").fill(USERNAME)
-            page.get_by_label("Wachtwoord").fill(PASSWORD)
-            page.get_by_role("button", name="Inloggen").click()
-            # Communication staff land on the texts, never on the case queue.
-            expect(page).to_have_url(f"{live_server.url}/texts/")
-            yield page
-        finally:
-            expect.set_options(timeout=5_000)  # Playwright's default
-            context.close()
-            browser.close()
+    with logged_in(live_server.url, USERNAME, PASSWORD) as page:
+        # Communication staff land on the texts, never on the case queue.
+        expect(page).to_have_url(f"{live_server.url}/texts/")
+        yield page
 
 
 def type_source(page: Page, source: str, *, keys: bool = False) -> None:
