@@ -559,9 +559,9 @@ def test_a_screened_out_signal_finds_the_case_its_delivery_opens(ingest):
     assert case.kind == Case.Kind.MULTIPLE
 
 
-def test_a_deceased_persons_signal_joins_the_open_case_without_closing_it(
-    ingest, write_csv, municipality
-):
+@pytest.fixture
+def deceased_partner(write_csv, municipality) -> None:
+    """The register knows J. at the address, and P., who died on 1 March."""
     load_register(
         write_csv(
             [
@@ -574,6 +574,9 @@ def test_a_deceased_persons_signal_joins_the_open_case_without_closing_it(
         ),
         municipality,
     )
+
+
+def test_a_deceased_persons_signal_joins_the_open_case_without_closing_it(ingest, deceased_partner):
     ingest([signal_row(id="J", signaaldatum="2026-04-01")])
     ingest(
         [
@@ -616,20 +619,8 @@ def test_an_opted_out_persons_signal_joins_another_persons_open_case(ingest, now
 
 
 def test_a_screened_out_crisis_signal_does_not_make_the_open_case_a_crisis(
-    ingest, write_csv, municipality
+    ingest, deceased_partner
 ):
-    load_register(
-        write_csv(
-            [
-                person_row(voorletters="J.", geboortedatum="1980-02-03"),
-                person_row(
-                    voorletters="P.", geboortedatum="1940-01-01", overlijdensdatum="2026-03-01"
-                ),
-            ],
-            "brp.csv",
-        ),
-        municipality,
-    )
     ingest([signal_row(id="J")])
     before = only_case()
     ingest(
