@@ -93,7 +93,7 @@ def send_direct(
         )
     except ComposeError as exc:
         log.error("case %s: the answer %r cannot be made: %s", case.pk, template, exc)
-        message.status = Message.Status.FAILED
+        message.status = first_status(PERMANENT)  # nothing was handed over
         message.error_code = "compose"
         message.save()
         return message
@@ -121,7 +121,6 @@ def send_direct(
     if message.status == Message.Status.FAILED:
         # No retry: an answer that comes hours later confuses more than it helps. The
         # caseworker sees the failure on the case page.
-        message.status = Message.Status.FAILED
         message.error_code = (result.error_code or result.outcome)[:16]
         log.warning(
             "case %s: the answer %r failed: %s %s",
