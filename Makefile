@@ -32,6 +32,7 @@ test: lint
 	  echo "embedded default (SQLite):"; \
 	  env -u DATABASE_URL -u REDIS_URL OUTREACH_DATA_DIR=$$(mktemp -d) \
 	    $(BIN)/pytest tests/intake/test_pipeline.py tests/core tests/casework tests/privacy tests/cadence tests/messaging \
+	      tests/reporting tests/demo \
 	      tests/test_cli.py; \
 	fi
 
