@@ -92,6 +92,16 @@ class Case(models.Model):
                 name="case_help_offer",
                 condition=Q(state="help_offer"),
             ),
+            # The expiry sweep (every ten minutes) reads the running cases whose window ended,
+            # and the held ones (waiting for launch, paused) for the at-risk list.
+            models.Index(
+                fields=["window_ends"], name="case_active_window", condition=Q(state="active")
+            ),
+            models.Index(
+                fields=["deadline"],
+                name="case_held",
+                condition=Q(state__in=["waiting", "paused"]),
+            ),
             models.Index(
                 fields=["closed_at"],
                 name="case_feedback_due",
