@@ -33,14 +33,12 @@ def expire(now: datetime) -> int:
     # Only running campaigns: a paused case keeps its plan (escalation.flag_held puts it on the
     # at-risk list), and a call promised in answer to a reply is followed by the offer's sweep.
     ended = Case.objects.filter(state=Case.State.ACTIVE).filter(_ended(today))
-    tasks = list(
-        Task.objects.filter(status=Task.Status.OPEN, case__in=ended).values_list("id", "case_id")
-    )
+    open_tasks = Task.objects.filter(status=Task.Status.OPEN, case__in=ended)
     note = EXPIRED_NOTE
-    expired = workflow.expire_tasks([pk for pk, _ in tasks], now)
+    expired = workflow.expire_tasks(open_tasks.values_list("id", flat=True), now)
     CaseEvent.objects.bulk_create(
         CaseEvent(case_id=case_id, at=now, action="taak verlopen", detail=f"Taak {pk}: {note}.")
-        for pk, case_id in tasks
+        for pk, case_id in expired
     )
     steps.cancel(PlannedStep.objects.filter(case__in=ended).exclude(key=CLOSE), now, note)
-    return expired
+    return len(expired)

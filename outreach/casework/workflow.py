@@ -165,11 +165,19 @@ def move_task(task: Task, new: str, now: datetime, **fields: Any) -> bool:
     return bool(updated)
 
 
-def expire_tasks(ids: Iterable[int], now: datetime) -> int:
-    """Set-wise: these tasks, where still open, expire (not performed)."""
-    return Task.objects.filter(id__in=list(ids), status=Task.Status.OPEN).update(
-        status=Task.Status.EXPIRED, done_at=now
-    )
+def expire_tasks(ids: Iterable[int], now: datetime) -> list[tuple[int, int]]:
+    """Set-wise: these tasks, where still open, expire (not performed); returns (task, case) of
+    those that did (one done meanwhile is left alone)."""
+    with transaction.atomic():
+        due = list(
+            Task.objects.select_for_update()
+            .filter(id__in=list(ids), status=Task.Status.OPEN)
+            .values_list("id", "case_id")
+        )
+        Task.objects.filter(id__in=[pk for pk, _ in due]).update(
+            status=Task.Status.EXPIRED, done_at=now
+        )
+    return due
 
 
 def end_open_tasks(case_ids: Iterable[int], new: str, now: datetime) -> int:
