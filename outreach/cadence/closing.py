@@ -13,6 +13,10 @@ from outreach.core.ddas import EndResult
 Status = PlannedStep.Status
 
 
+# The note on the steps a caseworker stopped: escalation leaves such a case alone.
+STOPPED = "gestopt door consulent"
+
+
 def stop_outreach(
     case_ids: Iterable[int], now: datetime, note: str, *, keep_close_check: bool = False
 ) -> int:

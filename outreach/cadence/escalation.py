@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from outreach.cadence.closing import STOPPED
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import ESCALATION, Planned, planned_step
 from outreach.cadence.windows import next_slot
@@ -59,6 +60,11 @@ def _escalate_chunk(chunk: list[tuple[int, date, bool, str]], now: datetime, tod
         ContactAttempt.objects.filter(case_id__in=ids, reached=True).values_list(
             "case_id", flat=True
         )
+    )
+    # A caseworker stopped the campaign: no call is pulled forward against that decision (the
+    # case still shows on the at-risk list once its deadline passes).
+    covered |= set(
+        PlannedStep.objects.filter(case_id__in=ids, note=STOPPED).values_list("case_id", flat=True)
     )
     # A personal step or task that will still happen before the deadline keeps the plan.
     planned = {

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from outreach.cadence.closing import stop_outreach
+from outreach.cadence.closing import STOPPED, stop_outreach
 from outreach.cadence.library import all_campaigns, get_campaign
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.outcomes import opt_out
@@ -100,7 +100,7 @@ def stop(case: Case, now: datetime, user: User) -> int:
         require(case, "stop", "stoppen")
         if case.state == State.PAUSED:
             workflow.move(case, State.ACTIVE, now, "hervat om te sluiten")
-        cancelled = stop_outreach([case.pk], now, "gestopt door consulent", keep_close_check=True)
+        cancelled = stop_outreach([case.pk], now, STOPPED, keep_close_check=True)
         check = PlannedStep.objects.filter(
             case=case, key=CLOSE, status__in=PlannedStep.OPEN
         ).first()

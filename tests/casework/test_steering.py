@@ -127,6 +127,15 @@ def test_stopping_cancels_steps_and_tasks_but_the_case_still_ends_by_itself(runn
     assert running.result == EndResult.NO_CONTACT
 
 
+def test_a_stopped_case_is_not_escalated_near_its_deadline(running, sanne):
+    engine_steering.stop(running, at("2026-05-16"), sanne)
+    near = at("2026-06-08")  # deadline 12 June: within the escalation horizon
+    run_housekeeping(near.isoformat())
+    assert not PlannedStep.objects.filter(case=running, key="escalation").exists()
+    running.refresh_from_db()
+    assert not running.at_risk
+
+
 def test_stopping_a_paused_case_keeps_its_closing_check_running(running, sanne):
     steering.pause(running, at("2026-05-16"), sanne)
     engine_steering.stop(running, at("2026-05-18"), sanne)
