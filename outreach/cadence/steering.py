@@ -15,7 +15,7 @@ from outreach.cadence.outcomes import opt_out
 from outreach.cadence.planning import CLOSE
 from outreach.cadence.upgrade import switch_plan
 from outreach.casework import workflow
-from outreach.casework.events import User, record_event
+from outreach.casework.events import LAUNCHED, SWITCHED, User, record_event
 from outreach.casework.models import Case
 from outreach.casework.steering import SteeringError, locked, require
 from outreach.intake.corrections import case_persons
@@ -58,7 +58,7 @@ def launch(case: Case, campaign: str, now: datetime, user: User) -> Case:
         detail = f"Gestart met campagne {campaign_label(campaign)}"
         if proposed and proposed != campaign:
             detail += f" (voorgesteld: {proposed})"
-        record_event(case, now, user, "gestart", detail + ".")
+        record_event(case, now, user, LAUNCHED, detail + ".")
     return case
 
 
@@ -85,7 +85,7 @@ def switch_campaign(case: Case, campaign: str, now: datetime, user: User) -> Cas
             case,
             now,
             user,
-            "campagne",
+            SWITCHED,
             f"Campagne gewisseld van {old or 'geen'} naar {campaign_label(campaign)}{when}.",
         )
     return case

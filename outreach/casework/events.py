@@ -8,6 +8,11 @@ from outreach.casework.models import Case, CaseEvent
 
 User = AbstractBaseUser | AnonymousUser | None
 
+# The actions by which a caseworker chose a case's campaign (launch, switch): intake leaves a
+# chosen campaign of a case that has not started yet alone.
+LAUNCHED, SWITCHED = "gestart", "campagne"
+CAMPAIGN_CHOSEN = (LAUNCHED, SWITCHED)
+
 
 def user_id(user: User) -> int | None:
     """The acting user's id; None for the system (and an anonymous request)."""

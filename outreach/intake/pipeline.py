@@ -20,7 +20,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from outreach.casework import workflow
-from outreach.casework.models import Case
+from outreach.casework.events import CAMPAIGN_CHOSEN
+from outreach.casework.models import Case, CaseEvent
 from outreach.core import bulk
 from outreach.core.ddas import FOLLOWED_UP, SignalStatus
 from outreach.core.models import Municipality
@@ -518,6 +519,14 @@ class CaseMatcher:
                 pk, household_id, state, _day(deadline), bool(crisis), _day(start), _day(end),
                 kind, score, tier, [], campaign, replan=bool(replan),
             )  # fmt: skip
+        # New cases whose campaign a caseworker chose (at launch, or by switching before the
+        # start): a new signal does not put the framework's proposal over her choice.
+        self.chosen = set(
+            CaseEvent.objects.filter(
+                case_id__in=[c.id for c in self.open.values() if c.state == Case.State.NEW],
+                action__in=CAMPAIGN_CHOSEN,
+            ).values_list("case_id", flat=True)
+        )
         # Per household and partner, the amount of the partner's latest followed-up signal in
         # the open case: a repeat whose arrears did not grow is "herhaalde melding".
         self.previous: dict[tuple[int, int], Decimal] = {}
@@ -679,7 +688,7 @@ class CaseMatcher:
         case.reasons = [
             {"rule": r.rule, "weight": r.weight, "detail": r.detail} for r in priority.reasons
         ]
-        if case.state in (Case.State.NEW, Case.State.WAITING):
+        if case.state in (Case.State.NEW, Case.State.WAITING) and case.id not in self.chosen:
             case.campaign = priority.campaign  # proposed: a caseworker may still change it
             if case.id is None:
                 case.state = workflow.initial_state(

@@ -229,6 +229,23 @@ def test_a_waiting_case_starts_only_when_a_caseworker_launches_it(waiting, engin
     assert set(steps_of(waiting)) == {"call", "close"}
 
 
+def test_a_new_signal_does_not_put_the_proposal_over_the_caseworkers_choice(
+    waiting, municipality, engine, sanne, now
+):
+    engine_steering.launch(waiting, "short", now, sanne)
+    # Before the tick starts it, another partner reports the same household.
+    ingest(
+        [signal_row(signaaldatum="2026-05-14", postcode="3512CD", signaalpartner="Water")],
+        municipality,
+        now,
+    )
+    waiting.refresh_from_db()
+    assert (waiting.state, waiting.campaign) == (Case.State.NEW, "short")
+    assert waiting.signals.count() == 2  # the signal joined the case and re-weighed it
+    engine(now)
+    assert set(steps_of(waiting)) == {"call", "close"}
+
+
 def test_launch_refuses_an_unknown_campaign_and_a_case_that_runs(running, waiting, sanne, now):
     with pytest.raises(SteeringError, match="geen campagne 'bestaat-niet'"):
         engine_steering.launch(waiting, "bestaat-niet", now, sanne)
