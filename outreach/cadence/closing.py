@@ -27,13 +27,8 @@ def stop_outreach(
     if keep_close_check:
         stopping = stopping.exclude(key=CLOSE)
     cancelled = steps.cancel(stopping, now, note)
-    workflow.end_open_tasks(ids, Task.Status.CANCELLED, now)
+    workflow.cancel_open_tasks(ids, now)
     return cancelled
-
-
-def close_case(case: Case, result: str, now: datetime, reason: str = "") -> bool:
-    """Close with any DDAS end result (the workflow's close; the receiver cancels the plan)."""
-    return workflow.close(case, result, now, reason)
 
 
 def exhausted_result(case_id: int) -> str:
@@ -69,7 +64,7 @@ def close_exhausted(step: PlannedStep, now: datetime) -> None:
         step.save(update_fields=["status", "due_at", "claimed_until", "note"])
         return
     result = exhausted_result(case.pk)
-    close_case(case, result, now, "Alle stappen van de campagne zijn gedaan.")
+    workflow.close(case, result, now, "Alle stappen van de campagne zijn gedaan.")
     _finish(step, Status.DONE, now, result)
 
 

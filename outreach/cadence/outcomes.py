@@ -1,5 +1,6 @@
-"""What people's answers do to a case: a reply or a reached attempt moves it to the offer of
-help and stops the outreach; an opt-out stops everything at once."""
+"""What a call or visit a caseworker made does to a case: reached moves it to the offer of help
+(through outreach.casework.workflow, as a reply or an opt-out does); nobody home takes the
+campaign's failure path."""
 
 from datetime import datetime
 
@@ -18,20 +19,6 @@ TASK_KIND = {
     Task.Kind.PHONE: ContactKind.PHONE.value,
     Task.Kind.VISIT: ContactKind.HOME_VISIT.value,
 }
-
-
-def offer_help(case: Case, now: datetime, reason: str) -> bool:
-    """Reached or replied: no more outreach; a caseworker offers a conversation."""
-    return workflow.offer_help(case, now, reason)
-
-
-def record_reply(case: Case, now: datetime) -> None:
-    offer_help(case, now, "Inwoner heeft gereageerd.")
-
-
-def opt_out(case: Case, now: datetime) -> None:
-    """The person wants no contact: everything stops at once and the case closes."""
-    workflow.opt_out(case, now)
 
 
 def record_task_outcome(task: Task, outcome: str, now: datetime, user: User = None) -> None:
@@ -56,7 +43,7 @@ def record_task_outcome(task: Task, outcome: str, now: datetime, user: User = No
             f"{task.get_kind_display()}: {Task.Outcome(outcome).label}.".capitalize(),
         )
         if reached:
-            offer_help(case, now, "Inwoner bereikt.")
+            workflow.offer_help(case, now, "Inwoner bereikt.")
             return
         step = PlannedStep.objects.filter(case=case, key=task.step_key).first()
         if case.state != Case.State.ACTIVE or step is None:

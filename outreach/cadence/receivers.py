@@ -32,17 +32,16 @@ def on_case_moved(
     elif new == State.PAUSED:
         steps.pause(case.pk)
     elif old == State.PAUSED and new == State.ACTIVE:
-        resume_steps(case.pk, now, kwargs.get("since") or now)
+        resume_steps(case, now, kwargs.get("since") or now)
 
 
-def resume_steps(case_id: int, now: datetime, paused_at: datetime) -> int:
+def resume_steps(case: Case, now: datetime, paused_at: datetime) -> int:
     """The paused steps and the outreach window move on by the length of the pause."""
     shift = max(now - paused_at, timedelta(0))
-    resumed = steps.resume(case_id, now, shift)
-    ends = Case.objects.filter(pk=case_id).values_list("window_ends", flat=True).first()
-    if ends is not None and shift:
-        days = timedelta(days=shift.days + (1 if shift.seconds else 0))
-        Case.objects.filter(pk=case_id).update(window_ends=ends + days)
+    resumed = steps.resume(case.pk, now, shift)
+    if case.window_ends is not None and shift:
+        case.window_ends += timedelta(days=shift.days + (1 if shift.seconds else 0))
+        case.save(update_fields=["window_ends"])
     return resumed
 
 

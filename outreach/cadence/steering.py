@@ -11,7 +11,6 @@ from django.utils import timezone
 from outreach.cadence.closing import STOPPED, stop_outreach
 from outreach.cadence.library import all_campaigns, get_campaign
 from outreach.cadence.models import PlannedStep
-from outreach.cadence.outcomes import opt_out
 from outreach.cadence.planning import CLOSE
 from outreach.cadence.upgrade import switch_plan
 from outreach.casework import workflow
@@ -127,6 +126,6 @@ def record_opt_out(case: Case, source: str, now: datetime, user: User) -> Case:
                 person=person,
                 defaults={"source": source, "created_at": now},
             )
-        opt_out(case, now)
+        workflow.opt_out(case, now)
         record_event(case, now, user, "afgemeld", f"Inwoner afgemeld ({source}); zaak gesloten.")
     return case

@@ -9,8 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from outreach.casework import workflow
-from outreach.casework.events import User, record_event
-from outreach.casework.events import user_id as _user_id
+from outreach.casework.events import User, record_event, user_id
 from outreach.casework.models import Case, HelpOffer, Task
 from outreach.core.calendar import add_working_days
 from outreach.core.ddas import ContactKind, EndResult
@@ -43,22 +42,12 @@ def register_offer(
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.state == Case.State.CLOSED and answer != Answer.ACCEPTED:
             raise OfferError("de zaak is afgesloten")
+        made = {"made_on": made_on, "kind": kind, "recorded_by_id": user_id(user)}
         offer, _ = HelpOffer.objects.update_or_create(
-            case=case,
-            defaults={
-                "made_on": made_on,
-                "kind": kind,
-                "recorded_by_id": _user_id(user),
-            },
-            create_defaults={
-                "made_on": made_on,
-                "kind": kind,
-                "recorded_by_id": _user_id(user),
-                "created_at": now,
-            },
+            case=case, defaults=made, create_defaults={**made, "created_at": now}
         )
         workflow.offer_help(case, now, "Hulp aangeboden.")
-        _log(case, now, user, "aanbod", f"Hulpaanbod op {made_on} ({kind}).")
+        record_event(case, now, user, "aanbod", f"Hulpaanbod op {made_on} ({kind}).")
         return _answer(case, offer, answer, now, user)
 
 
@@ -92,7 +81,7 @@ def accepted_by_reply(case: Case, kind: str, now: datetime) -> HelpOffer:
         changed = True
     if changed:
         _answer_changed(case)
-    _log(case, now, None, "aanbod", "Inwoner antwoordde ja op het hulpaanbod.")
+    record_event(case, now, None, "aanbod", "Inwoner antwoordde ja op het hulpaanbod.")
     return offer
 
 
@@ -104,7 +93,8 @@ def _answer(case: Case, offer: HelpOffer, answer: str, now: datetime, user: User
         offer.answered_on = None if answer == Answer.PENDING else timezone.localdate(now)
         offer.save(update_fields=["answer", "answered_on"])
         _answer_changed(case)
-        _log(case, now, user, "antwoord", f"Antwoord op het aanbod: {Answer(answer).label}.")
+        label = Answer(answer).label
+        record_event(case, now, user, "antwoord", f"Antwoord op het aanbod: {label}.")
     if answer == Answer.DECLINED:
         workflow.close(case, EndResult.NO_HELP_WANTED, now, "Hulpaanbod afgewezen.")
     elif case.at_risk and case.state == Case.State.HELP_OFFER:
@@ -117,10 +107,6 @@ def _answer_changed(case: Case) -> None:
     """A closed case's offer answered later (a late success): its partner feedback is to be
     recorded again (outreach.reporting.feedback finds it by the empty `feedback_at`)."""
     Case.objects.filter(pk=case.pk, state=Case.State.CLOSED).update(feedback_at=None)
-
-
-def _log(case: Case, now: datetime, user: User, action: str, detail: str) -> None:
-    record_event(case, now, user, action, detail)
 
 
 @dataclass
@@ -166,7 +152,7 @@ def follow_up_offers(now: datetime) -> OfferSweep:
             with transaction.atomic():
                 locked = Case.objects.select_for_update().get(pk=case.pk)
                 if workflow.close(locked, EndResult.NO_RESPONSE_AFTER_CONTACT, now, reason):
-                    _log(locked, now, None, "afgesloten", reason)
+                    record_event(locked, now, None, "afgesloten", reason)
                     report.closed += 1
         elif today >= close_on:
             report.at_risk += _flag(

@@ -18,7 +18,7 @@ from outreach.casework import workflow
 from outreach.casework.assignment import display_name, may_be_assigned
 from outreach.casework.events import User, record_event, user_id
 from outreach.casework.models import Case, ContactAttempt, Task
-from outreach.core.ddas import ContactKind, Dagdeel
+from outreach.core.ddas import ContactKind, Dagdeel, EndResult
 
 State = Case.State
 NOTE_MAX = 300
@@ -152,3 +152,25 @@ def add_note(case: Case, text: str, now: datetime, user: User) -> None:
     if len(text) > NOTE_MAX:
         raise SteeringError(f"Een notitie is hoogstens {NOTE_MAX} tekens.")
     record_event(case, now, user, "notitie", text)
+
+
+def got_in_touch(case: Case, now: datetime, user: User) -> Case:
+    """The person called, came by or answered: outreach stops, the offer of help starts."""
+    with transaction.atomic():
+        case = locked(case)
+        if workflow.offer_help(case, now, "Inwoner heeft contact opgenomen."):
+            record_event(case, now, user, "contact", "Inwoner heeft contact opgenomen.")
+    return case
+
+
+def close(case: Case, result: str, reason: str, now: datetime, user: User) -> Case:
+    """A caseworker closes the case with any DDAS end result."""
+    if result not in EndResult.values:
+        raise SteeringError("Kies een eindresultaat uit de lijst.")
+    with transaction.atomic():
+        case = locked(case)
+        if case.state == State.CLOSED:
+            raise SteeringError("Deze zaak is al afgesloten.")
+        workflow.close(case, result, now, " ".join(reason.split())[:1000])
+        record_event(case, now, user, "afgesloten", f"Afgesloten: {result}.")
+    return case

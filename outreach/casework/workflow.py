@@ -180,10 +180,8 @@ def expire_tasks(ids: Iterable[int], now: datetime) -> list[tuple[int, int]]:
     return due
 
 
-def end_open_tasks(case_ids: Iterable[int], new: str, now: datetime) -> int:
-    """Set-wise: every open task of these cases goes to `new` (cancelled, expired)."""
-    if new not in TASK_TRANSITIONS[Task.Status.OPEN]:
-        raise TransitionError(f"a task cannot go to {new}")
+def cancel_open_tasks(case_ids: Iterable[int], now: datetime) -> int:
+    """Set-wise: every open task of these cases is cancelled (the case left outreach)."""
     return Task.objects.filter(case_id__in=list(case_ids), status=Task.Status.OPEN).update(
-        status=new, done_at=now
+        status=Task.Status.CANCELLED, done_at=now
     )

@@ -16,13 +16,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from outreach.cadence import steering as engine
-from outreach.cadence.closing import close_case
-from outreach.cadence.outcomes import offer_help, record_task_outcome
+from outreach.cadence.outcomes import record_task_outcome
 from outreach.casework import offers, steering
-from outreach.casework.events import record_event
 from outreach.casework.models import Case, HelpOffer, Task
 from outreach.casework.workflow import TransitionError
-from outreach.core.ddas import EndResult
 from outreach.core.roles import CASEWORKER, SUPERVISOR, municipalities_for, role_required
 from outreach.intake import corrections
 from outreach.messaging.printing.returned import ReturnError, record_returned
@@ -45,35 +42,6 @@ def task_outcome(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     else:
         record_task_outcome(task, outcome, timezone.now(), request.user)
         messages.success(request, f"{task.get_kind_display()}: {Task.Outcome(outcome).label}.")
-    return redirect("casework:case", pk=case.pk)
-
-
-@require_POST
-@role_required(*ACTORS)
-def got_in_touch(request: HttpRequest, pk: int) -> HttpResponse:
-    """The person called, came by or answered: outreach stops, the offer of help starts."""
-    case = _case(request, pk)
-    now = timezone.now()
-    if offer_help(case, now, "Inwoner heeft contact opgenomen."):
-        record_event(case, now, request.user, "contact", "Inwoner heeft contact opgenomen.")
-    messages.success(request, "Contact geregistreerd: de campagne is gestopt.")
-    return redirect("casework:case", pk=case.pk)
-
-
-@require_POST
-@role_required(*ACTORS)
-def close(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk)
-    result = request.POST.get("result", "")
-    if case.state == Case.State.CLOSED:
-        messages.error(request, "Deze zaak is al afgesloten.")
-    elif result not in EndResult.values:
-        messages.error(request, "Kies een eindresultaat uit de lijst.")
-    else:
-        now = timezone.now()
-        if close_case(case, result, now, request.POST.get("reason", "").strip()[:1000]):
-            record_event(case, now, request.user, "afgesloten", f"Afgesloten: {result}.")
-        messages.success(request, f"Zaak afgesloten: {result}.")
     return redirect("casework:case", pk=case.pk)
 
 
@@ -120,6 +88,27 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise steering.SteeringError("Geef een geldige datum.") from None
+
+
+@require_POST
+@role_required(*ACTORS)
+def got_in_touch(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, now: datetime) -> str:
+        steering.got_in_touch(case, now, request.user)
+        return "Contact geregistreerd: de campagne is gestopt."
+
+    return _act(request, pk, run)
+
+
+@require_POST
+@role_required(*ACTORS)
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, now: datetime) -> str:
+        result = request.POST.get("result", "")
+        steering.close(case, result, request.POST.get("reason", ""), now, request.user)
+        return f"Zaak afgesloten: {result}."
+
+    return _act(request, pk, run)
 
 
 @require_POST

@@ -10,8 +10,9 @@ from outreach.cadence.claims import claim_due_steps
 from outreach.cadence.execution import execute_steps
 from outreach.cadence.library import get_campaign
 from outreach.cadence.models import PlannedStep
-from outreach.cadence.outcomes import opt_out, record_reply, record_task_outcome
+from outreach.cadence.outcomes import record_task_outcome
 from outreach.cadence.planning import plan_campaign
+from outreach.casework import workflow
 from outreach.casework.models import Case, ContactAttempt, Task
 from outreach.core.ddas import EndResult
 from outreach.desk.summaries import case_summary, queue
@@ -218,7 +219,9 @@ def test_without_a_mobile_number_the_sms_fails_over_to_a_letter(municipality, en
 
 def test_a_reply_stops_the_outreach_and_moves_to_the_offer_of_help(case, engine, now):
     engine(now)
-    record_reply(Case.objects.get(pk=case.pk), at("2026-05-16", "10:00"))
+    workflow.offer_help(
+        Case.objects.get(pk=case.pk), at("2026-05-16", "10:00"), "Inwoner heeft gereageerd."
+    )
     case.refresh_from_db()
     assert case.state == Case.State.HELP_OFFER
     assert not PlannedStep.objects.filter(case=case, status__in=PlannedStep.OPEN).exists()
@@ -230,7 +233,7 @@ def test_a_reply_stops_the_outreach_and_moves_to_the_offer_of_help(case, engine,
 def test_an_opt_out_stops_everything_and_closes(case, engine, now):
     engine(now)
     engine(at("2026-05-22"))  # the call task exists now
-    opt_out(Case.objects.get(pk=case.pk), at("2026-05-22", "11:00"))
+    workflow.opt_out(Case.objects.get(pk=case.pk), at("2026-05-22", "11:00"))
     case.refresh_from_db()
     assert case.state == Case.State.CLOSED and case.result == EndResult.NO_HELP_WANTED
     assert not PlannedStep.objects.filter(case=case, status__in=PlannedStep.OPEN).exists()
@@ -290,7 +293,7 @@ def test_the_closing_check_waits_for_open_tasks(case, engine, now):
 
 def test_a_new_signal_after_close_starts_a_new_sequence(case, engine, now, municipality):
     engine(now)
-    opt_out(Case.objects.get(pk=case.pk), at("2026-05-16"))
+    workflow.opt_out(Case.objects.get(pk=case.pk), at("2026-05-16"))
     later = at("2026-07-01")
     ingest([signal_row(signaaldatum="2026-06-30")], municipality, later)
     new = Case.objects.exclude(pk=case.pk).get()

@@ -110,6 +110,16 @@ def test_a_stale_copy_never_undoes_a_later_move(case, now):
 def test_a_stale_copy_moves_on_from_what_the_case_is_now(case, now):
     stale = Case.objects.get(pk=case.pk)
     assert workflow.move_all([case.pk], State.NEW, State.ACTIVE, now) == [case.pk]
-    assert workflow.offer_help(stale, now, "bereikt")  # new (stale) -> help_offer, from active
+    moves: list[tuple[str, str]] = []
+
+    def seen(sender, old, new, **kwargs):
+        moves.append((old, new))
+
+    workflow.case_moved.connect(seen)
+    try:
+        assert workflow.offer_help(stale, now, "bereikt")  # the copy still says "new"
+    finally:
+        workflow.case_moved.disconnect(seen)
     case.refresh_from_db()
     assert case.state == State.HELP_OFFER
+    assert moves == [(State.ACTIVE, State.HELP_OFFER)]  # what others hear: from what it was

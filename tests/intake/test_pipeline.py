@@ -10,9 +10,8 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outreach.cadence.closing import close_case
-from outreach.cadence.outcomes import opt_out
 from outreach.cadence.recipients import load_recipients
+from outreach.casework import workflow
 from outreach.casework.models import Case
 from outreach.core.ddas import EndResult, SignalStatus
 from outreach.intake.models import Household, ImportRun, OptOut, Person, PhoneNumber, Signal
@@ -413,7 +412,7 @@ def test_opt_out_is_not_followed_up(ingest, now, municipality):
     OptOut.objects.create(
         municipality=municipality, person=person, source="sms STOP", created_at=now
     )
-    opt_out(first_case, now)
+    workflow.opt_out(first_case, now)
 
     report = ingest([signal_row(id="B", signaalpartner="Huur", signaaldatum="2026-04-10")])
     assert report.accepted == 1
@@ -537,7 +536,7 @@ def test_a_screened_out_signal_joins_the_open_case(ingest):
 def test_partners_hear_a_joined_screened_out_signal_was_not_picked_up(ingest, now):
     ingest([signal_row(id="E", signaalpartner="Energie", bedrag="300")])
     ingest([signal_row(id="LOW", signaalpartner="Huur", bedrag="20")])
-    close_case(only_case(), EndResult.FOLLOW_UP_FINANCIAL.value, now)
+    workflow.close(only_case(), EndResult.FOLLOW_UP_FINANCIAL.value, now)
     assert record_feedback(now) == 2
     outcomes = dict(PartnerFeedback.objects.values_list("signal__partner_ref", "outcome"))
     assert outcomes == {"E": "helped", "LOW": "not_picked_up"}
@@ -606,7 +605,7 @@ def test_an_opted_out_persons_signal_joins_another_persons_open_case(ingest, now
         source="sms STOP",
         created_at=now,
     )
-    opt_out(only_case(), now)
+    workflow.opt_out(only_case(), now)
     ingest([signal_row(id="B", signaalpartner="Huur", signaaldatum="2026-04-05")])
     open_case = Case.objects.get(state=Case.State.NEW)
     ingest([signal_row(id="C", signaalpartner="Water", voorletters="M.", voornaam="Marie")])

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from outreach.cadence.models import PlannedStep
-from outreach.cadence.outcomes import opt_out
+from outreach.casework import workflow
 from outreach.casework.models import Case, ContactAttempt
 from outreach.messaging.models import Message
 from outreach.messaging.printing import batches
@@ -192,7 +192,7 @@ def test_a_letter_whose_pdf_cannot_be_made_fails_and_takes_the_failure_path(muni
 def test_a_letter_of_a_case_that_is_no_longer_active_is_withdrawn(municipality, engine):
     cases = make_cases(municipality, 2, FRIDAY)
     engine(FRIDAY)
-    opt_out(Case.objects.get(pk=cases[0].pk), at("2026-05-15", "11:00"))
+    workflow.opt_out(Case.objects.get(pk=cases[0].pk), at("2026-05-15", "11:00"))
 
     run = run_print_batches(FRIDAY_3PM)
 
