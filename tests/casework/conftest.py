@@ -6,9 +6,11 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from outreach.cadence import library
+from outreach.casework.models import Case
 from outreach.core.models import StaffProfile
 from outreach.core.roles import CASEWORKER
-from tests.cadence.conftest import campaign_dir, engine  # noqa: F401  (fixtures)
+from tests.cadence.conftest import campaign_dir, engine, ingest  # noqa: F401  (fixtures)
+from tests.conftest import signal_row
 
 # A campaign unlike the test campaign: one call at once, the closing check two days later.
 SHORT = """
@@ -46,3 +48,10 @@ def make_caseworker(username: str, municipality, *, name: str = "", phone: str =
 def sanne(municipality) -> User:
     """A caseworker of the municipality with a full name and a direct number."""
     return make_caseworker("sanne", municipality, name="Sanne Visser", phone="030 286 1234")
+
+
+@pytest.fixture
+def case(municipality, now) -> Case:
+    """A new case of one signal, not started yet."""
+    (case,) = ingest([signal_row(signaaldatum="2026-05-14")], municipality, now)
+    return case

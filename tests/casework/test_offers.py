@@ -16,18 +16,10 @@ from outreach.casework.offers import (
 from outreach.core.calendar import add_working_days
 from outreach.core.ddas import EndResult
 from outreach.desk.summaries import case_summary, queue
-from tests.cadence.conftest import ingest
-from tests.conftest import signal_row
 
 pytestmark = pytest.mark.django_db
 
 State = Case.State
-
-
-@pytest.fixture
-def case(municipality, now):
-    (case,) = ingest([signal_row(signaaldatum="2026-05-14")], municipality, now)
-    return case
 
 
 def fresh(case: Case) -> Case:

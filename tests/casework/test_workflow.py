@@ -8,18 +8,10 @@ from outreach.casework import workflow
 from outreach.casework.models import Case, Task
 from outreach.casework.workflow import TRANSITIONS, TransitionError
 from outreach.core.ddas import EndResult
-from tests.cadence.conftest import ingest
-from tests.conftest import signal_row
 
 pytestmark = pytest.mark.django_db
 
 State = Case.State
-
-
-@pytest.fixture
-def case(municipality, now):
-    (case,) = ingest([signal_row(signaaldatum="2026-05-14")], municipality, now)
-    return case
 
 
 def test_the_table_names_every_state_and_only_known_ones():
