@@ -3,8 +3,9 @@
 Everything is generated: no real person's data. Loading twice adds nothing new.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from outreach.core.models import Municipality, StaffProfile
 from outreach.core.roles import ROLES, ensure_role_groups
+from outreach.demo.history import HistoryReport, play
 from outreach.demo.sample_data import (
     CLIENT_COLUMNS,
     DEMO_AREA,
@@ -21,8 +23,9 @@ from outreach.demo.sample_data import (
     SamplePopulation,
     write_csv,
 )
+from outreach.intake.parsing import parse_date
 from outreach.intake.pipeline import ImportReport, import_rows
-from outreach.intake.readers import read_csv_file
+from outreach.intake.readers import RawRow, read_csv_file
 from outreach.intake.source_files import load_clients, load_register
 
 DEMO_CODE = "9999"
@@ -32,6 +35,9 @@ HOUSEHOLDS = 260
 SIGNALS = 320
 # Signals of the last five weeks: most cases are still within their statutory window.
 DAYS = 35
+# With a history: weekly partner files over the last sixteen weeks, for the supervisor's figures.
+HISTORY_WEEKS = 16
+HISTORY_SIGNALS_A_WEEK = 40
 
 
 # Invented: the demo's letters need a named person with a direct number.
@@ -53,9 +59,15 @@ class DemoResult:
     municipality: Municipality
     report: ImportReport
     users: list[str]
+    history: HistoryReport | None = None
 
 
-def load_demo(now: datetime | None = None, folder: Path | None = None) -> DemoResult:
+def load_demo(
+    now: datetime | None = None, folder: Path | None = None, history_weeks: int = 0
+) -> DemoResult:
+    """The demo municipality, its users and signals. With `history_weeks`, the signals arrive
+    week by week over that many past weeks and the service runs through them
+    (outreach.demo.history); the last five weeks' file is then the last delivery."""
     now = now or timezone.now()
     folder = folder or settings.DATA_DIR / "demo"
     folder.mkdir(parents=True, exist_ok=True)
@@ -76,6 +88,8 @@ def load_demo(now: datetime | None = None, folder: Path | None = None) -> DemoRe
     clients = folder / "clients.csv"
     write_csv(clients, population.client_rows(range(3, HOUSEHOLDS, 53)), CLIENT_COLUMNS)
     load_clients(clients, municipality)
+    if history_weeks > 0:
+        return _with_history(municipality, population, users, now, folder, history_weeks)
     signals = folder / "signals.csv"
     write_csv(
         signals,
@@ -86,6 +100,34 @@ def load_demo(now: datetime | None = None, folder: Path | None = None) -> DemoRe
         read_csv_file(signals), municipality=municipality, now=now, source="demo signals.csv"
     )
     return DemoResult(municipality, report, users)
+
+
+def _with_history(
+    municipality: Municipality,
+    population: SamplePopulation,
+    users: list[str],
+    now: datetime,
+    folder: Path,
+    weeks: int,
+) -> DemoResult:
+    """A partner file every Monday with the signals of the week before, and the service run
+    through all of it. Loading again adds nothing: the files are the same, so are the signals."""
+    today = timezone.localdate(now)
+    monday = today - timedelta(days=today.weekday())
+    first = monday - timedelta(weeks=weeks)
+    path = folder / "signals-history.csv"
+    rows = population.signal_rows(HISTORY_SIGNALS_A_WEEK * weeks, first, monday - timedelta(days=1))
+    write_csv(path, rows, SIGNAL_COLUMNS)
+    # Each Monday's file holds the signals dated in the week before.
+    weekly: dict[date, list[RawRow]] = defaultdict(list)
+    for row in read_csv_file(path):
+        signal_day = parse_date(row.fields["signaaldatum"])
+        weekly[signal_day - timedelta(days=signal_day.weekday()) + timedelta(weeks=1)].append(row)
+    deliveries = sorted(weekly.items())
+    caseworker = User.objects.get(username="caseworker")
+    history = play(municipality, deliveries, now, caseworker)
+    report = ImportReport(history.signals, history.rejected, history.duplicates)
+    return DemoResult(municipality, report, users, history)
 
 
 def demo_users(municipality: Municipality) -> list[str]:
