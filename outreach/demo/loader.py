@@ -23,8 +23,8 @@ from outreach.demo.sample_data import (
     SamplePopulation,
     write_csv,
 )
-from outreach.intake.parsing import parse_date
 from outreach.intake.models import Signal
+from outreach.intake.parsing import parse_date
 from outreach.intake.pipeline import ImportReport, import_rows
 from outreach.intake.readers import RawRow, read_csv_file
 from outreach.intake.source_files import load_clients, load_register

@@ -50,7 +50,7 @@ def test_signals_arrive_weekly_and_the_service_works_through_them(tmp_path, now)
     assert Case.objects.filter(state=Case.State.CLOSED).exclude(result=None).exists()
 
 
-def test_loading_again_adds_nothing_and_plays_nothing_and_the_broker_setting_is_restored(tmp_path, now):
+def test_loading_again_neither_adds_nor_replays_and_restores_the_broker_setting(tmp_path, now):
     eager = app.conf.task_always_eager
     first = load_demo(now=now, folder=tmp_path, history_weeks=2)
     assert first.report.accepted > 0
