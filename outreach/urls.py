@@ -18,5 +18,6 @@ urlpatterns = [
     path("webhooks/twilio/inbound", inbound.twilio_inbound, name="twilio-inbound"),
     path("inbox/", inbound.inbox, name="inbox"),
     path("feedback/", include("outreach.reporting.urls")),
+    path("dashboard/", include("outreach.reporting.dashboard_urls")),
     path("", include("outreach.desk.urls")),
 ]

@@ -2,13 +2,14 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from outreach.core.models import Municipality
 
@@ -43,7 +44,8 @@ def municipalities_for(user: Any) -> QuerySet[Municipality]:
 # Who may see citizens' cases. Communication staff edit texts and never see citizens' data.
 CASE_ROLES = (CASEWORKER, SUPERVISOR, ADMINISTRATOR)
 
-View = Callable[..., HttpResponse]
+# Any view: one that answers with a page, or with a stream (a download).
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def role_required(*roles: str) -> Callable[[View], View]:
@@ -51,13 +53,13 @@ def role_required(*roles: str) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, *roles):
                 raise PermissionDenied("your role does not give access to cases")
             return view(request, *args, **kwargs)
 
-        return guarded
+        return cast(View, guarded)
 
     return decorate
