@@ -12,7 +12,7 @@ Cell = int | float | str | Rate | None
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    key: str  # the CSV header and the JSON key
+    key: str  # the JSON key; the CSV heads a column with its label
     label: str  # Dutch, as the page heads the column
 
 
