@@ -26,13 +26,10 @@ from outreach.core.roles import ROLES
 from outreach.demo import loader
 from outreach.intake.models import PhoneNumber
 from outreach.intake.partners import register_partner
-from outreach.intake.pipeline import import_rows
-from outreach.intake.readers import read_csv_bytes
 from outreach.messaging.inbound.handling import Inbound, receive
 from outreach.messaging.inbound.matching import as_e164
 from outreach.messaging.models import TemplateVersion
 from outreach.messaging.versions import load_shipped
-from tests.conftest import csv_bytes, signal_row
 
 DEMO_ROLES = ROLES  # a demo user per role, named after it
 RUN_DAYS = 10  # the campaigns have run this long: letters sent, calls and visits planned
@@ -101,18 +98,15 @@ def build_site(folder: Path) -> Site:
         load_shipped(start)
     # A fifth of the demo's population: every kind of row still shows, and axe, whose time
     # grows with the page, reads a queue and a task list of a few dozen rows.
+    # The low tier waits for a caseworker to start it ("wacht op start").
+    Municipality.objects.create(
+        code=loader.DEMO_CODE,
+        name=loader.DEMO_NAME,
+        contact=loader.DEMO_CONTACT,
+        manual_launch_tiers=["low"],
+    )
     with mock.patch.object(loader, "HOUSEHOLDS", 40), mock.patch.object(loader, "SIGNALS", 45):
         municipality = loader.load_demo(now=start, folder=folder).municipality
-    # Received 26 days ago: near the statutory deadline, so escalated onto the at-risk list.
-    late = [signal_row(postcode=f"1011A{c}", huisnummer=str(n)) for n, c in enumerate("BCD", 1)]
-    for row in late:
-        row["signaaldatum"] = timezone.localdate(now - timedelta(days=27)).isoformat()
-    import_rows(
-        read_csv_bytes(csv_bytes(late)),
-        municipality=municipality,
-        now=start,
-        received=now - timedelta(days=26),
-    )
     run_campaigns(start, RUN_DAYS)
 
     case = richest_case(municipality)
