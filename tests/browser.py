@@ -1,28 +1,35 @@
 """The browser tests' shared part: Debian's Chromium driven by Playwright, a page logged in
 through the real login form. Never downloads a browser: Playwright only drives the system
-Chromium. A test module imports this first; without /usr/bin/chromium or the playwright package
-the module is skipped with the reason (CI installs both)."""
+Chromium. A test module imports this first. Without /usr/bin/chromium or the playwright package
+the module is skipped with the reason on a developer's machine; under CI (the environment
+variable CI set, as .ci/run does) it fails with that reason instead, so a browser test can
+never go missing from CI's count unnoticed."""
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from django.db import connections
 
+
+def unavailable(reason: str) -> NoReturn:
+    """Stop the importing test module: a failure under CI (it installs everything the browser
+    tests need), a skip with the reason elsewhere."""
+    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
+        pytest.fail(f"CI is set and {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
-    pytest.skip(
-        f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
-        allow_module_level=True,
-    )
+    unavailable(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
 try:
     from playwright.sync_api import Page, expect, sync_playwright
 except ImportError:
-    pytest.skip(
-        "browser tests need the playwright package (pip install -e '.[dev]')",
-        allow_module_level=True,
-    )
+    unavailable("browser tests need the playwright package (pip install -e '.[dev]')")
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -36,7 +43,16 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 15_000  # generous for a loaded CI machine; the waits end as soon as the page is ready
 
-__all__ = ["Page", "expect", "logged_in"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "TIMEOUT_MS",
+    "Page",
+    "expect",
+    "logged_in",
+    "sync_playwright",
+    "unavailable",
+]
 
 
 @contextlib.contextmanager

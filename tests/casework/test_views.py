@@ -161,7 +161,7 @@ def test_case_page_shows_signal_and_receipt_dates_and_screened_out_signals(
     assert report.accepted == 2
     case = Case.objects.get()
     html = browser.get(f"/cases/{case.pk}/").content.decode()
-    assert "<th>Signaaldatum</th><th>Ontvangen</th>" in html
+    assert '<th scope="col">Signaaldatum</th><th scope="col">Ontvangen</th>' in html
     assert "<td>1 april 2026</td><td>2 april 2026</td>" in html
     assert "<td>30 maart 2026</td><td>2 april 2026</td>" in html
     assert "Niet opgepakt: onterecht signaal" in html  # the screened-out signal, on the case
