@@ -209,6 +209,8 @@ class _Delivery:
         self.municipality = municipality
         self.start, self.end, self.now = start, end, now
         self.first, self.after = _local_midnight(start), _local_midnight(end + timedelta(days=1))
+        # Looked up once: timezone.localdate() asks for the current zone on every call.
+        self.zone = timezone.get_current_timezone()
         self.signals = self.cases = self.attempts = 0
 
     def summary(self) -> ExportSummary:
@@ -293,7 +295,7 @@ class _Delivery:
                 item["matchingsdatum"] = last_in[pk]
                 item["startdatum_matchtingperiode"] = matching_start
                 if started_at is not None:
-                    item["datum_opgepakt"] = timezone.localdate(started_at)
+                    item["datum_opgepakt"] = started_at.astimezone(self.zone).date()
                 item["einddatum_matchingperiode"] = matching_end
                 item["vroegsignalen"] = [{"ID": ref} for ref in references[pk]]
                 item["contactpogingen"] = attempts.get(pk, [])
@@ -319,7 +321,7 @@ class _Delivery:
                 references.setdefault(case_id, {})[signal_reference(partner_ref, pk)] = None
         return (
             {case_id: list(refs) for case_id, refs in references.items()},
-            {case_id: timezone.localdate(moment) for case_id, moment in last_in.items()},
+            {case_id: moment.astimezone(self.zone).date() for case_id, moment in last_in.items()},
         )
 
     @staticmethod
