@@ -157,6 +157,10 @@ OUTREACH_POPULATION_REGISTER = os.environ.get(
 # Raw input and personal data are kept this many days, then anonymised.
 OUTREACH_RETENTION_DAYS = int(os.environ.get("OUTREACH_RETENTION_DAYS", "183"))
 
+# The DDAS export's codeGegevensleverancier: the code of whoever supplies the data (the software
+# supplier or the host) to the national monitor.
+OUTREACH_DDAS_SUPPLIER_CODE = os.environ.get("OUTREACH_DDAS_SUPPLIER_CODE", "outreach")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,7 +7,7 @@ that reserving ids and inserting by key are not raced.
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -155,7 +155,10 @@ def insert(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> i
         if model._meta.get_field(c).get_internal_type() == "JSONField"
     }
     prepared = [
-        [_json(v) if i in json_columns and v is not None else v for i, v in enumerate(row)]
+        [
+            _json(v) if i in json_columns and v is not None else _sqlite_value(v)
+            for i, v in enumerate(row)
+        ]
         for row in rows
     ]
     names = ", ".join(column(model, c) for c in columns)
@@ -165,6 +168,16 @@ def insert(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> i
             f"INSERT INTO {table(model)} ({names}) VALUES ({placeholders})", prepared
         )
     return len(prepared)
+
+
+def _sqlite_value(value: Any) -> Any:
+    """A time as Django stores it on SQLite: in UTC, without an offset. SQLite compares times
+    as text, so a row written with its local offset ("09:00:00+02:00") would sort two hours
+    off against the ORM's rows and query parameters (a day's first signal counted in the day
+    before)."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
 
 
 def _copy(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> int:
@@ -208,7 +221,10 @@ def update(model: type[Model], columns: Sequence[str], rows: Sequence[Row]) -> N
     assignments = ", ".join(f"{c} = %s" for c in db_columns)
     sql = f"UPDATE {table(model)} SET {assignments} WHERE id = %s"
     params = [
-        [*[_json(v) if i in json_columns else v for i, v in enumerate(row)][1:], row[0]]
+        [
+            *[_json(v) if i in json_columns else _sqlite_value(v) for i, v in enumerate(row)][1:],
+            row[0],
+        ]
         for row in rows
     ]
     with connection.cursor() as cursor:

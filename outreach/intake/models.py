@@ -15,6 +15,12 @@ from django.db import models
 from outreach.core.ddas import PartnerType, SignalStatus
 from outreach.core.models import Municipality
 
+# What anonymisation (outreach.privacy.retention) leaves behind: a person's surname becomes
+# ANONYMOUS, and the keys of the person and of the household start with ANONYMISED_KEY_PREFIX.
+# Kept beside the rows they mark, so that every app reading those rows can tell.
+ANONYMOUS = "(geanonimiseerd)"
+ANONYMISED_KEY_PREFIX = "anon:"
+
 
 class SignalPartner(models.Model):
     """A reporting organisation: its DDAS type and name. Its API token is stored hashed."""
@@ -202,7 +208,13 @@ class Signal(models.Model):
     @property
     def reference(self) -> str:
         """The partner's id of the signal, or ours where it has none."""
-        return self.partner_ref or f"S{self.pk}"
+        return signal_reference(self.partner_ref, self.pk)
+
+
+def signal_reference(partner_ref: str, pk: int) -> str:
+    """How a signal is named to partners and to the national monitor: the partner's own id, or
+    ours ("S123") where it sent none. For readers of bare rows (values_list)."""
+    return partner_ref or f"S{pk}"
 
 
 class DebtHelpClient(models.Model):

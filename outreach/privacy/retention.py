@@ -16,13 +16,20 @@ from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat, Substr
 
 from outreach.casework.models import Case
-from outreach.intake.models import Household, OptOut, Person, PhoneNumber, Signal
+from outreach.intake.models import (
+    ANONYMISED_KEY_PREFIX,
+    ANONYMOUS,
+    Household,
+    OptOut,
+    Person,
+    PhoneNumber,
+    Signal,
+)
 from outreach.messaging.inbound.models import InboundMessage
 from outreach.messaging.models import Message
 from outreach.messaging.outbox import prune_outbox
 from outreach.messaging.printing.batches import prune_print_files
 
-ANONYMOUS = "(geanonimiseerd)"
 log = logging.getLogger(__name__)
 
 
@@ -44,7 +51,7 @@ def anonymise_expired(now: datetime, retention_days: int) -> RetentionReport:
     with transaction.atomic():
         raw = Signal.objects.filter(received_at__lt=cutoff).exclude(raw="").update(raw="")
         expired = (
-            Household.objects.exclude(key__startswith="anon:")
+            Household.objects.exclude(key__startswith=ANONYMISED_KEY_PREFIX)
             .filter(~Exists(recent_signal), ~Exists(open_case))
             .filter(Exists(Signal.objects.filter(household=OuterRef("pk"))))
         )
@@ -71,7 +78,7 @@ def anonymise_expired(now: datetime, retention_days: int) -> RetentionReport:
         persons = Person.objects.filter(household__in=expired).exclude(pk__in=kept)
         PhoneNumber.objects.filter(person__in=persons).delete()
         person_count = persons.update(
-            key=Concat(Value("anon:"), Cast("pk", CharField())),
+            key=Concat(Value(ANONYMISED_KEY_PREFIX), Cast("pk", CharField())),
             bsn="",
             initials="",
             first_name="",
@@ -83,7 +90,7 @@ def anonymise_expired(now: datetime, retention_days: int) -> RetentionReport:
         )
         # A household stays identifiable while a kept (opted-out) person lives there.
         household_count = expired.exclude(persons__in=kept).update(
-            key=Concat(Value("anon:"), Cast("pk", CharField())),
+            key=Concat(Value(ANONYMISED_KEY_PREFIX), Cast("pk", CharField())),
             postcode=Substr("postcode", 1, 4),
             house_number=0,
             addition="",
