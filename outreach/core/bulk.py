@@ -154,8 +154,16 @@ def insert(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> i
         for i, c in enumerate(columns)
         if model._meta.get_field(c).get_internal_type() == "JSONField"
     }
+    moments = _moment_columns(model, columns)
     prepared = [
-        [_json(v) if i in json_columns and v is not None else v for i, v in enumerate(row)]
+        [
+            _json(v)
+            if i in json_columns and v is not None
+            else connection.ops.adapt_datetimefield_value(v)
+            if i in moments
+            else v
+            for i, v in enumerate(row)
+        ]
         for row in rows
     ]
     names = ", ".join(column(model, c) for c in columns)
@@ -165,6 +173,17 @@ def insert(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> i
             f"INSERT INTO {table(model)} ({names}) VALUES ({placeholders})", prepared
         )
     return len(prepared)
+
+
+def _moment_columns(model: type[Model], columns: Sequence[str]) -> set[int]:
+    """The positions of DateTimeField columns. SQLite gets them as the ORM writes them (naive
+    UTC text), so that SQL comparing moments, and the ORM's own filters, read rows written here
+    and rows the ORM wrote alike."""
+    return {
+        i
+        for i, c in enumerate(columns)
+        if model._meta.get_field(c).get_internal_type() == "DateTimeField"
+    }
 
 
 def _copy(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> int:
@@ -207,8 +226,20 @@ def update(model: type[Model], columns: Sequence[str], rows: Sequence[Row]) -> N
     }
     assignments = ", ".join(f"{c} = %s" for c in db_columns)
     sql = f"UPDATE {table(model)} SET {assignments} WHERE id = %s"
+    # On SQLite moments are stored as the ORM stores them (PostgreSQL's columns are typed).
+    moments = set() if is_postgres() else {i + 1 for i in _moment_columns(model, columns)}
     params = [
-        [*[_json(v) if i in json_columns else v for i, v in enumerate(row)][1:], row[0]]
+        [
+            *[
+                _json(v)
+                if i in json_columns
+                else connection.ops.adapt_datetimefield_value(v)
+                if i in moments
+                else v
+                for i, v in enumerate(row)
+            ][1:],
+            row[0],
+        ]
         for row in rows
     ]
     with connection.cursor() as cursor:
