@@ -21,7 +21,10 @@ def wilson(count: int, total: int, z: float = Z95) -> tuple[float, float]:
     z2 = z * z
     centre = (p + z2 / (2 * total)) / (1 + z2 / total)
     half = z * sqrt(p * (1 - p) / total + z2 / (4 * total * total)) / (1 + z2 / total)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At 0 and at total the bound is exactly 0 or 1; rounding would leave 0.9999999999999999.
+    low = 0.0 if count == 0 else max(0.0, centre - half)
+    high = 1.0 if count == total else min(1.0, centre + half)
+    return low, high
 
 
 @dataclass(frozen=True, slots=True)
