@@ -18,8 +18,9 @@ from outreach.core.roles import (
     municipalities_for,
     role_required,
 )
-from outreach.desk.summaries import queue, received_on
+from outreach.desk.summaries import queue
 from outreach.intake.corrections import case_persons
+from outreach.intake.received import received_on
 from outreach.messaging.catalogue import LANGUAGES
 
 PAGE_SIZE = 50
