@@ -1,0 +1,281 @@
+"""Per case facts, worked out once per report in the database: the figures' engine.
+
+For every case of the period the database works out what the figures ask of a case: its
+received day, whether it is followed up, its attempts (how many, the first, the first that
+reached someone), the offer and its answer, its segments (campaign, partner type, kind, age
+band, language, postcode area, state) and the deadline flags. `case_facts` keeps them in a
+temporary table for the length of one report (a year of a large municipality: some 80,000 rows,
+a few MB), so the signals are ranked and the attempts tallied once, however many figures are
+read from them. `case_groups` counts the cases per group of every dimension in one statement
+(UNION ALL, the portable form of GROUPING SETS): only a few hundred grouped rows come back to
+Python.
+
+Definitions (the README's "outreach report" section repeats them):
+- followed up: the case has a followed-up signal (core.ddas.FOLLOWED_UP). A case closed at
+  screening is counted among the cases (with 0 attempts) but not in any rate or deadline.
+- reached: at least one attempt registered as reached (DDAS `bereikt`).
+- accepted: the case's offer of help (HelpOffer) was accepted, whenever that was.
+- deadline due / met: a followed-up case whose first attempt has been made, or whose deadline
+  (Case.deadline: 28 days after receipt, a crisis 3 working days) has passed by today (today is
+  after it); met when the first attempt came on or before the deadline.
+- offer due / met: the same for the offer of help (HelpOffer.made_on).
+- first day due / met: the same for a first attempt within 1 working day of receipt
+  (outreach.core.calendar).
+- days to first attempt / to contact: from the received day to the first attempt / the first
+  reached attempt, for the followed-up cases that have one.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from outreach.casework.models import Case, ContactAttempt, HelpOffer
+from outreach.core.calendar import add_working_days
+from outreach.intake.models import Household, Person
+from outreach.reporting.dialect import (
+    Sql,
+    date_number,
+    days_between,
+    is_postgres,
+)
+from outreach.reporting.period import Period, first_signals
+from outreach.reporting.segments import AGE_BANDS, UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What a group of cases adds up to; every field a count of cases (attempts: of attempts)."""
+
+    cases: int = 0
+    followed: int = 0
+    attempts: int = 0
+    reached_cases: int = 0  # among all the group's cases
+    accepted_cases: int = 0  # among all the group's cases
+    reached: int = 0  # among the followed-up cases
+    accepted: int = 0  # among the followed-up cases
+    deadline_due: int = 0
+    deadline_met: int = 0
+    offer_due: int = 0
+    offer_met: int = 0
+    first_day_due: int = 0
+    first_day_met: int = 0
+    at_risk: int = 0
+
+
+METRICS = tuple(f.name for f in fields(Counts))
+# Each dimension: its name and its SQL over the `flagged` columns (never user input).
+DIMENSIONS: dict[str, str] = {
+    "all": "''",
+    "attempts": "bucket",
+    "campaign": "campaign",
+    "partner_type": "partner_type",
+    "kind": "kind",
+    "age_band": "age_band",
+    "language": "language",
+    "area": "area",
+    "state": "state",
+    "days_to_first": "days_to_first",
+    "days_to_contact": "days_to_contact",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseGroups:
+    """Per dimension, per value (as text): the group's counts."""
+
+    groups: dict[str, dict[str, Counts]]
+
+    @property
+    def total(self) -> Counts:
+        return self.groups["all"].get("", Counts())
+
+    def of(self, dimension: str) -> dict[str, Counts]:
+        return self.groups.get(dimension, {})
+
+    def histogram(self, dimension: str) -> dict[int, int]:
+        """Followed-up cases per whole number of days (days_to_first, days_to_contact)."""
+        return {int(value): c.followed for value, c in self.of(dimension).items() if c.followed}
+
+
+def today_of(now: datetime) -> date:
+    return timezone.localdate(now)
+
+
+def facts_sql(period: Period, today: date, first_signals: str) -> Sql:
+    """A SELECT of one row a case of the period, with the columns the figures count (see the
+    module's docstring), from the table `first_signals` (the period's cases and their first
+    signals: outreach.reporting.period.first_signals)."""
+    days = period.days()
+    workdays = ", ".join(["(%s, %s)"] * len(days))
+    workday_params = [
+        connection.ops.adapt_datefield_value(value)
+        for day in days
+        for value in (day, add_working_days(day, 1))
+    ]
+    born, on = date_number("pe.birth_date"), date_number("p.received_on")
+    bands = " ".join(
+        f"WHEN f.age < {limit} THEN '{key}'" for limit, key in AGE_BANDS if limit is not None
+    )
+    oldest = AGE_BANDS[-1][1]
+    # Worked out once a case, not again for every flag that reads a column (an inlined CTE
+    # repeats its expressions).
+    materialized = "MATERIALIZED" if is_postgres() else ""
+    sql = f"""
+WITH tally AS (
+  SELECT a.case_id, COUNT(*) AS attempts,
+         SUM(CASE WHEN a.reached THEN 1 ELSE 0 END) AS reached_attempts,
+         MIN(a.date) AS first_on,
+         MIN(CASE WHEN a.reached THEN a.date END) AS contact_on
+  FROM {ContactAttempt._meta.db_table} a
+  JOIN {first_signals} p ON p.case_id = a.case_id
+  GROUP BY a.case_id
+),
+workday (received_on, cutoff) AS (VALUES {workdays}),
+facts AS {materialized} (
+  SELECT c.id, p.received_on, p.followed, p.partner_type,
+         c.kind, c.campaign, c.state, c.deadline,
+         CASE WHEN c.at_risk THEN 1 ELSE 0 END AS at_risk,
+         COALESCE(t.attempts, 0) AS attempts, COALESCE(t.reached_attempts, 0) AS reached_attempts,
+         t.first_on, t.contact_on, o.made_on AS offer_on, o.answer,
+         ({on} - {born}) / 10000 AS age, COALESCE(pe.preferred_language, '') AS language,
+         SUBSTR(COALESCE(h.postcode, ''), 1, 4) AS area
+  FROM {first_signals} p
+  JOIN {Case._meta.db_table} c ON c.id = p.case_id
+  LEFT JOIN tally t ON t.case_id = c.id
+  LEFT JOIN {HelpOffer._meta.db_table} o ON o.case_id = c.id
+  LEFT JOIN {Person._meta.db_table} pe ON pe.id = p.person_id
+  LEFT JOIN {Household._meta.db_table} h ON h.id = c.household_id
+),
+flagged AS (
+  SELECT f.id, f.received_on, f.followed, f.partner_type, f.kind, f.campaign, f.state,
+         f.deadline, f.at_risk, f.attempts, f.first_on, f.language, f.area,
+         CASE WHEN f.attempts >= 4 THEN '4+' ELSE CAST(f.attempts AS TEXT) END AS bucket,
+         CASE WHEN f.reached_attempts > 0 THEN 1 ELSE 0 END AS reached_cases,
+         CASE WHEN f.answer = %s THEN 1 ELSE 0 END AS accepted_cases,
+         CASE WHEN f.followed = 1 AND f.reached_attempts > 0 THEN 1 ELSE 0 END AS reached,
+         CASE WHEN f.followed = 1 AND f.answer = %s THEN 1 ELSE 0 END AS accepted,
+         CASE WHEN f.followed = 1 AND (f.first_on IS NOT NULL OR f.deadline < %s)
+              THEN 1 ELSE 0 END AS deadline_due,
+         CASE WHEN f.followed = 1 AND f.first_on <= f.deadline THEN 1 ELSE 0 END
+              AS deadline_met,
+         CASE WHEN f.followed = 1 AND (f.offer_on IS NOT NULL OR f.deadline < %s)
+              THEN 1 ELSE 0 END AS offer_due,
+         CASE WHEN f.followed = 1 AND f.offer_on <= f.deadline THEN 1 ELSE 0 END AS offer_met,
+         CASE WHEN f.followed = 1 AND (f.first_on IS NOT NULL OR w.cutoff < %s)
+              THEN 1 ELSE 0 END AS first_day_due,
+         CASE WHEN f.followed = 1 AND f.first_on <= w.cutoff THEN 1 ELSE 0 END
+              AS first_day_met,
+         CASE WHEN f.followed = 1 THEN {days_between("f.first_on", "f.received_on")} END
+              AS days_to_first,
+         CASE WHEN f.followed = 1 THEN {days_between("f.contact_on", "f.received_on")} END
+              AS days_to_contact,
+         CASE WHEN f.age IS NULL THEN '{UNKNOWN}' {bands} ELSE '{oldest}' END
+              AS age_band
+  FROM facts f
+  LEFT JOIN workday w ON w.received_on = f.received_on
+)
+SELECT * FROM flagged"""
+    accepted = HelpOffer.Answer.ACCEPTED.value
+    day = connection.ops.adapt_datefield_value(today)
+    params = [
+        *workday_params,
+        accepted,
+        accepted,
+        day,
+        day,
+        day,
+    ]
+    return sql, params
+
+
+# Temporary tables, one of each a connection at a time: reports run one after the other on it.
+PERIOD_TABLE = "reporting_period_cases"
+FACTS_TABLE = "reporting_case_facts"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    """The period's per case facts, in FACTS_TABLE while `case_facts` lasts."""
+
+    period: Period
+    now: datetime
+    table: str = FACTS_TABLE
+
+    def case_ids(self) -> RawSQL:
+        """The period's case ids as a subquery: `case_id__in=facts.case_ids()`."""
+        return RawSQL(f"SELECT id FROM {self.table}", [])
+
+
+@contextmanager
+def case_facts(period: Period, now: datetime) -> Iterator[CaseFacts]:
+    """The period's facts in a temporary table, dropped again at the end of the block (and
+    with the transaction, should anything fail).
+
+    The period's cases go into a table of their own first: the planner then knows how many
+    there are (a filter on ranked rows it would guess at a few hundred, and join a year of
+    attempts to them one index probe at a time)."""
+    first_sql, first_params = first_signals(period)
+    sql, params = facts_sql(period, today_of(now), PERIOD_TABLE)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if is_postgres():
+            # A year of cases ranks and tallies in memory, not in temporary files.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        for table, select, values in (
+            (PERIOD_TABLE, first_sql, first_params),
+            (FACTS_TABLE, sql, params),
+        ):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {select}", values)
+            if is_postgres() and table == PERIOD_TABLE:
+                # Its size, for the plan that joins it to a year of attempts.
+                cursor.execute(f"ANALYZE {table}")
+        try:
+            yield CaseFacts(period, now)
+        finally:
+            for table in (FACTS_TABLE, PERIOD_TABLE):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def case_groups(facts: CaseFacts) -> CaseGroups:
+    """The period's cases counted per group of every dimension (DIMENSIONS), in one query:
+    on PostgreSQL with GROUPING SETS (one pass over the facts), elsewhere as a UNION ALL of
+    one GROUP BY a dimension."""
+    sums = ", ".join(
+        "COUNT(*)" if name == "cases" else f"COALESCE(SUM({name}), 0)" for name in METRICS
+    )
+    grouped = {name: sql for name, sql in DIMENSIONS.items() if name != "all"}
+    if is_postgres():
+        columns = ", ".join(grouped.values())
+        # GROUPING(...) has a bit per dimension, 1 where the row is not grouped by it.
+        everything = (1 << len(grouped)) - 1
+        names = " ".join(
+            f"WHEN {everything ^ (1 << (len(grouped) - 1 - i))} THEN '{name}'"
+            for i, name in enumerate(grouped)
+        )
+        values = ", ".join(f"CAST({sql} AS TEXT)" for sql in grouped.values())
+        sets = ", ".join(["()", *(f"({sql})" for sql in grouped.values())])
+        statement = (
+            f"SELECT CASE GROUPING({columns}) WHEN {everything} THEN 'all' {names} END, "
+            f"CASE GROUPING({columns}) WHEN {everything} THEN '' ELSE COALESCE({values}) END, "
+            f"{sums} FROM {facts.table} GROUP BY GROUPING SETS ({sets})"
+        )
+    else:
+        statement = "\nUNION ALL\n".join(
+            f"SELECT '{name}' AS dimension, CAST({expression} AS TEXT) AS value, {sums} "
+            f"FROM {facts.table}" + ("" if name == "all" else f" GROUP BY {expression}")
+            for name, expression in DIMENSIONS.items()
+        )
+    groups: dict[str, dict[str, Counts]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        for dimension, value, *counts in cursor.fetchall():
+            if value is None:  # no attempt yet (days_to_first), no contact yet
+                continue
+            groups[dimension][value] = Counts(*(int(n) for n in counts))
+    return CaseGroups(dict(groups))
