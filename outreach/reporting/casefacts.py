@@ -45,18 +45,19 @@ from outreach.reporting.dialect import (
     is_postgres,
 )
 from outreach.reporting.period import Period, first_signals
-from outreach.reporting.segments import AGE_BANDS, UNKNOWN
+from outreach.reporting.segments import age_band
 
 
 @dataclass(frozen=True, slots=True)
 class Counts:
-    """What a group of cases adds up to; every field a count of cases (attempts: of attempts)."""
+    """What all the period's cases add up to; every field a count of cases (attempts: of
+    attempts)."""
 
     cases: int = 0
     followed: int = 0
     attempts: int = 0
-    reached_cases: int = 0  # among all the group's cases
-    accepted_cases: int = 0  # among all the group's cases
+    reached_cases: int = 0  # among all the cases
+    accepted_cases: int = 0  # among all the cases
     reached: int = 0  # among the followed-up cases
     accepted: int = 0  # among the followed-up cases
     deadline_due: int = 0
@@ -68,15 +69,30 @@ class Counts:
     at_risk: int = 0
 
 
-METRICS = tuple(f.name for f in fields(Counts))
-# Each dimension: its name and its SQL over the `flagged` columns (never user input).
+@dataclass(frozen=True, slots=True)
+class Group:
+    """What one group of cases (a campaign, an age band ...) adds up to."""
+
+    cases: int = 0
+    followed: int = 0
+    attempts: int = 0
+    reached: int = 0  # followed-up cases reached
+    accepted: int = 0  # followed-up cases whose offer was accepted
+    at_risk: int = 0
+
+    def __add__(self, other: "Group") -> "Group":
+        return Group(*(getattr(self, f) + getattr(other, f) for f in GROUP_METRICS))
+
+
+TOTAL_METRICS = tuple(f.name for f in fields(Counts))
+GROUP_METRICS = tuple(f.name for f in fields(Group))
+# Each dimension: its name and its column of the facts (never user input).
 DIMENSIONS: dict[str, str] = {
-    "all": "''",
     "attempts": "bucket",
     "campaign": "campaign",
     "partner_type": "partner_type",
     "kind": "kind",
-    "age_band": "age_band",
+    "age": "age",  # whole years on the received day; the bands are made in Python
     "language": "language",
     "area": "area",
     "state": "state",
@@ -87,30 +103,27 @@ DIMENSIONS: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class CaseGroups:
-    """Per dimension, per value (as text): the group's counts."""
+    """The period's totals, and per dimension, per value (as text), the group's counts."""
 
-    groups: dict[str, dict[str, Counts]]
+    total: Counts
+    groups: dict[str, dict[str, Group]]
 
-    @property
-    def total(self) -> Counts:
-        return self.groups["all"].get("", Counts())
-
-    def of(self, dimension: str) -> dict[str, Counts]:
+    def of(self, dimension: str) -> dict[str, Group]:
         return self.groups.get(dimension, {})
 
     def histogram(self, dimension: str) -> dict[int, int]:
         """Followed-up cases per whole number of days (days_to_first, days_to_contact)."""
-        return {int(value): c.followed for value, c in self.of(dimension).items() if c.followed}
+        return {int(value): g.followed for value, g in self.of(dimension).items() if g.followed}
 
 
 def today_of(now: datetime) -> date:
     return timezone.localdate(now)
 
 
-def facts_sql(period: Period, today: date, first_signals: str) -> Sql:
+def facts_sql(period: Period, today: date, cases: str) -> Sql:
     """A SELECT of one row a case of the period, with the columns the figures count (see the
-    module's docstring), from the table `first_signals` (the period's cases and their first
-    signals: outreach.reporting.period.first_signals)."""
+    module's docstring), from the table `cases` (the period's cases with their first signal:
+    outreach.reporting.period.first_signals)."""
     days = period.days()
     workdays = ", ".join(["(%s, %s)"] * len(days))
     workday_params = [
@@ -119,13 +132,6 @@ def facts_sql(period: Period, today: date, first_signals: str) -> Sql:
         for value in (day, add_working_days(day, 1))
     ]
     born, on = date_number("pe.birth_date"), date_number("p.received_on")
-    bands = " ".join(
-        f"WHEN f.age < {limit} THEN '{key}'" for limit, key in AGE_BANDS if limit is not None
-    )
-    oldest = AGE_BANDS[-1][1]
-    # Worked out once a case, not again for every flag that reads a column (an inlined CTE
-    # repeats its expressions).
-    materialized = "MATERIALIZED" if is_postgres() else ""
     sql = f"""
 WITH tally AS (
   SELECT a.case_id, COUNT(*) AS attempts,
@@ -133,20 +139,24 @@ WITH tally AS (
          MIN(a.date) AS first_on,
          MIN(CASE WHEN a.reached THEN a.date END) AS contact_on
   FROM {ContactAttempt._meta.db_table} a
-  JOIN {first_signals} p ON p.case_id = a.case_id
+  WHERE a.case_id BETWEEN (SELECT MIN(case_id) FROM {cases})
+                      AND (SELECT MAX(case_id) FROM {cases})
   GROUP BY a.case_id
 ),
 workday (received_on, cutoff) AS (VALUES {workdays}),
-facts AS {materialized} (
+facts AS (
   SELECT c.id, p.received_on, p.followed, p.partner_type,
          c.kind, c.campaign, c.state, c.deadline,
          CASE WHEN c.at_risk THEN 1 ELSE 0 END AS at_risk,
          COALESCE(t.attempts, 0) AS attempts, COALESCE(t.reached_attempts, 0) AS reached_attempts,
          t.first_on, t.contact_on, o.made_on AS offer_on, o.answer,
-         ({on} - {born}) / 10000 AS age, COALESCE(pe.preferred_language, '') AS language,
+         ({on} - {born}) / 10000 AS age,
+         COALESCE(pe.preferred_language, '') AS language,
          SUBSTR(COALESCE(h.postcode, ''), 1, 4) AS area
-  FROM {first_signals} p
+  FROM {cases} p
   JOIN {Case._meta.db_table} c ON c.id = p.case_id
+  -- Tallied before the join (the period's cases lie in one range of ids, the attempts of
+  -- other cases in it drop out here): a year of attempts is not probed one by one.
   LEFT JOIN tally t ON t.case_id = c.id
   LEFT JOIN {HelpOffer._meta.db_table} o ON o.case_id = c.id
   LEFT JOIN {Person._meta.db_table} pe ON pe.id = p.person_id
@@ -175,8 +185,7 @@ flagged AS (
               AS days_to_first,
          CASE WHEN f.followed = 1 THEN {days_between("f.contact_on", "f.received_on")} END
               AS days_to_contact,
-         CASE WHEN f.age IS NULL THEN '{UNKNOWN}' {bands} ELSE '{oldest}' END
-              AS age_band
+         f.age
   FROM facts f
   LEFT JOIN workday w ON w.received_on = f.received_on
 )
@@ -218,23 +227,27 @@ def case_facts(period: Period, now: datetime) -> Iterator[CaseFacts]:
     with the transaction, should anything fail).
 
     The period's cases go into a table of their own first: the planner then knows how many
-    there are (a filter on ranked rows it would guess at a few hundred, and join a year of
-    attempts to them one index probe at a time)."""
+    there are when it joins a year of attempts to them (a filter on ranked rows it would
+    guess at a few hundred)."""
     first_sql, first_params = first_signals(period)
     sql, params = facts_sql(period, today_of(now), PERIOD_TABLE)
     with transaction.atomic(), connection.cursor() as cursor:
         if is_postgres():
-            # A year of cases ranks and tallies in memory, not in temporary files.
+            # A year of cases ranks and tallies in memory, not in temporary files; and
+            # compiling the plan (JIT) would cost more than running it.
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        for table, select, values in (
-            (PERIOD_TABLE, first_sql, first_params),
-            (FACTS_TABLE, sql, params),
+            cursor.execute("SET LOCAL jit = off")
+        for table, key, select, values in (
+            (PERIOD_TABLE, "case_id", first_sql, first_params),
+            (FACTS_TABLE, "id", sql, params),
         ):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {select}", values)
-            if is_postgres() and table == PERIOD_TABLE:
-                # Its size, for the plan that joins it to a year of attempts.
-                cursor.execute(f"ANALYZE {table}")
+            if is_postgres():
+                # Its size and its distinct ids (autovacuum never sees a temporary table):
+                # unknown, the planner would take a year of cases for a few hundred and join
+                # them one index probe at a time. The key column alone costs a tenth.
+                cursor.execute(f"ANALYZE {table} ({key})")
         try:
             yield CaseFacts(period, now)
         finally:
@@ -242,40 +255,46 @@ def case_facts(period: Period, now: datetime) -> Iterator[CaseFacts]:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
+def _sums(metrics: tuple[str, ...]) -> str:
+    return ", ".join(
+        "COUNT(*)" if name == "cases" else f"COALESCE(SUM({name}), 0)" for name in metrics
+    )
+
+
 def case_groups(facts: CaseFacts) -> CaseGroups:
-    """The period's cases counted per group of every dimension (DIMENSIONS), in one query:
+    """The period's totals, and its cases counted per group of every dimension (DIMENSIONS):
     on PostgreSQL with GROUPING SETS (one pass over the facts), elsewhere as a UNION ALL of
     one GROUP BY a dimension."""
-    sums = ", ".join(
-        "COUNT(*)" if name == "cases" else f"COALESCE(SUM({name}), 0)" for name in METRICS
-    )
-    grouped = {name: sql for name, sql in DIMENSIONS.items() if name != "all"}
+    sums = _sums(GROUP_METRICS)
     if is_postgres():
-        columns = ", ".join(grouped.values())
-        # GROUPING(...) has a bit per dimension, 1 where the row is not grouped by it.
-        everything = (1 << len(grouped)) - 1
+        columns = ", ".join(DIMENSIONS.values())
+        # GROUPING(...) has a bit per dimension, 0 for the one the row is grouped by.
+        every = (1 << len(DIMENSIONS)) - 1
         names = " ".join(
-            f"WHEN {everything ^ (1 << (len(grouped) - 1 - i))} THEN '{name}'"
-            for i, name in enumerate(grouped)
+            f"WHEN {every ^ (1 << (len(DIMENSIONS) - 1 - i))} THEN '{name}'"
+            for i, name in enumerate(DIMENSIONS)
         )
-        values = ", ".join(f"CAST({sql} AS TEXT)" for sql in grouped.values())
-        sets = ", ".join(["()", *(f"({sql})" for sql in grouped.values())])
+        values = ", ".join(f"CAST({column} AS TEXT)" for column in DIMENSIONS.values())
+        sets = ", ".join(f"({column})" for column in DIMENSIONS.values())
         statement = (
-            f"SELECT CASE GROUPING({columns}) WHEN {everything} THEN 'all' {names} END, "
-            f"CASE GROUPING({columns}) WHEN {everything} THEN '' ELSE COALESCE({values}) END, "
-            f"{sums} FROM {facts.table} GROUP BY GROUPING SETS ({sets})"
+            f"SELECT CASE GROUPING({columns}) {names} END, COALESCE({values}), {sums} "
+            f"FROM {facts.table} GROUP BY GROUPING SETS ({sets})"
         )
     else:
         statement = "\nUNION ALL\n".join(
-            f"SELECT '{name}' AS dimension, CAST({expression} AS TEXT) AS value, {sums} "
-            f"FROM {facts.table}" + ("" if name == "all" else f" GROUP BY {expression}")
-            for name, expression in DIMENSIONS.items()
+            f"SELECT '{name}', CAST({column} AS TEXT), {sums} FROM {facts.table} GROUP BY {column}"
+            for name, column in DIMENSIONS.items()
         )
-    groups: dict[str, dict[str, Counts]] = defaultdict(dict)
+    groups: dict[str, dict[str, Group]] = defaultdict(dict)
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_sums(TOTAL_METRICS)} FROM {facts.table}")
+        total = Counts(*(int(n) for n in cursor.fetchone() or ()))
         cursor.execute(statement)
-        for dimension, value, *counts in cursor.fetchall():
-            if value is None:  # no attempt yet (days_to_first), no contact yet
-                continue
-            groups[dimension][value] = Counts(*(int(n) for n in counts))
-    return CaseGroups(dict(groups))
+        for dimension, value, *numbers in cursor.fetchall():
+            group = Group(*(int(n) for n in numbers))
+            if dimension == "age":  # None: no birth date
+                band = age_band(None if value is None else int(value))
+                groups["age_band"][band] = groups["age_band"].get(band, Group()) + group
+            elif value is not None:  # None: no attempt yet (days_to_first), no contact yet
+                groups[dimension][value] = group
+    return CaseGroups(total, dict(groups))

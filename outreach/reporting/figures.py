@@ -21,7 +21,14 @@ from outreach.reporting.attempt_figures import (
     attempt_figures,
     task_figures,
 )
-from outreach.reporting.casefacts import CaseFacts, CaseGroups, Counts, case_facts, case_groups
+from outreach.reporting.casefacts import (
+    CaseFacts,
+    CaseGroups,
+    Counts,
+    Group,
+    case_facts,
+    case_groups,
+)
 from outreach.reporting.deadlines import DeadlineFigures, deadline_figures
 from outreach.reporting.period import Period
 from outreach.reporting.segments import ATTEMPT_BUCKETS
@@ -61,7 +68,7 @@ class Figures:
         """Cases per number of attempts (all the period's cases: one closed at screening has
         0); always the five buckets "0" to "4+"."""
         per = self.cases.of("attempts")
-        return {bucket: per.get(bucket, Counts()).cases for bucket in ATTEMPT_BUCKETS}
+        return {bucket: per.get(bucket, Group()).cases for bucket in ATTEMPT_BUCKETS}
 
 
 def collect(municipality: Municipality, start: date, end: date, now: datetime) -> Figures:

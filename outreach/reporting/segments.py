@@ -32,6 +32,14 @@ AGE_LABELS = {
 }
 AGE_ORDER = [key for _, key in AGE_BANDS] + [UNKNOWN]
 
+
+def age_band(age: int | None) -> str:
+    """The band of an age in whole years; UNKNOWN without one."""
+    if age is None:
+        return UNKNOWN
+    return next(key for limit, key in AGE_BANDS if limit is None or age < limit)
+
+
 LANGUAGE_LABELS = {
     "": "Nederlands of onbekend",
     "nl": "Nederlands",

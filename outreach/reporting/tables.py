@@ -9,7 +9,7 @@ from outreach.casework.models import Case, Task
 from outreach.core.ddas import ContactKind, Dagdeel, PartnerType
 from outreach.core.models import Municipality
 from outreach.reporting.attempt_figures import Tally
-from outreach.reporting.casefacts import CaseGroups, Counts, case_facts
+from outreach.reporting.casefacts import CaseGroups, Group, case_facts
 from outreach.reporting.deadlines import LATE_LIST_LIMIT, LateCase, late_cases
 from outreach.reporting.feedback_figures import PartnerFeedbackCounts, feedback_figures
 from outreach.reporting.figures import Figures, figures_of
@@ -107,8 +107,8 @@ def attempt_tables(figures: Figures) -> list[Table]:
             rows=tuple(
                 (
                     bucket,
-                    per_case.get(bucket, Counts()).cases,
-                    per_case.get(bucket, Counts()).followed,
+                    per_case.get(bucket, Group()).cases,
+                    per_case.get(bucket, Group()).followed,
                 )
                 for bucket in ATTEMPT_BUCKETS
             ),

@@ -355,3 +355,16 @@ def test_partner_feedback_sent_and_outstanding(municipality, now):
     assert column(feedback, "openstaand") == {energy: 1, rent: 1}
     assert column(feedback, "te_laat") == {energy: 1, rent: 0}
     assert Signal.objects.filter(case=old, feedback__isnull=False).exists()
+
+
+def test_a_report_leaves_no_temporary_table_behind(municipality, now):
+    from django.db import DatabaseError, connection, transaction
+
+    from outreach.reporting.casefacts import FACTS_TABLE, PERIOD_TABLE
+
+    make_case(municipality, at("2026-03-02"))
+    report(municipality, date(2026, 3, 1), date(2026, 3, 31), now)
+    assert report(municipality, date(2026, 3, 1), date(2026, 3, 31), now)["cases"] == 1
+    for table in (FACTS_TABLE, PERIOD_TABLE):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {table}")
