@@ -1,8 +1,9 @@
-"""Contact attempts of the period's cases: per channel (DDAS contactsoort), per dagdeel, per
-caseworker and per campaign, each with the attempts that reached someone; and the calls and
-visits that expired unperformed. Reach here is per attempt: reached attempts / attempts.
+"""Contact attempts of the period's cases: per channel (DDAS contactsoort), per dagdeel and per
+caseworker, each with the attempts that reached someone (per campaign: the case groups,
+outreach.reporting.casefacts); and the calls and visits that expired unperformed. Reach here is
+per attempt: reached attempts / attempts.
 
-The database groups the attempts by all four at once (a few hundred rows for a year); the sums
+The database groups the attempts by all three at once (a few dozen rows for a year); the sums
 per single dimension are taken from those rows.
 """
 
@@ -33,7 +34,6 @@ class AttemptFigures:
     per_kind: dict[str, Tally]
     per_dagdeel: dict[str, Tally]
     per_worker: dict[str, Tally]  # the caseworker's name; SYSTEM for the engine's attempts
-    per_campaign: dict[str, Tally]  # "" for a case without a campaign
 
     @property
     def total(self) -> Tally:
@@ -41,30 +41,26 @@ class AttemptFigures:
 
 
 def attempt_figures(facts: CaseFacts) -> AttemptFigures:
-    # The campaign from the facts: the cases table is not read again.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT a.kind, a.dagdeel, a.made_by_id, f.campaign, COUNT(*), "
-            "SUM(CASE WHEN a.reached THEN 1 ELSE 0 END) "
-            f"FROM {ContactAttempt._meta.db_table} a JOIN {facts.table} f ON f.id = a.case_id "
-            "GROUP BY a.kind, a.dagdeel, a.made_by_id, f.campaign"
+            "SELECT a.kind, a.dagdeel, a.made_by_id, COUNT(*), COUNT(*) FILTER (WHERE a.reached) "
+            f"FROM {ContactAttempt._meta.db_table} a "
+            f"JOIN {facts.cases} p ON p.case_id = a.case_id "
+            "GROUP BY a.kind, a.dagdeel, a.made_by_id"
         )
         rows = cursor.fetchall()
     per_kind: dict[str, Tally] = defaultdict(Tally)
     per_dagdeel: dict[str, Tally] = defaultdict(Tally)
     per_worker: dict[int | None, Tally] = defaultdict(Tally)
-    per_campaign: dict[str, Tally] = defaultdict(Tally)
-    for kind, dagdeel, worker, campaign, attempts, reached in rows:
+    for kind, dagdeel, worker, attempts, reached in rows:
         tally = Tally(int(attempts), int(reached))
         per_kind[kind] += tally
         per_dagdeel[dagdeel] += tally
         per_worker[worker] += tally
-        per_campaign[campaign] += tally
     return AttemptFigures(
         per_kind=dict(per_kind),
         per_dagdeel=dict(per_dagdeel),
         per_worker=_by_name(per_worker),
-        per_campaign=dict(per_campaign),
     )
 
 

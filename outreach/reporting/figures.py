@@ -61,6 +61,16 @@ class Figures:
         return Rate(self.total.accepted, self.total.followed)
 
     @property
+    def per_campaign(self) -> dict[str, Tally]:
+        """Attempts and reached attempts per campaign ("" for a case without one), for the
+        campaigns that made attempts."""
+        return {
+            campaign: Tally(group.attempts, group.reached_attempts)
+            for campaign, group in self.cases.of("campaign").items()
+            if group.attempts
+        }
+
+    @property
     def expired_tasks(self) -> int:
         return sum(t.expired for t in self.tasks.values())
 
@@ -125,7 +135,7 @@ def report(municipality: Municipality, start: date, end: date, now: datetime) ->
         "attempts_per_case": figures.attempts_per_case(),
         "per_channel": _tallies(figures.attempts.per_kind, ContactKind.values),
         "per_dagdeel": _tallies(figures.attempts.per_dagdeel, Dagdeel.values),
-        "per_campaign": _tallies(figures.attempts.per_campaign),
+        "per_campaign": _tallies(figures.per_campaign),
         "reached_cases": total.reached_cases,
         "accepted_cases": total.accepted_cases,
         "reached": figures.reached.as_dict(),

@@ -1,5 +1,6 @@
 """The dashboard's unit: a titled table of figures, shown beside its chart and downloadable as
-CSV. The figures (outreach.reporting.figures) make tables; the dashboard only renders them."""
+CSV. `dashboard_tables` makes them from the figures (outreach.reporting.figures); the dashboard
+only renders them."""
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -126,7 +127,7 @@ def attempt_tables(figures: Figures) -> list[Table]:
         ("pogingen-per-medewerker", "Pogingen en bereik per medewerker", "medewerker",
          "medewerker", attempts.per_worker, (), str),
         ("pogingen-per-campagne", "Pogingen en bereik per campagne", "campagne", "campagne",
-         attempts.per_campaign, (), campaign_label),
+         figures.per_campaign, (), campaign_label),
     )  # fmt: skip
     for slug, title, key, label, tallies, order, name in per:
         tables.append(_tally_table(slug, title, key, label, tallies, order, name))
