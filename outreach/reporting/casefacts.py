@@ -100,6 +100,8 @@ DIMENSIONS: dict[str, str] = {
     "days_to_first": "days_to_first",
     "days_to_contact": "days_to_contact",
 }
+# What only the dashboard's segments need: left out of the report's facts.
+PERSON_DIMENSIONS = ("age", "language", "area")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,10 +123,11 @@ def today_of(now: datetime) -> date:
     return timezone.localdate(now)
 
 
-def facts_sql(period: Period, today: date, cases: str) -> Sql:
+def facts_sql(period: Period, today: date, cases: str, segments: bool = True) -> Sql:
     """A SELECT of one row a case of the period, with the columns the figures count (see the
     module's docstring), from the table `cases` (the period's cases with their first signal:
-    outreach.reporting.period.first_signals)."""
+    outreach.reporting.period.first_signals). Without `segments` the person's age and
+    language and the postcode area are left out (null and empty), and so are their joins."""
     days = period.days()
     workdays = ", ".join(["(%s, %s)"] * len(days))
     workday_params = [
@@ -133,6 +136,18 @@ def facts_sql(period: Period, today: date, cases: str) -> Sql:
         for value in (day, add_working_days(day, 1))
     ]
     born, on = date_number("pe.birth_date"), date_number("p.received_on")
+    person_columns = (
+        f"({on} - {born}) / 10000 AS age, COALESCE(pe.preferred_language, '') AS language, "
+        "SUBSTR(COALESCE(h.postcode, ''), 1, 4) AS area"
+        if segments
+        else "CAST(NULL AS INTEGER) AS age, '' AS language, '' AS area"
+    )
+    person_joins = (
+        f"LEFT JOIN {Person._meta.db_table} pe ON pe.id = p.person_id "
+        f"LEFT JOIN {Household._meta.db_table} h ON h.id = c.household_id"
+        if segments
+        else ""
+    )
     sql = f"""
 WITH tally AS (
   SELECT a.case_id, COUNT(*) AS attempts,
@@ -151,17 +166,14 @@ facts AS (
          CASE WHEN c.at_risk THEN 1 ELSE 0 END AS at_risk,
          COALESCE(t.attempts, 0) AS attempts, COALESCE(t.reached_attempts, 0) AS reached_attempts,
          t.first_on, t.contact_on, o.made_on AS offer_on, o.answer,
-         ({on} - {born}) / 10000 AS age,
-         COALESCE(pe.preferred_language, '') AS language,
-         SUBSTR(COALESCE(h.postcode, ''), 1, 4) AS area
+         {person_columns}
   FROM {cases} p
   JOIN {Case._meta.db_table} c ON c.id = p.case_id
   -- Tallied before the join (the period's cases lie in one range of ids, the attempts of
   -- other cases in it drop out here): a year of attempts is not probed one by one.
   LEFT JOIN tally t ON t.case_id = c.id
   LEFT JOIN {HelpOffer._meta.db_table} o ON o.case_id = c.id
-  LEFT JOIN {Person._meta.db_table} pe ON pe.id = p.person_id
-  LEFT JOIN {Household._meta.db_table} h ON h.id = c.household_id
+  {person_joins}
 ),
 flagged AS (
   SELECT f.id, f.received_on, f.followed, f.partner_type, f.kind, f.campaign, f.state,
@@ -216,6 +228,7 @@ class CaseFacts:
 
     period: Period
     now: datetime
+    segments: bool = True  # with the person's age and language and the postcode area
     table: str = FACTS_TABLE  # one row a case: the facts (see the module's docstring)
     cases: str = PERIOD_TABLE  # one row a case: case_id and its first signal
 
@@ -225,15 +238,16 @@ class CaseFacts:
 
 
 @contextmanager
-def case_facts(period: Period, now: datetime) -> Iterator[CaseFacts]:
+def case_facts(period: Period, now: datetime, segments: bool = True) -> Iterator[CaseFacts]:
     """The period's facts in a temporary table, dropped again at the end of the block (and
-    with the transaction, should anything fail).
+    with the transaction, should anything fail). `segments=False` leaves out what only the
+    dashboard's segments need (the person's age and language, the postcode area).
 
     The period's cases go into a table of their own first: the planner then knows how many
     there are when it joins a year of attempts to them (a filter on ranked rows it would
     guess at a few hundred)."""
     first_sql, first_params = first_signals(period)
-    sql, params = facts_sql(period, today_of(now), PERIOD_TABLE)
+    sql, params = facts_sql(period, today_of(now), PERIOD_TABLE, segments)
     with transaction.atomic(), connection.cursor() as cursor:
         if is_postgres():
             # A year of cases ranks and tallies in memory, not in temporary files; and
@@ -251,7 +265,7 @@ def case_facts(period: Period, now: datetime) -> Iterator[CaseFacts]:
             cursor.execute(f"ANALYZE {PERIOD_TABLE} (case_id)")
         cursor.execute(f"CREATE TEMPORARY TABLE {FACTS_TABLE} AS {sql}", params)
         try:
-            yield CaseFacts(period, now)
+            yield CaseFacts(period, now, segments)
         finally:
             for table in (FACTS_TABLE, PERIOD_TABLE):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
@@ -268,16 +282,21 @@ def case_groups(facts: CaseFacts) -> CaseGroups:
     on PostgreSQL with GROUPING SETS (one pass over the facts), elsewhere as a UNION ALL of
     one GROUP BY a dimension."""
     sums = _sums(GROUP_METRICS)
+    dimensions = {
+        name: column
+        for name, column in DIMENSIONS.items()
+        if facts.segments or name not in PERSON_DIMENSIONS
+    }
     if is_postgres():
-        columns = ", ".join(DIMENSIONS.values())
+        columns = ", ".join(dimensions.values())
         # GROUPING(...) has a bit per dimension, 0 for the one the row is grouped by.
-        every = (1 << len(DIMENSIONS)) - 1
+        every = (1 << len(dimensions)) - 1
         names = " ".join(
-            f"WHEN {every ^ (1 << (len(DIMENSIONS) - 1 - i))} THEN '{name}'"
-            for i, name in enumerate(DIMENSIONS)
+            f"WHEN {every ^ (1 << (len(dimensions) - 1 - i))} THEN '{name}'"
+            for i, name in enumerate(dimensions)
         )
-        values = ", ".join(f"CAST({column} AS TEXT)" for column in DIMENSIONS.values())
-        sets = ", ".join(f"({column})" for column in DIMENSIONS.values())
+        values = ", ".join(f"CAST({column} AS TEXT)" for column in dimensions.values())
+        sets = ", ".join(f"({column})" for column in dimensions.values())
         statement = (
             f"SELECT CASE GROUPING({columns}) {names} END, COALESCE({values}), {sums} "
             f"FROM {facts.table} GROUP BY GROUPING SETS ({sets})"
@@ -285,7 +304,7 @@ def case_groups(facts: CaseFacts) -> CaseGroups:
     else:
         statement = "\nUNION ALL\n".join(
             f"SELECT '{name}', CAST({column} AS TEXT), {sums} FROM {facts.table} GROUP BY {column}"
-            for name, column in DIMENSIONS.items()
+            for name, column in dimensions.items()
         )
     groups: dict[str, dict[str, Group]] = defaultdict(dict)
     with connection.cursor() as cursor:
