@@ -7,8 +7,8 @@ band, language, postcode area, state) and the deadline flags. `case_facts` keeps
 temporary table for the length of one report (a year of a large municipality: some 80,000 rows,
 a few MB), so the signals are ranked and the attempts tallied once, however many figures are
 read from them. `case_groups` counts the cases per group of every dimension in one statement
-(UNION ALL, the portable form of GROUPING SETS): only a few hundred grouped rows come back to
-Python.
+(GROUPING SETS on PostgreSQL, a UNION ALL elsewhere): only a few hundred grouped rows come back
+to Python.
 
 Definitions (the README's "outreach report" section repeats them):
 - followed up: the case has a followed-up signal (core.ddas.FOLLOWED_UP). A case closed at
@@ -38,12 +38,7 @@ from django.utils import timezone
 from outreach.casework.models import Case, ContactAttempt, HelpOffer
 from outreach.core.calendar import add_working_days
 from outreach.intake.models import Household, Person
-from outreach.reporting.dialect import (
-    Sql,
-    date_number,
-    days_between,
-    is_postgres,
-)
+from outreach.reporting.dialect import Sql, as_day, date_number, days_between, is_postgres
 from outreach.reporting.period import Period, first_signals
 from outreach.reporting.segments import age_band
 
@@ -123,12 +118,14 @@ def today_of(now: datetime) -> date:
     return timezone.localdate(now)
 
 
-def facts_sql(period: Period, today: date, cases: str, segments: bool = True) -> Sql:
-    """A SELECT of one row a case of the period, with the columns the figures count (see the
-    module's docstring), from the table `cases` (the period's cases with their first signal:
-    outreach.reporting.period.first_signals). Without `segments` the person's age and
-    language and the postcode area are left out (null and empty), and so are their joins."""
-    days = period.days()
+def facts_sql(today: date, cases: str, days: list[date], segments: bool = True) -> Sql:
+    """A SELECT of one row a case, with the columns the figures count (see the module's
+    docstring), from the table `cases` (the period's cases with their first signal:
+    outreach.reporting.period.first_signals) whose received days are `days`. Without
+    `segments` the person's age and language and the postcode area are left out (null and
+    empty), and so are their joins."""
+    # The day by which a first attempt is within 1 working day, for each received day.
+    days = days or [today]  # VALUES needs a row
     workdays = ", ".join(["(%s, %s)"] * len(days))
     workday_params = [
         connection.ops.adapt_datefield_value(value)
@@ -247,7 +244,6 @@ def case_facts(period: Period, now: datetime, segments: bool = True) -> Iterator
     there are when it joins a year of attempts to them (a filter on ranked rows it would
     guess at a few hundred)."""
     first_sql, first_params = first_signals(period)
-    sql, params = facts_sql(period, today_of(now), PERIOD_TABLE, segments)
     with transaction.atomic(), connection.cursor() as cursor:
         if is_postgres():
             # A year of cases ranks and tallies in memory, not in temporary files; and
@@ -263,12 +259,14 @@ def case_facts(period: Period, now: datetime, segments: bool = True) -> Iterator
             # one index probe at a time. The key column alone costs a tenth. Every join and
             # subquery on the period's cases reads this table; the facts are only scanned.
             cursor.execute(f"ANALYZE {PERIOD_TABLE} (case_id)")
+        cursor.execute(f"SELECT DISTINCT received_on FROM {PERIOD_TABLE}")
+        days = sorted(as_day(day) for (day,) in cursor.fetchall())
+        sql, params = facts_sql(today_of(now), PERIOD_TABLE, days, segments)
         cursor.execute(f"CREATE TEMPORARY TABLE {FACTS_TABLE} AS {sql}", params)
-        try:
-            yield CaseFacts(period, now, segments)
-        finally:
-            for table in (FACTS_TABLE, PERIOD_TABLE):
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        yield CaseFacts(period, now, segments)
+        # On an error the transaction's rollback takes them away.
+        for table in (FACTS_TABLE, PERIOD_TABLE):
+            cursor.execute(f"DROP TABLE {table}")
 
 
 def _sums(metrics: tuple[str, ...]) -> str:

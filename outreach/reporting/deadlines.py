@@ -13,6 +13,7 @@ from django.db import connection
 
 from outreach.casework.models import Case
 from outreach.reporting.casefacts import CaseFacts, CaseGroups, Counts
+from outreach.reporting.dialect import as_day
 from outreach.reporting.stats import Rate
 
 # The dashboard lists at most this many late cases (the earliest deadlines first); the count
@@ -89,15 +90,10 @@ def late_cases(facts: CaseFacts, limit: int = LATE_LIST_LIMIT) -> list[LateCase]
     return [
         LateCase(
             reference=Case(pk=pk, municipality=municipality).reference,
-            received=_day(received),
-            deadline=_day(deadline),
-            first_attempt=_day(first) if first is not None else None,
+            received=as_day(received),
+            deadline=as_day(deadline),
+            first_attempt=as_day(first) if first is not None else None,
             state=state,
         )
         for pk, received, deadline, first, state in rows
     ]
-
-
-def _day(value: date | str) -> date:
-    """A date column as the driver gives it (SQLite: ISO text)."""
-    return value if isinstance(value, date) else date.fromisoformat(value)

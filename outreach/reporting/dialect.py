@@ -6,6 +6,7 @@ outreach.reporting.casefacts writes SQL. Each function returns (sql, params) for
 over other SQL expressions; the callers' SQL is otherwise common to both.
 """
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -41,3 +42,8 @@ def date_number(day: str) -> str:
             f"+ date_part('day', {day}) AS INTEGER)"
         )
     return f"CAST(strftime('%%Y%%m%%d', {day}) AS INTEGER)"
+
+
+def as_day(value: date | str) -> date:
+    """A date column as the driver gives it back (SQLite: ISO text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -42,9 +42,6 @@ class Period:
         after = self.end + timedelta(days=1)
         return _midnight(self.start), _midnight(after)
 
-    def days(self) -> list[date]:
-        return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
-
 
 def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))

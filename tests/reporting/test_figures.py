@@ -368,3 +368,26 @@ def test_a_report_leaves_no_temporary_table_behind(municipality, now):
     for table in (FACTS_TABLE, PERIOD_TABLE):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM {table}")
+
+
+def test_a_failed_report_leaves_no_temporary_table_behind(municipality, now):
+    from django.db import DatabaseError, connection, transaction
+
+    from outreach.reporting.casefacts import FACTS_TABLE
+
+    make_case(municipality, at("2026-03-02"))
+    period = Period(municipality, date(2026, 3, 1), date(2026, 3, 31))
+    with pytest.raises(RuntimeError), case_facts(period, now):
+        raise RuntimeError("a figure failed")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {FACTS_TABLE}")
+    assert report(municipality, date(2026, 3, 1), date(2026, 3, 31), now)["cases"] == 1
+
+
+def test_a_period_of_a_century_is_counted_like_a_month(municipality, now):
+    case = make_case(municipality, at("2026-03-02"))
+    attempt(case, date(2026, 3, 3))
+    century = report(municipality, date(1950, 1, 1), date(2049, 12, 31), now)
+    month = report(municipality, date(2026, 3, 1), date(2026, 3, 31), now)
+    assert century == {**month, "from": "1950-01-01", "to": "2049-12-31"}
+    assert century["first_attempt_within_1_working_day"]["count"] == 1
