@@ -26,6 +26,12 @@ process of its own: time, the peak RSS growth and the peak of Python's allocatio
 (tracemalloc), the streaming export against building the whole document and `json.dumps` it,
 measured in the same run (bench/ddas_export_bench.py). Its database is BENCH_DDAS_DATABASE
 (default outreach_bench_ddas), dropped and made afresh.
+
+Report (issue: supervisors' counts): a year of one municipality, 100,000 signals and 400,000
+contact attempts (bench/report_data.py, COPY); `report()` (`outreach report`) and
+`dashboard_tables()` (the dashboard's figures) timed over the year, against the same figures
+worked out in Python from every case summary of `outreach cases --json` (bench/report_bench.py).
+Its database is BENCH_REPORT_DATABASE (default outreach_bench_report).
 """
 
 import argparse
@@ -363,11 +369,59 @@ def bench_ddas_export(args: argparse.Namespace) -> None:
     write_result("ddas_export", result, summary)
 
 
+REPORT_NOW = "2026-04-15T09:00"  # three months and a half after the year: every case started
+
+
+def bench_report(args: argparse.Namespace) -> None:
+    load_before = os.getloadavg()[0]
+    name = os.environ.get("BENCH_REPORT_DATABASE", "outreach_bench_report")
+    url = fresh_database(name)
+    run = run_json(
+        url, "bench.report_bench", str(args.report_signals), str(args.report_attempts),
+        str(args.report_runs), str(args.report_year), REPORT_NOW,
+    )  # fmt: skip
+    drop_database(name)
+    load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    report, tables, slow = run["report_seconds"], run["tables_seconds"], run["baseline_seconds"]
+    result = {
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()}, {platform.python_version()}, {os.cpu_count()} cores",
+        "load_average_before_after": load,
+        **run,
+        "ratio": round(slow / report, 1),
+        "targets": {"report_seconds": 1, "tables_seconds": 1},
+    }
+    written, server, figures = run["written"], run["server"], run["report"]
+    ok = "the same numbers" if run["ok"] else f"DIFFERENT: {run['agrees_with_baseline']}"
+    summary = (
+        f"# Report benchmark ({result['date']})\n\n"
+        f"PostgreSQL {server['server_version']} (shared_buffers {server['shared_buffers']}, "
+        f"work_mem {server['work_mem']}), {result['machine']}, load average {load[0]} before "
+        f"and {load[1]} after the run.\n\n"
+        f"One municipality, the year {args.report_year}: {written['signals']:,} signals on "
+        f"{written['cases']:,} cases, {written['attempts']:,} contact attempts, "
+        f"{written['offers']:,} offers, {written['tasks']:,} tasks, {written['feedback']:,} "
+        f"partner feedback records (bench/report_data.py, COPY; loaded in "
+        f"{run['load_seconds']:.0f} s, then VACUUM ANALYZE). Measured as of {REPORT_NOW}: one "
+        f"warm-up run, then the median of {args.report_runs}. Baseline: `outreach cases "
+        "--json`'s summary of every case of the municipality (the queue with its prefetches) "
+        "and the same figures worked out from them in Python, once.\n\n"
+        "| measure | value | target |\n|---|---|---|\n"
+        f"| `report()` over the year ({figures['cases']:,} cases) | {report:.3f} s "
+        f"({run['report_queries']} queries) | < 1 s |\n"
+        f"| `dashboard_tables()` ({run['tables']} tables, {run['table_rows']:,} rows) "
+        f"| {tables:.3f} s ({run['tables_queries']} queries) | < 1 s |\n"
+        f"| baseline: figures from `cases --json` summaries | {slow:.1f} s ({ok}) | |\n"
+        f"| baseline / report | {slow / report:,.0f}x | |\n"
+    )
+    write_result("report", result, summary)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--only",
-        choices=["intake", "cadence", "templates", "channels", "ddas"],
+        choices=["intake", "cadence", "templates", "channels", "ddas", "report"],
         help="run one benchmark",
     )
     intake = parser.add_argument_group("intake")
@@ -395,6 +449,11 @@ def main() -> None:
     ddas = parser.add_argument_group("ddas")
     ddas.add_argument("--ddas-signals", type=int, default=100_000, help="signals in the month")
     ddas.add_argument("--ddas-small", type=int, default=10_000, help="signals, to compare")
+    report = parser.add_argument_group("report")
+    report.add_argument("--report-signals", type=int, default=100_000)
+    report.add_argument("--report-attempts", type=int, default=400_000)
+    report.add_argument("--report-runs", type=int, default=5, help="runs measured (median)")
+    report.add_argument("--report-year", type=int, default=2025)
     args = parser.parse_args()
     if args.only in (None, "intake"):
         bench_intake(args.signals, args.baseline_rows, args.workers)
@@ -406,6 +465,8 @@ def main() -> None:
         bench_channels(args)
     if args.only in (None, "ddas"):
         bench_ddas_export(args)
+    if args.only in (None, "report"):
+        bench_report(args)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Cases as the caseworker's queue and `outreach cases --json` show them."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,9 +12,10 @@ from django.utils import timezone
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import CLOSE
 from outreach.casework.models import Case, ContactAttempt, HelpOffer, Task
-from outreach.core.ddas import FOLLOWED_UP, ContactKind
+from outreach.core.ddas import ContactKind
 from outreach.core.models import Municipality
 from outreach.intake.models import Signal
+from outreach.intake.received import received_on
 
 # The queue's two orders; `closed` is the annotation queue() adds: open cases come first.
 PRIORITY_ORDER = ("closed", "-crisis", "-score", "deadline", "pk")
@@ -51,16 +52,6 @@ def queue(municipalities: QuerySet[Municipality] | list[Municipality]) -> QueryS
 
 def days_left(case: Case, today: date) -> int:
     return (case.deadline - today).days
-
-
-def received_on(case_signals: Iterable[Signal]) -> date | None:
-    """The day the municipality received the case's earliest followed-up signal (for a case
-    closed at screening, its earliest signal); the statutory clock runs from it."""
-    signals = list(case_signals)
-    counted = [s for s in signals if s.status in FOLLOWED_UP] or signals
-    if not counted:
-        return None
-    return min(timezone.localdate(s.received_at) for s in counted)
 
 
 def case_summary(case: Case) -> dict[str, Any]:

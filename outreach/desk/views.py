@@ -19,8 +19,9 @@ from outreach.core.roles import (
     role_required,
 )
 from outreach.desk.queue_filters import SHOW_CHOICES, QueueFilterForm, QueueFilters, filter_queue
-from outreach.desk.summaries import queue, received_on, week_attempts
+from outreach.desk.summaries import queue, week_attempts
 from outreach.intake.corrections import case_persons
+from outreach.intake.received import received_on
 from outreach.messaging.catalogue import LANGUAGES
 
 PAGE_SIZE = 50

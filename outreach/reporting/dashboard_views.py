@@ -1,7 +1,7 @@
 """The supervisor's dashboard: for one of her municipalities and a period, the figures' tables
 each with its chart, each downloadable as CSV, and the DDAS delivery as a download.
 
-The figures come from outreach.reporting.figures.dashboard_tables and the delivery from
+The figures come from outreach.reporting.tables.dashboard_tables and the delivery from
 outreach.reporting.ddas_export.write_delivery; this module only chooses what to ask for, checks
 that the user may see it, and renders. Both are looked up on their module at call time, so a
 test can put its own tables in place.
@@ -31,7 +31,8 @@ from django.views.decorators.cache import never_cache
 
 from outreach.core.models import Municipality
 from outreach.core.roles import ADMINISTRATOR, SUPERVISOR, municipalities_for, role_required
-from outreach.reporting import ddas_export, figures
+from outreach.reporting import ddas_export
+from outreach.reporting import tables as figure_tables
 from outreach.reporting.cells import cell_text, is_numeric
 from outreach.reporting.charts import bar_chart
 from outreach.reporting.table_csv import write_table_csv
@@ -164,7 +165,7 @@ def page(request: HttpRequest) -> HttpResponse:
     }
     if municipality is not None and not errors:
         selection = Selection(municipality, start, end)
-        tables = figures.dashboard_tables(municipality, start, end, now)
+        tables = figure_tables.dashboard_tables(municipality, start, end, now)
         context["selection"] = selection
         context["sections"] = [Section.of(table, selection) for table in tables]
         context["ddas_url"] = reverse("dashboard:ddas") + "?" + selection.query()
@@ -190,7 +191,7 @@ def table_csv(request: HttpRequest, slug: str) -> HttpResponse:
     selection = selection_for_download(request)
     if isinstance(selection, HttpResponse):
         return selection
-    tables = figures.dashboard_tables(
+    tables = figure_tables.dashboard_tables(
         selection.municipality, selection.start, selection.end, timezone.now()
     )
     table = next((table for table in tables if table.slug == slug), None)

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from outreach.core.models import Municipality, StaffProfile
 from outreach.core.roles import ADMINISTRATOR, CASEWORKER, SUPERVISOR
-from outreach.reporting import dashboard_views, ddas_export, figures
+from outreach.reporting import dashboard_views, ddas_export
+from outreach.reporting import tables as figure_tables
 from outreach.reporting.stats import Rate
 from outreach.reporting.tables import Column, Table
 
@@ -64,7 +65,7 @@ def asked(monkeypatch) -> list[tuple]:
         calls.append((municipality, start, end, now))
         return [REACH, PLAIN]
 
-    monkeypatch.setattr(figures, "dashboard_tables", tables)
+    monkeypatch.setattr(figure_tables, "dashboard_tables", tables)
     return calls
 
 

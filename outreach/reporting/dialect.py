@@ -1,0 +1,49 @@
+"""The few SQL expressions the figures need that PostgreSQL and SQLite spell differently.
+
+The figures count per case over a year of cases, which Django's ORM cannot express (it cannot
+group by a value that is itself an aggregate per case, such as a case's number of attempts), so
+outreach.reporting.casefacts writes SQL. Each function returns (sql, params) for an expression
+over other SQL expressions; the callers' SQL is otherwise common to both.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+Sql = tuple[str, list[Any]]
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def local_date(timestamp: str) -> Sql:
+    """The local date (settings.TIME_ZONE) of a stored moment, as TruncDate computes it."""
+    sql, params = connection.ops.datetime_cast_date_sql(timestamp, (), settings.TIME_ZONE)
+    return sql, list(params)
+
+
+def days_between(later: str, earlier: str) -> str:
+    """Whole days from one date to another (negative when `later` is earlier)."""
+    if is_postgres():
+        return f"({later} - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def date_number(day: str) -> str:
+    """A date as the number YYYYMMDD: (on - born) // 10000 is an age in whole years, exactly,
+    also for a birthday on 29 February."""
+    if is_postgres():
+        # date_part costs half of to_char, a year of cases adds up.
+        return (
+            f"CAST(date_part('year', {day}) * 10000 + date_part('month', {day}) * 100 "
+            f"+ date_part('day', {day}) AS INTEGER)"
+        )
+    return f"CAST(strftime('%%Y%%m%%d', {day}) AS INTEGER)"
+
+
+def as_day(value: date | str) -> date:
+    """A date column as the driver gives it back (SQLite: ISO text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)

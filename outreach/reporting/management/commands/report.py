@@ -1,0 +1,85 @@
+import json
+from argparse import ArgumentParser
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from outreach.core.clock import BadTime, parse_now
+from outreach.core.municipalities import UnknownMunicipality, resolve_municipality
+from outreach.reporting.figures import report
+from outreach.reporting.period import PeriodError
+
+
+def _date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{option} {text!r}: use an ISO date such as 2026-01-31") from None
+
+
+def _share(rate: dict[str, Any]) -> str:
+    """ "12 of 40 (30%)", or without the percentage for a group under 10."""
+    text = f"{rate['count']} of {rate['total']}"
+    return text if rate["fraction"] is None else f"{text} ({rate['fraction']:.0%})"
+
+
+class Command(BaseCommand):
+    help = (
+        "The supervisor's figures for the cases a municipality received in a period: attempts "
+        "per case, channel and dagdeel, reach, acceptance and deadlines."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--municipality", metavar="CODE", required=True)
+        parser.add_argument("--from", dest="start", metavar="DATE", required=True)
+        parser.add_argument("--to", dest="end", metavar="DATE", required=True, help="included")
+        parser.add_argument("--now", metavar="ISO-TIME", help="count as of (default: now)")
+        parser.add_argument("--json", action="store_true", help="one JSON object")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        start, end = _date(options["start"], "--from"), _date(options["end"], "--to")
+        try:
+            municipality = resolve_municipality(options["municipality"])
+            now = parse_now(options["now"])
+            figures = report(municipality, start, end, now)
+        except (UnknownMunicipality, BadTime, PeriodError) as exc:
+            raise CommandError(str(exc)) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(figures, ensure_ascii=False))
+            return
+        self.stdout.write(self._summary(figures))
+
+    def _summary(self, f: dict[str, Any]) -> str:
+        per_case = ", ".join(f"{n} x{bucket}" for bucket, n in f["attempts_per_case"].items())
+        channels = ", ".join(
+            f"{kind} {t['reached']}/{t['attempts']}" for kind, t in f["per_channel"].items()
+        )
+        dagdelen = ", ".join(
+            f"{part} {t['reached']}/{t['attempts']}" for part, t in f["per_dagdeel"].items()
+        )
+        met = f["deadline_met"]
+        medians = (f["median_days_to_first_attempt"], f["median_days_to_contact"])
+        return "\n".join(
+            [
+                f"{f['municipality']}, cases received {f['from']} to {f['to']}",
+                f"cases: {f['cases']} ({f['followed_up']} followed up)",
+                f"attempts: {f['attempts']}; cases by attempts: {per_case}",
+                f"reached/attempts per channel: {channels or '-'}",
+                f"reached/attempts per dagdeel: {dagdelen or '-'}",
+                f"reached: {_share(f['reached'])} followed-up cases",
+                f"help accepted: {_share(f['accepted'])} followed-up cases",
+                f"first attempt by the deadline: {_share(f['deadline'])}"
+                + ("" if met is None else f", deadline_met {met:.3f}")
+                + f"; late: {f['late_cases']}",
+                f"offer by the deadline: {_share(f['offer_in_time'])}",
+                "first attempt within 1 working day: "
+                f"{_share(f['first_attempt_within_1_working_day'])}",
+                f"median days to first attempt {_days(medians[0])}, to contact {_days(medians[1])}",
+                f"expired tasks: {f['expired_tasks']}",
+            ]
+        )
+
+
+def _days(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
