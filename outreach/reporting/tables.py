@@ -70,6 +70,7 @@ def dashboard_tables(
         late = late_cases(facts)
         partners = feedback_figures(facts)
     return [
+        key_figures_table(figures),
         *attempt_tables(figures),
         *reach_tables(figures.cases),
         *deadline_tables(figures, late),
@@ -92,6 +93,35 @@ def _ordered(keys: Iterable[str], order: Sequence[str]) -> list[str]:
     """The keys in `order` first (those that occur), then the others sorted."""
     present = set(keys)
     return [k for k in order if k in present] + sorted(present - set(order))
+
+
+def key_figures_table(figures: Figures) -> Table:
+    """The figures a supervisor reads first, each with its counts: the same as `outreach
+    report`'s cases, attempts, reached, accepted and deadline_met."""
+    total, deadlines = figures.total, figures.deadlines
+    rows: tuple[tuple[Cell, ...], ...] = (
+        ("Zaken ontvangen", total.cases),
+        ("Opgepakt (niet bij de screening gesloten)", total.followed),
+        ("Contactpogingen", total.attempts),
+        ("Bereikt (van de opgepakte zaken)", figures.reached),
+        ("Hulp geaccepteerd (van de opgepakte zaken)", figures.accepted),
+        ("Eerste poging binnen de wettelijke termijn", deadlines.first_attempt_in_time),
+        ("Hulpaanbod binnen de wettelijke termijn", deadlines.offer_in_time),
+        ("Eerste poging binnen 1 werkdag", deadlines.first_working_day),
+        ("Mediaan dagen tot de eerste poging", deadlines.median_days_to_first_attempt),
+        ("Mediaan dagen tot contact", deadlines.median_days_to_contact),
+        ("Taken verlopen (niet uitgevoerd)", figures.expired_tasks),
+        ("Nu in gevaar", total.at_risk),
+    )
+    return Table(
+        slug="kerncijfers",
+        title="Kerncijfers",
+        columns=_columns(("kerncijfer", "kerncijfer"), ("waarde", "waarde")),
+        rows=rows,
+        note="De zaken ontvangen in de periode. De wettelijke termijn: 28 dagen na ontvangst, "
+        "bij een crisissignaal 3 werkdagen; telt voor zaken met een eerste poging of waarvan "
+        "de termijn voorbij is. " + SMALL,
+    )
 
 
 def attempt_tables(figures: Figures) -> list[Table]:

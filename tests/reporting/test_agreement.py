@@ -92,6 +92,18 @@ def test_report_dashboard_ddas_and_cases_agree(history, now, run_command):
     assert {k: count(v) for k, v in channel_reached.items()} == {
         k: reached_kind[k] for k in per_kind
     }
+    key = by_label(tables, "kerncijfers", "waarde")
+    assert key["Zaken ontvangen"] == report["cases"]
+    assert key["Opgepakt (niet bij de screening gesloten)"] == report["followed_up"]
+    assert key["Contactpogingen"] == report["attempts"]
+    reached, accepted = (
+        key["Bereikt (van de opgepakte zaken)"],
+        key["Hulp geaccepteerd (van de opgepakte zaken)"],
+    )
+    assert isinstance(reached, Rate) and reached.as_dict() == report["reached"]
+    assert isinstance(accepted, Rate) and accepted.count == report["accepted_cases"]
+    in_time = key["Eerste poging binnen de wettelijke termijn"]
+    assert isinstance(in_time, Rate) and in_time.fraction == pytest.approx(report["deadline_met"])
     per_case = by_label(tables, "pogingen-per-zaak", "zaken")
     assert {k: count(v) for k, v in per_case.items()} == report["attempts_per_case"]
 
