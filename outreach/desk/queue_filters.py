@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from outreach.casework.models import Case
 from outreach.core.ddas import PartnerType
-from outreach.core.languages import DEFAULT_LANGUAGE, LANGUAGES
+from outreach.core.languages import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 from outreach.desk.summaries import DEADLINE_ORDER, PRIORITY_ORDER
 from outreach.intake.models import Signal
 from outreach.intake.pipeline import weighing_framework
@@ -26,15 +26,6 @@ SHOW_CHOICES = (
 
 PRIORITY, DEADLINE = "priority", "deadline"
 SORT_CHOICES = ((PRIORITY, "Prioriteit"), (DEADLINE, "Termijn (dichtstbij eerst)"))
-
-LANGUAGE_NAMES = {
-    "nl": "Nederlands",
-    "en": "Engels",
-    "tr": "Turks",
-    "ar": "Arabisch",
-    "pl": "Pools",
-    "uk": "Oekraïens",
-}
 
 # Far enough for any statutory window and a late follow-up; a typo of many digits is an error.
 MAX_DAYS = 366

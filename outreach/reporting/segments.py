@@ -14,6 +14,7 @@ Choices (the issue leaves them to us):
 
 from outreach.casework.models import Case
 from outreach.core.ddas import Dagdeel
+from outreach.core.languages import LANGUAGE_NAMES
 
 # (upper bound in whole years, exclusive; key). The last band has no upper bound.
 AGE_BANDS: tuple[tuple[int | None, str], ...] = (
@@ -40,15 +41,7 @@ def age_band(age: int | None) -> str:
     return next(key for limit, key in AGE_BANDS if limit is None or age < limit)
 
 
-LANGUAGE_LABELS = {
-    "": "Nederlands of onbekend",
-    "nl": "Nederlands",
-    "en": "Engels",
-    "tr": "Turks",
-    "ar": "Arabisch",
-    "pl": "Pools",
-    "uk": "Oekraïens",
-}
+LANGUAGE_LABELS = {"": "Nederlands of onbekend", **LANGUAGE_NAMES}
 
 ATTEMPT_BUCKETS = ("0", "1", "2", "3", "4+")
 DAGDEEL_ORDER = list(Dagdeel.values)

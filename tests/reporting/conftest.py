@@ -3,7 +3,10 @@
 from datetime import datetime
 
 import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
 
+from outreach.core.models import Municipality, StaffProfile
 from outreach.intake.models import Signal
 from outreach.intake.partners import issue_token, register_partner
 from outreach.intake.pipeline import import_rows
@@ -39,3 +42,18 @@ def partner(municipality):
 @pytest.fixture
 def token(partner):
     return issue_token(partner)
+
+
+def staff(name, role, *municipalities) -> Client:
+    """A logged-in client of a new user with `role`, scoped to `municipalities`."""
+    user = User.objects.create_user(name, password="geheim-wachtwoord-1")
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    StaffProfile.objects.create(user=user).municipalities.add(*municipalities)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def other_municipality():
+    return Municipality.objects.create(code="0307", name="Amersfoort")

@@ -8,17 +8,16 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.http import StreamingHttpResponse
 from django.test import Client
 from django.utils import timezone
 
-from outreach.core.models import Municipality, StaffProfile
 from outreach.core.roles import ADMINISTRATOR, CASEWORKER, SUPERVISOR
 from outreach.reporting import dashboard_views, ddas_export
 from outreach.reporting import tables as figure_tables
 from outreach.reporting.stats import Rate
 from outreach.reporting.tables import Column, Table
+from tests.reporting.conftest import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -40,20 +39,6 @@ PLAIN = Table(
     columns=(Column("label", "Omschrijving"), Column("n", "Aantal")),
     rows=((SCRIPT, 3),),
 )
-
-
-def staff(name, role, *municipalities) -> Client:
-    user = User.objects.create_user(name, password="geheim-wachtwoord-1")
-    user.groups.add(Group.objects.get_or_create(name=role)[0])
-    StaffProfile.objects.create(user=user).municipalities.add(*municipalities)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def other_municipality():
-    return Municipality.objects.create(code="0307", name="Amersfoort")
 
 
 @pytest.fixture

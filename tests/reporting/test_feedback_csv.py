@@ -5,33 +5,17 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from outreach.core.models import Municipality, StaffProfile
 from outreach.core.roles import ADMINISTRATOR, CASEWORKER, SUPERVISOR
 from outreach.reporting.feedback import record_feedback
 from outreach.reporting.records import COLUMNS
 from tests.conftest import signal_row
-from tests.reporting.conftest import at, ingest
+from tests.reporting.conftest import at, ingest, staff
 
 pytestmark = pytest.mark.django_db
 
 FORMULA = '=HYPERLINK("http://example.org/x","klik")'
-
-
-def staff(name, role, *municipalities) -> Client:
-    user = User.objects.create_user(name, password="geheim-wachtwoord-1")
-    user.groups.add(Group.objects.get_or_create(name=role)[0])
-    StaffProfile.objects.create(user=user).municipalities.add(*municipalities)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def other_municipality():
-    return Municipality.objects.create(code="0307", name="Amersfoort")
 
 
 @pytest.fixture
