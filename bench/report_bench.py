@@ -71,6 +71,33 @@ def baseline(municipality: Any, start: date, end: date, today: date) -> dict[str
     }
 
 
+def timed_page(municipality: Any, start: date, end: date, runs: int) -> tuple[list[float], int]:
+    """The whole dashboard page as a supervisor gets it (figures, charts, HTML), through
+    Django's test client: one warm-up, then `runs` timed requests."""
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from outreach.core.models import StaffProfile
+    from outreach.core.roles import SUPERVISOR
+
+    user = User.objects.create_user("bench-supervisor")
+    user.groups.add(Group.objects.get_or_create(name=SUPERVISOR)[0])
+    StaffProfile.objects.create(user=user).municipalities.add(municipality)
+    client = Client()
+    client.force_login(user)
+    query = {"municipality": municipality.code, "from": start.isoformat(), "to": end.isoformat()}
+    seconds = []
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        for run in range(runs + 1):
+            began = time.perf_counter()
+            response = client.get("/dashboard/", query)
+            if run:
+                seconds.append(time.perf_counter() - began)
+            assert response.status_code == 200, response.status_code
+    return seconds, len(response.content)
+
+
 def main() -> None:
     signals, attempts, runs, year = (int(a) for a in sys.argv[1:5])
     now_text = sys.argv[5]
@@ -105,6 +132,7 @@ def main() -> None:
 
     report_runs, figures, report_queries = timed(report)
     table_runs, tables, table_queries = timed(dashboard_tables)
+    page_runs, page_bytes = timed_page(municipality, start, end, runs)
     began = time.perf_counter()
     slow = baseline(municipality, start, end, now.date())
     baseline_seconds = time.perf_counter() - began
@@ -127,6 +155,9 @@ def main() -> None:
                 "tables_seconds": statistics.median(table_runs),
                 "tables_runs": table_runs,
                 "tables_queries": table_queries,
+                "page_seconds": statistics.median(page_runs),
+                "page_runs": page_runs,
+                "page_bytes": page_bytes,
                 "tables": len(tables),
                 "table_rows": sum(len(t.rows) for t in tables),
                 "baseline_seconds": baseline_seconds,
