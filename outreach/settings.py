@@ -193,6 +193,8 @@ OUTREACH_OFFER_CLOSE_WORKING_DAYS = int(os.environ.get("OUTREACH_OFFER_CLOSE_WOR
 # A call or visit not made by the end of the case's outreach window (this many days after the
 # deadline or the campaign's last step, whichever is later) expires: not performed.
 OUTREACH_WINDOW_DAYS = int(os.environ.get("OUTREACH_WINDOW_DAYS", "7"))
+# How long the dashboard's figures are kept for the page and its CSV downloads (0: never).
+OUTREACH_DASHBOARD_CACHE_SECONDS = int(os.environ.get("OUTREACH_DASHBOARD_CACHE_SECONDS", "300"))
 # Calls and visits a team can make a day, unless the municipality sets its own.
 OUTREACH_DEFAULT_CAPACITY = {
     "phone": int(os.environ.get("OUTREACH_PHONE_CAPACITY", "40")),

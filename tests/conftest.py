@@ -41,6 +41,16 @@ def celery_in_process() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def empty_cache() -> Any:
+    """Each test starts with an empty cache (the dashboard keeps its figures there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def data_files(tmp_path: Path, settings: Any) -> None:
     """The file outbox and the print folder of each test are its own (never the real var/)."""
     settings.OUTREACH_OUTBOX_FILE = tmp_path / "data" / "outbox.jsonl"

@@ -31,8 +31,7 @@ from django.views.decorators.cache import never_cache
 
 from outreach.core.models import Municipality
 from outreach.core.roles import ADMINISTRATOR, SUPERVISOR, municipalities_for, role_required
-from outreach.reporting import ddas_export
-from outreach.reporting import tables as figure_tables
+from outreach.reporting import dashboard_cache, ddas_export
 from outreach.reporting.cells import cell_text, is_numeric
 from outreach.reporting.charts import bar_chart
 from outreach.reporting.table_csv import write_table_csv
@@ -165,9 +164,13 @@ def page(request: HttpRequest) -> HttpResponse:
     }
     if municipality is not None and not errors:
         selection = Selection(municipality, start, end)
-        tables = figure_tables.dashboard_tables(municipality, start, end, now)
+        counted = dashboard_cache.dashboard_tables(
+            municipality, start, end, now, fresh=request.GET.get("fresh") == "1"
+        )
         context["selection"] = selection
-        context["sections"] = [Section.of(table, selection) for table in tables]
+        context["counted"] = counted
+        context["refresh_url"] = reverse("dashboard:page") + "?" + selection.query() + "&fresh=1"
+        context["sections"] = [Section.of(table, selection) for table in counted.tables]
         context["ddas_url"] = reverse("dashboard:ddas") + "?" + selection.query()
     return render(request, "reporting/dashboard.html", context, status=400 if errors else 200)
 
@@ -191,10 +194,10 @@ def table_csv(request: HttpRequest, slug: str) -> HttpResponse:
     selection = selection_for_download(request)
     if isinstance(selection, HttpResponse):
         return selection
-    tables = figure_tables.dashboard_tables(
+    counted = dashboard_cache.dashboard_tables(
         selection.municipality, selection.start, selection.end, timezone.now()
     )
-    table = next((table for table in tables if table.slug == slug), None)
+    table = next((table for table in counted.tables if table.slug == slug), None)
     if table is None:
         raise Http404("no such table")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
