@@ -115,7 +115,12 @@ class Case(models.Model):
     @property
     def reference(self) -> str:
         """The case's number as texts quote it and people read it out on the phone."""
-        return f"{self.municipality.code}-{self.pk:06d}"
+        return case_reference(self.municipality.code, self.pk)
+
+
+def case_reference(municipality_code: str, case_id: int) -> str:
+    """A case's number ("0344-000123") from its municipality's code and its id."""
+    return f"{municipality_code}-{case_id:06d}"
 
 
 class ContactAttempt(models.Model):

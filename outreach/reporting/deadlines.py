@@ -11,7 +11,7 @@ from datetime import date
 
 from django.db import connection
 
-from outreach.casework.models import Case
+from outreach.casework.models import case_reference
 from outreach.reporting.casefacts import CaseFacts, CaseGroups, Counts
 from outreach.reporting.dialect import as_day
 from outreach.reporting.stats import Rate
@@ -86,10 +86,10 @@ def late_cases(facts: CaseFacts, limit: int = LATE_LIST_LIMIT) -> list[LateCase]
     with connection.cursor() as cursor:
         cursor.execute(sql, [limit])
         rows = cursor.fetchall()
-    municipality = facts.period.municipality
+    code = facts.period.municipality.code
     return [
         LateCase(
-            reference=Case(pk=pk, municipality=municipality).reference,
+            reference=case_reference(code, pk),
             received=as_day(received),
             deadline=as_day(deadline),
             first_attempt=as_day(first) if first is not None else None,
