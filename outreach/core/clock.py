@@ -1,6 +1,6 @@
 """The injected clock: commands take --now so tests, demos and the simulator can move time."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone
 
@@ -28,3 +28,13 @@ def parse_time(text: str, option: str) -> datetime:
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
+
+
+def parse_day(text: str, option: str) -> date:
+    """An ISO date given with `option` (e.g. --from)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadTime(
+            f"{option} {text!r} is not a date: use an ISO date such as 2026-01-31"
+        ) from None

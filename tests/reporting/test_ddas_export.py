@@ -555,7 +555,7 @@ def test_the_command_prints_the_document_without_an_output_file(april, municipal
     [
         (["--municipality", "9998"], "no municipality with code '9998'"),
         (["--from", "2026-04-31"], "'2026-04-31' is not a date"),
-        (["--from", "2026-05-01"], "--to 2026-04-30 is before --from 2026-05-01"),
+        (["--from", "2026-05-01"], r"starts \(2026-05-01\) after it ends \(2026-04-30\)"),
         (["--output", "{tmp}/missing/ddas.json"], "there is no folder"),
         (["--now", "morgen"], "--now 'morgen'"),
     ],

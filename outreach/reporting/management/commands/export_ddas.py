@@ -1,25 +1,17 @@
 import os
 import tempfile
-from argparse import ArgumentParser, ArgumentTypeError
+from argparse import ArgumentParser
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
-from outreach.core.clock import BadTime, parse_now
+from outreach.core.clock import BadTime, parse_day, parse_now
 from outreach.core.models import Municipality
 from outreach.core.municipalities import UnknownMunicipality, resolve_municipality
 from outreach.reporting.ddas_export import ExportSummary, write_delivery
-
-
-def iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ArgumentTypeError(
-            f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2026-04-01"
-        ) from None
+from outreach.reporting.period import Period, PeriodError
 
 
 class _Unterminated:
@@ -42,20 +34,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--municipality", metavar="CODE", required=True)
-        parser.add_argument("--from", dest="start", metavar="DATE", required=True, type=iso_date)
-        parser.add_argument("--to", dest="end", metavar="DATE", required=True, type=iso_date)
+        parser.add_argument("--from", dest="start", metavar="DATE", required=True)
+        parser.add_argument("--to", dest="end", metavar="DATE", required=True, help="included")
         parser.add_argument("--output", metavar="FILE", help="write here instead of stdout")
         parser.add_argument("--now", metavar="ISO-TIME", help="the delivery's time (tests)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
+            start, end = parse_day(options["start"], "--from"), parse_day(options["end"], "--to")
             municipality = resolve_municipality(options["municipality"])
             now = parse_now(options["now"])
-        except (UnknownMunicipality, BadTime) as exc:
+            Period(municipality, start, end)  # refuses a period that ends before it starts
+        except (UnknownMunicipality, BadTime, PeriodError) as exc:
             raise CommandError(str(exc)) from None
-        start, end = options["start"], options["end"]
-        if end < start:
-            raise CommandError(f"--to {end} is before --from {start}")
         if options["output"]:
             summary = self._to_file(Path(options["output"]), municipality, start, end, now)
         else:

@@ -1,21 +1,13 @@
 import json
 from argparse import ArgumentParser
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from outreach.core.clock import BadTime, parse_now
+from outreach.core.clock import BadTime, parse_day, parse_now
 from outreach.core.municipalities import UnknownMunicipality, resolve_municipality
 from outreach.reporting.figures import report
 from outreach.reporting.period import PeriodError
-
-
-def _date(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"{option} {text!r}: use an ISO date such as 2026-01-31") from None
 
 
 def _share(rate: dict[str, Any]) -> str:
@@ -38,8 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="one JSON object")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        start, end = _date(options["start"], "--from"), _date(options["end"], "--to")
         try:
+            start, end = parse_day(options["start"], "--from"), parse_day(options["end"], "--to")
             municipality = resolve_municipality(options["municipality"])
             now = parse_now(options["now"])
             figures = report(municipality, start, end, now)
