@@ -20,8 +20,7 @@ from typing import Any
 from django.utils import timezone
 
 from outreach.cadence.outcomes import record_task_outcome
-from outreach.cadence.tasks import execute_steps, run_housekeeping, start_cases
-from outreach.cadence.tick import tick
+from outreach.cadence.tasks import run_housekeeping, tick_now
 from outreach.casework import offers, steering
 from outreach.casework.models import Case, HelpOffer, Task
 from outreach.casework.steering import SteeringError
@@ -114,10 +113,11 @@ def play(
                 report.signals += imported.accepted
                 report.rejected += imported.rejected
                 report.duplicates += imported.duplicates
-            if _at(day, TICK_AT, until) == until and day == last:
-                _tick(until)
-                break
-            _tick(_at(day, TICK_AT, until))
+            ticked = _at(day, TICK_AT, until)
+            tick_now(ticked.isoformat())
+            run_housekeeping(ticked.isoformat())
+            if ticked == until:
+                break  # the present: the rest of today has not happened yet
             report.calls_and_visits += _work(municipality, day, caseworker, rng, report, until)
             report.replies += _replies(municipality, day, rng, until)
             report.letters_answered += _letters_answered(municipality, day, caseworker, rng, until)
@@ -147,16 +147,6 @@ def in_process() -> Iterator[None]:
         app.conf.task_always_eager = before
         for logger, level in zip(quiet, levels, strict=True):
             logger.setLevel(level)
-
-
-def _tick(now: datetime) -> None:
-    iso = now.isoformat()
-    tick(
-        now,
-        lambda ids: start_cases.delay(list(ids), iso),
-        lambda ids: execute_steps.delay(list(ids), iso),
-    )
-    run_housekeeping(iso)
 
 
 def _work(
