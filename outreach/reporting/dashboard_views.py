@@ -34,6 +34,7 @@ from outreach.core.roles import ADMINISTRATOR, SUPERVISOR, municipalities_for, r
 from outreach.reporting import dashboard_cache, ddas_export
 from outreach.reporting.cells import cell_text, is_numeric
 from outreach.reporting.charts import bar_chart
+from outreach.reporting.period import Period
 from outreach.reporting.table_csv import write_table_csv
 from outreach.reporting.tables import Table
 
@@ -44,12 +45,8 @@ SPOOL_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
-class Selection:
-    """What the page shows: a municipality and a period, both days included."""
-
-    municipality: Municipality
-    start: date
-    end: date
+class Selection(Period):
+    """The period the page shows, with what the page and its links say of it."""
 
     def query(self) -> str:
         return urlencode(
