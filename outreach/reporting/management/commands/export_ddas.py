@@ -7,11 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
-from outreach.core.clock import BadTime, parse_day, parse_now
 from outreach.core.models import Municipality
-from outreach.core.municipalities import UnknownMunicipality, resolve_municipality
 from outreach.reporting.ddas_export import ExportSummary, write_delivery
-from outreach.reporting.period import Period, PeriodError
+from outreach.reporting.period_options import add_period_arguments, period_from_options
 
 
 class _Unterminated:
@@ -33,20 +31,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--municipality", metavar="CODE", required=True)
-        parser.add_argument("--from", dest="start", metavar="DATE", required=True)
-        parser.add_argument("--to", dest="end", metavar="DATE", required=True, help="included")
+        add_period_arguments(parser, "the delivery's time (tests)")
         parser.add_argument("--output", metavar="FILE", help="write here instead of stdout")
-        parser.add_argument("--now", metavar="ISO-TIME", help="the delivery's time (tests)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            start, end = parse_day(options["start"], "--from"), parse_day(options["end"], "--to")
-            municipality = resolve_municipality(options["municipality"])
-            now = parse_now(options["now"])
-            Period(municipality, start, end)  # refuses a period that ends before it starts
-        except (UnknownMunicipality, BadTime, PeriodError) as exc:
-            raise CommandError(str(exc)) from None
+        period, now = period_from_options(options)
+        municipality, start, end = period.municipality, period.start, period.end
         if options["output"]:
             summary = self._to_file(Path(options["output"]), municipality, start, end, now)
         else:

@@ -2,12 +2,10 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from outreach.core.clock import BadTime, parse_day, parse_now
-from outreach.core.municipalities import UnknownMunicipality, resolve_municipality
 from outreach.reporting.figures import report
-from outreach.reporting.period import PeriodError
+from outreach.reporting.period_options import add_period_arguments, period_from_options
 
 
 def _share(rate: dict[str, Any]) -> str:
@@ -23,20 +21,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--municipality", metavar="CODE", required=True)
-        parser.add_argument("--from", dest="start", metavar="DATE", required=True)
-        parser.add_argument("--to", dest="end", metavar="DATE", required=True, help="included")
-        parser.add_argument("--now", metavar="ISO-TIME", help="count as of (default: now)")
+        add_period_arguments(parser, "count as of (default: now)")
         parser.add_argument("--json", action="store_true", help="one JSON object")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            start, end = parse_day(options["start"], "--from"), parse_day(options["end"], "--to")
-            municipality = resolve_municipality(options["municipality"])
-            now = parse_now(options["now"])
-            figures = report(municipality, start, end, now)
-        except (UnknownMunicipality, BadTime, PeriodError) as exc:
-            raise CommandError(str(exc)) from None
+        period, now = period_from_options(options)
+        figures = report(period.municipality, period.start, period.end, now)
         if options["json"]:
             self.stdout.write(json.dumps(figures, ensure_ascii=False))
             return
