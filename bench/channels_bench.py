@@ -137,9 +137,7 @@ def main() -> None:
     worker_env = {
         **os.environ,
         "LOG_LEVEL": "WARNING",
-        "OUTREACH_TRANSPORTS": json.dumps(
-            {"sms": "outreach.messaging.twilio_transport.TwilioSmsTransport"}
-        ),
+        "OUTREACH_TRANSPORTS": json.dumps({"sms": "twilio-sms"}),
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "OUTREACH_PUBLIC_BASE_URL": "https://outreach.example.nl",

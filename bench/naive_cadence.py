@@ -18,9 +18,10 @@ from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case
 from outreach.core.clock import parse_now
 from outreach.intake.models import PhoneNumber, Signal
-from outreach.messaging.compose import PublishedTexts, Reader, compose, contact_context
 from outreach.messaging.models import Message
-from outreach.messaging.transports import SENT, Outgoing, default_transport
+from outreach.messaging.texts.compose import PublishedTexts, Reader, compose, contact_context
+from outreach.messaging.transports.base import SENT, Outgoing
+from outreach.messaging.transports.registry import default_transport
 
 
 def enqueue(steps: Iterable[tuple[int, datetime]], now: datetime, now_iso: str) -> int:

@@ -112,7 +112,7 @@ def bench_cadence(args: argparse.Namespace) -> None:
         "REDIS_URL": redis_url(int(os.environ.get("BENCH_REDIS_DB", "13"))),
         "OUTREACH_CAMPAIGNS_DIR": str(write_campaigns(WORK / "campaigns")),
         # The test transport: the message rows are the outbox (no file to write).
-        "OUTREACH_TRANSPORT": "outreach.messaging.transports.OutboxTransport",
+        "OUTREACH_TRANSPORT": "rows",
     }
     tick_args = [str(args.due), str(args.steps_per_case), str(args.ticks), CADENCE_NOW]
     ticks: dict[str, dict[str, Any]] = {}

@@ -44,8 +44,8 @@ def shipped_letter() -> str:
 
 
 def contexts(count: int) -> list[tuple[str, dict[str, Any]]]:
-    from outreach.messaging.catalogue import LANGUAGES
-    from outreach.messaging.context import SAMPLE_MUNICIPALITY, build_context
+    from outreach.messaging.texts.catalogue import LANGUAGES
+    from outreach.messaging.texts.context import SAMPLE_MUNICIPALITY, build_context
 
     made = []
     for number in range(count):
@@ -86,7 +86,7 @@ def rate(work: Callable[[int], None], seconds: float) -> tuple[float, int]:
 def bench_sms(seconds: float) -> dict[str, Any]:
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    from outreach.messaging.rendering import render_text
+    from outreach.messaging.texts.rendering import render_text
 
     readers = contexts(1000)
     nl = shipped("sms", SMS_NAME, "nl", "txt")
@@ -119,7 +119,7 @@ def bench_sms(seconds: float) -> dict[str, Any]:
 def bench_pdf(seconds: float) -> dict[str, Any]:
     from io import BytesIO
 
-    from outreach.messaging.pdf import render_letter_pdf
+    from outreach.messaging.texts.pdf import render_letter_pdf
 
     source = shipped_letter()
     readers = [context for lang, context in contexts(60) if lang == "nl"]

@@ -201,14 +201,14 @@ OUTREACH_DEFAULT_CAPACITY = {
     "visit": int(os.environ.get("OUTREACH_VISIT_CAPACITY", "12")),
 }
 OUTREACH_PLANNING_DAYS = int(os.environ.get("OUTREACH_PLANNING_DAYS", "15"))
-# Where messages go: the default file outbox (OUTREACH_OUTBOX_FILE, `outreach outbox`) sends
-# nothing; every channel not named in OUTREACH_TRANSPORTS uses it.
-OUTREACH_TRANSPORT = os.environ.get(
-    "OUTREACH_TRANSPORT", "outreach.messaging.outbox.FileOutboxTransport"
-)
-# Per channel ("sms", "whatsapp", "email", "letter"): the transport class, as JSON.
+# Where messages go, by transport name (outreach.messaging.transports.registry): the default
+# file outbox ("outbox": OUTREACH_OUTBOX_FILE, `outreach outbox`) sends nothing; every channel
+# not named in OUTREACH_TRANSPORTS uses OUTREACH_TRANSPORT.
+OUTREACH_TRANSPORT = os.environ.get("OUTREACH_TRANSPORT", "outbox")
+# Per channel ("sms", "whatsapp", "email", "letter"): the transport's name, as JSON, e.g.
+# {"sms": "twilio-sms", "whatsapp": "twilio-whatsapp", "letter": "print-house", "email": "email"}.
 OUTREACH_TRANSPORTS: dict[str, str] = json.loads(os.environ.get("OUTREACH_TRANSPORTS", "{}"))
-# Message templates run in a sandbox (outreach.messaging.rendering): a template's source is at
+# Message templates run in a sandbox (outreach.messaging.texts.rendering): a template's source is at
 # most this many bytes, a rendered text at most this many characters and a render takes at
 # most this many seconds; a letter PDF has at most this many pages.
 OUTREACH_TEMPLATE_MAX_BYTES = int(os.environ.get("OUTREACH_TEMPLATE_MAX_BYTES", "100000"))
@@ -243,9 +243,8 @@ OUTREACH_INBOUND_INTENTS_DIR = Path(
 OUTREACH_INBOUND_EXTRA_WORDS = int(os.environ.get("OUTREACH_INBOUND_EXTRA_WORDS", "2"))
 OUTREACH_INBOUND_MAX_BODY = int(os.environ.get("OUTREACH_INBOUND_MAX_BODY", "5000"))
 
-# --- SMS and WhatsApp through Twilio (outreach.messaging.twilio_transport) ------------------
-# Enable per channel: OUTREACH_TRANSPORTS='{"sms": "outreach.messaging.twilio_transport.
-# TwilioSmsTransport", "whatsapp": "outreach.messaging.twilio_transport.TwilioWhatsAppTransport"}'.
+# --- SMS and WhatsApp through Twilio (outreach.messaging.transports.twilio) ------------------
+# Enable per channel: OUTREACH_TRANSPORTS='{"sms": "twilio-sms", "whatsapp": "twilio-whatsapp"}'.
 # The SMS sender: a Messaging Service (MG...), or a number / alphanumeric id; or a pool of
 # senders (JSON list) from which each reader always gets the same one.
 OUTREACH_TWILIO_MESSAGING_SERVICE_SID = os.environ.get("OUTREACH_TWILIO_MESSAGING_SERVICE_SID", "")
@@ -269,7 +268,8 @@ OUTREACH_TWILIO_TIMEOUT = float(os.environ.get("OUTREACH_TWILIO_TIMEOUT", "10"))
 OUTREACH_TWILIO_THREADS = int(os.environ.get("OUTREACH_TWILIO_THREADS", "8"))
 OUTREACH_TWILIO_API_URL = os.environ.get("OUTREACH_TWILIO_API_URL", "")
 # Per sender: SMS segments a second (overrides per sender as JSON {"+3197...": 30}) and
-# WhatsApp messages a second, shared by all workers through Redis (outreach.messaging.ratelimit).
+# WhatsApp messages a second, shared by all workers through Redis
+# (outreach.messaging.transports.ratelimit).
 OUTREACH_SMS_RATE = int(os.environ.get("OUTREACH_SMS_RATE", "10"))
 OUTREACH_SMS_RATES: dict[str, int] = json.loads(os.environ.get("OUTREACH_SMS_RATES", "{}"))
 OUTREACH_WHATSAPP_RATE = int(os.environ.get("OUTREACH_WHATSAPP_RATE", "20"))
@@ -287,7 +287,7 @@ OUTREACH_RATE_PREFIX = os.environ.get("OUTREACH_RATE_PREFIX", "outreach:rate")
 OUTREACH_QUIET_HOURS = os.environ.get("OUTREACH_QUIET_HOURS", "21:00-08:00")
 
 # --- Letters to the print house, e-mail, the file outbox -----------------------------------
-# (outreach.messaging.printing, outreach.messaging.email_transport, outreach.messaging.outbox)
+# (outreach.messaging.printing, outreach.messaging.transports: email, outbox)
 # The file outbox of the embedded default: one JSON line per message.
 OUTREACH_OUTBOX_FILE = Path(os.environ.get("OUTREACH_OUTBOX_FILE", DATA_DIR / "outbox.jsonl"))
 # The print batches: <OUTREACH_PRINT_DIR>/<YYYY-MM-DD>/<municipality code>-<batch id>.pdf/.csv,

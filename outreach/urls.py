@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from outreach.intake.api import post_signals
-from outreach.messaging import webhooks
 from outreach.messaging.inbound import views as inbound
+from outreach.messaging.transports.twilio import webhooks
 from outreach.reporting.api import get_feedback
 
 urlpatterns = [

@@ -16,7 +16,7 @@ attempt each, in file order:
 - conditions: `requires` (has_mobile, has_email, no_reply), `languages` (e.g. ["nl", "en"]),
   and a `[step.window]` with `days` (mon..sun) and `hours` ("09:00-17:00"). Calls and visits
   may be planned in the evening; no contact at all between 21:00 and 08:00;
-- `template`: the text a message step sends (`outreach.messaging.catalogue`); without it the
+- `template`: the text a message step sends (`outreach.messaging.texts.catalogue`); without it the
   campaign's first letter is a first letter, later ones a follow-up, the first SMS an
   invitation, later ones a reminder, an announcement a visit announcement;
 - `on_failure`: the step to take when this one fails (an SMS not delivered -> a letter, nobody
@@ -40,7 +40,7 @@ from pathlib import Path
 
 from outreach.cadence.tomlfile import Table, read_toml, show, suggestion
 from outreach.intake.weighing import FrameworkError, Problem
-from outreach.messaging.catalogue import CARD, LETTER, SMS, TEMPLATES
+from outreach.messaging.texts.catalogue import CARD, LETTER, SMS, TEMPLATES
 
 CHANNELS: tuple[str, ...] = (
     "letter",
@@ -60,8 +60,8 @@ AFTER: tuple[str, ...] = ("start", "previous")
 DAY_UNITS: tuple[str, ...] = ("calendar", "working")
 DEFAULT_CLOSE_AFTER_DAYS = 7
 
-# The kind of text each channel sends (outreach.messaging.catalogue); e-mail sends the SMS text
-# until e-mail has texts of its own.
+# The kind of text each channel sends (outreach.messaging.texts.catalogue); e-mail sends the SMS
+# text until e-mail has texts of its own.
 TEMPLATE_KIND: Mapping[str, str] = {
     "letter": LETTER,
     "sms": SMS,

@@ -10,9 +10,9 @@ from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import fallback_for
 from outreach.casework.models import Case
 from outreach.intake.models import PhoneNumber, Signal
-from outreach.messaging import twilio_errors
 from outreach.messaging.inbound.matching import find_sender
 from outreach.messaging.inbound.optout import opt_out_sender
+from outreach.messaging.transports.twilio import errors as twilio_errors
 
 
 def delivery_failed(step_id: int | None, now: datetime, reason: str) -> PlannedStep | None:

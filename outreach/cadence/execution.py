@@ -25,18 +25,18 @@ from outreach.cadence.recipients import Recipient, load_recipients
 from outreach.cadence.windows import in_window, is_evening, next_slot
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt, Task
-from outreach.messaging.compose import ComposeError, PublishedTexts, Reader, compose
 from outreach.messaging.models import Message
-from outreach.messaging.ratelimit import DEFERRED
-from outreach.messaging.transports import (
+from outreach.messaging.texts.compose import ComposeError, PublishedTexts, Reader, compose
+from outreach.messaging.transports.base import (
     PERMANENT,
     QUEUED,
     SENT,
     Outgoing,
     Transport,
-    default_transport,
     message_from,
 )
+from outreach.messaging.transports.ratelimit import DEFERRED
+from outreach.messaging.transports.registry import default_transport
 
 MESSAGES = frozenset({"letter", "sms", "whatsapp", "email"})
 TASKS = {"phone_task": Task.Kind.PHONE, "visit_task": Task.Kind.VISIT}

@@ -9,7 +9,7 @@ from outreach.casework.assignment import direct_contacts
 from outreach.casework.models import Case
 from outreach.core.ddas import FOLLOWED_UP
 from outreach.intake.models import Person, PhoneNumber, Signal
-from outreach.messaging.compose import contact_context
+from outreach.messaging.texts.compose import contact_context
 
 
 @dataclass(frozen=True)

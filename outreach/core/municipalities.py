@@ -37,7 +37,7 @@ def municipalities_option(code: str | None) -> QuerySet[Municipality]:
     return Municipality.objects.filter(pk=resolve_municipality(code).pk)
 
 
-# What letters and messages print (outreach.messaging.context): the team's letterhead, the
+# What letters and messages print (outreach.messaging.texts.context): the team's letterhead, the
 # named contact person with a direct number, and the number SMS and WhatsApp replies go to.
 CONTACT_KEYS = (
     "team",

@@ -22,7 +22,7 @@ from outreach.desk.queue_filters import SHOW_CHOICES, QueueFilterForm, QueueFilt
 from outreach.desk.summaries import queue, week_attempts
 from outreach.intake.corrections import case_persons
 from outreach.intake.received import received_on
-from outreach.messaging.catalogue import LANGUAGES
+from outreach.messaging.texts.catalogue import LANGUAGES
 
 PAGE_SIZE = 50
 

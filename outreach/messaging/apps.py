@@ -9,7 +9,7 @@ def load_shipped_texts(**kwargs: Any) -> None:
     `templates/`; versions already in the database are kept."""
     from django.utils import timezone
 
-    from outreach.messaging.versions import load_shipped
+    from outreach.messaging.texts.versions import load_shipped
 
     load_shipped(timezone.now())
 
@@ -20,5 +20,9 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from outreach.messaging import checks  # noqa: F401 (registers the check)
+
+        # The transports register by name when their modules load.
+        from outreach.messaging.transports import email, outbox  # noqa: F401
+        from outreach.messaging.transports.twilio import transport  # noqa: F401
 
         post_migrate.connect(load_shipped_texts, sender=self, dispatch_uid="load_shipped_texts")

@@ -1,24 +1,21 @@
-"""`outreach check` (and the web process at start) builds the configured
-transports, so a missing Twilio token or sender shows at once, not as failing batches later."""
+"""`outreach check` (and the web process at start) runs the check of every configured transport,
+so a missing Twilio token or sender shows at once, not as failing batches later."""
 
 from typing import Any
 
-from django.conf import settings
 from django.core.checks import Error, register
-from django.core.exceptions import ImproperlyConfigured
+
+from outreach.messaging.transports.registry import configured
+from outreach.messaging.transports.registry import register as transports
 
 
 @register()
 def transports_configured(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    from django.utils.module_loading import import_string
-
     errors = []
-    named = {"*": settings.OUTREACH_TRANSPORT, **settings.OUTREACH_TRANSPORTS}
-    for channel, dotted in named.items():
+    for channel, name in configured().items():
         where = "OUTREACH_TRANSPORT" if channel == "*" else f"OUTREACH_TRANSPORTS[{channel!r}]"
-        try:
-            # Built afresh (not the process's cached one): the check sees today's settings.
-            import_string(dotted)()
-        except (ImportError, ImproperlyConfigured) as exc:
-            errors.append(Error(f"{where} = {dotted!r} cannot be used: {exc}", id="messaging.E001"))
+        for problem in transports.problems(name):
+            errors.append(
+                Error(f"{where} = {name!r} cannot be used: {problem}", id="messaging.E001")
+            )
     return errors

@@ -16,23 +16,18 @@ from django.utils import timezone
 from outreach.casework.assignment import direct_contacts
 from outreach.casework.models import Case
 from outreach.intake.models import Person
-from outreach.messaging.compose import (
+from outreach.messaging.models import Message
+from outreach.messaging.status import first_status
+from outreach.messaging.texts.compose import (
     ComposeError,
     PublishedTexts,
     Reader,
     compose,
     contact_context,
 )
-from outreach.messaging.context import language_or_default
-from outreach.messaging.models import Message
-from outreach.messaging.status import first_status
-from outreach.messaging.transports import (
-    PERMANENT,
-    Outgoing,
-    Result,
-    Transport,
-    default_transport,
-)
+from outreach.messaging.texts.context import language_or_default
+from outreach.messaging.transports.base import PERMANENT, Outgoing, Result, Transport
+from outreach.messaging.transports.registry import default_transport
 
 log = logging.getLogger(__name__)
 

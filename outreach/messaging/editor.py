@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from outreach.core.roles import ADMINISTRATOR, COMMUNICATION, role_required
-from outreach.messaging.catalogue import KINDS, LANGUAGES, SMS, TEMPLATES, TemplateSpec
-from outreach.messaging.context import sample_for
 from outreach.messaging.models import TemplateVersion
-from outreach.messaging.versions import (
+from outreach.messaging.texts.catalogue import KINDS, LANGUAGES, SMS, TEMPLATES, TemplateSpec
+from outreach.messaging.texts.context import sample_for
+from outreach.messaging.texts.versions import (
     PublishError,
     Review,
     current,
@@ -61,7 +61,7 @@ def text_list(request: HttpRequest) -> HttpResponse:
 def preview(spec: TemplateSpec, lang: str, source: str) -> dict[str, Any]:
     """The text rendered on sample data, or the render error; never a citizen's data."""
     from outreach.messaging.lint.sms import measure
-    from outreach.messaging.rendering import RenderError, render_html, render_text
+    from outreach.messaging.texts.rendering import RenderError, render_html, render_text
 
     context = sample_for(spec.name, lang)
     try:
@@ -157,8 +157,8 @@ def live_preview(request: HttpRequest, name: str, lang: str) -> JsonResponse:
 @role_required(*TEXT_ROLES)
 def pdf_preview(request: HttpRequest, name: str, lang: str) -> HttpResponse:
     """The letter as the print house gets it, on sample data."""
-    from outreach.messaging.pdf import render_letter_pdf
-    from outreach.messaging.rendering import RenderError
+    from outreach.messaging.texts.pdf import render_letter_pdf
+    from outreach.messaging.texts.rendering import RenderError
 
     spec = _spec(name, lang)
     if spec.kind == SMS:

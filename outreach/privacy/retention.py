@@ -27,8 +27,8 @@ from outreach.intake.models import (
 )
 from outreach.messaging.inbound.models import InboundMessage
 from outreach.messaging.models import Message
-from outreach.messaging.outbox import prune_outbox
 from outreach.messaging.printing.batches import prune_print_files
+from outreach.messaging.transports.outbox import prune_outbox
 
 log = logging.getLogger(__name__)
 

@@ -46,7 +46,7 @@ VIEWPORTS = [DESKTOP, PHONE]
 def site(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[Site]:
     """The data, and a live server on it, for the module; flushed afterwards."""
     from outreach.celery import app
-    from outreach.messaging.transports import reset_transports
+    from outreach.messaging.transports.registry import reset_transports
 
     folder = tmp_path_factory.mktemp("a11y")
     files = override_settings(

@@ -29,7 +29,7 @@ from outreach.intake.partners import register_partner
 from outreach.messaging.inbound.handling import Inbound, receive
 from outreach.messaging.inbound.matching import as_e164
 from outreach.messaging.models import TemplateVersion
-from outreach.messaging.versions import load_shipped
+from outreach.messaging.texts.versions import load_shipped
 
 DEMO_ROLES = ROLES  # a demo user per role, named after it
 RUN_DAYS = 10  # the campaigns have run this long: letters sent, calls and visits planned

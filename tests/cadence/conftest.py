@@ -13,7 +13,7 @@ from outreach.cadence.tick import TickReport, tick
 from outreach.casework.models import Case
 from outreach.intake.pipeline import import_rows
 from outreach.intake.readers import read_csv_bytes
-from outreach.messaging.transports import Transport
+from outreach.messaging.transports.base import Transport
 from tests.conftest import csv_bytes
 
 # Every kind of step: a letter, an SMS that falls back to a letter, a call, a visit announced

@@ -17,7 +17,7 @@ from outreach.cadence.campaigns import (
     load_campaigns,
 )
 from outreach.intake.weighing import Problem
-from outreach.messaging.catalogue import TEMPLATES
+from outreach.messaging.texts.catalogue import TEMPLATES
 
 SHIPPED = Path(__file__).resolve().parents[2] / "campaigns"
 

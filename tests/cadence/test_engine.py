@@ -17,7 +17,7 @@ from outreach.casework.models import Case, ContactAttempt, Task
 from outreach.core.ddas import EndResult
 from outreach.desk.summaries import case_summary, queue
 from outreach.messaging.models import Message
-from outreach.messaging.transports import PERMANENT, SENT, TRANSIENT, Outgoing, Result
+from outreach.messaging.transports.base import PERMANENT, SENT, TRANSIENT, Outgoing, Result
 from outreach.reporting.models import PartnerFeedback
 from tests.cadence.conftest import ingest
 from tests.conftest import AMSTERDAM, signal_row

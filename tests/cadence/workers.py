@@ -20,7 +20,7 @@ from pathlib import Path
 import redis
 from django.conf import settings
 
-from outreach.messaging.transports import PERMANENT, SENT, TRANSIENT, Outgoing, Result
+from outreach.messaging.transports.base import PERMANENT, SENT, TRANSIENT, Outgoing, Result
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"

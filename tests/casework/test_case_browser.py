@@ -14,7 +14,7 @@ from django.utils import timezone
 from outreach.cadence.models import PlannedStep
 from outreach.casework.models import Case, CaseEvent, HelpOffer
 from outreach.messaging.models import TemplateVersion
-from outreach.messaging.versions import load_shipped
+from outreach.messaging.texts.versions import load_shipped
 from tests.browser import Page, expect, logged_in
 from tests.cadence.conftest import ingest
 from tests.casework.conftest import make_caseworker

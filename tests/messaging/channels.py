@@ -12,7 +12,7 @@ from outreach.cadence import library
 from outreach.casework.models import Case
 from outreach.core.models import Municipality
 from outreach.messaging.models import Message
-from outreach.messaging.transports import reset_transports
+from outreach.messaging.transports.registry import reset_transports
 from tests.cadence.conftest import FRAMEWORK_NAMES, ingest
 from tests.conftest import AMSTERDAM, CONTACT, signal_row
 
@@ -41,8 +41,8 @@ channel = "phone_task"
 after_days = 4
 """
 
-PRINT_HOUSE = "outreach.messaging.printing.transport.PrintHouseTransport"
-EMAIL = "outreach.messaging.email_transport.EmailTransport"
+PRINT_HOUSE = "print-house"
+EMAIL = "email"
 
 
 def at(day: str, clock: str = "09:00") -> datetime:

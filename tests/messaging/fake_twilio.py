@@ -42,7 +42,7 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from outreach.messaging.ratelimit import segment_count
+from outreach.messaging.transports.ratelimit import segment_count
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "fake-auth-token-0123456789abcdef"

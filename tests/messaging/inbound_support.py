@@ -13,8 +13,9 @@ from django.test import Client
 from outreach.casework.models import Case
 from outreach.intake.models import Person
 from outreach.messaging.inbound.grammar import reset_grammar
-from outreach.messaging.transports import SENT, Outgoing, Result, reset_transports
-from outreach.messaging.twilio_signature import sign
+from outreach.messaging.transports.base import SENT, Outgoing, Result
+from outreach.messaging.transports.registry import reset_transports
+from outreach.messaging.transports.twilio.signature import sign
 from tests.cadence.conftest import ingest
 from tests.conftest import signal_row
 

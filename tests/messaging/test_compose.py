@@ -8,12 +8,12 @@ import pytest
 
 from outreach.cadence.models import PlannedStep
 from outreach.intake.models import Person
-from outreach.messaging.catalogue import LANGUAGES, SMS, TEMPLATES, required_fields
-from outreach.messaging.compose import ComposeError, PublishedTexts, Reader, compose
-from outreach.messaging.context import sample_context
 from outreach.messaging.models import Message, TemplateVersion
-from outreach.messaging.rendering import render_html, render_text, templates_dir
-from outreach.messaging.versions import save_draft
+from outreach.messaging.texts.catalogue import LANGUAGES, SMS, TEMPLATES, required_fields
+from outreach.messaging.texts.compose import ComposeError, PublishedTexts, Reader, compose
+from outreach.messaging.texts.context import sample_context
+from outreach.messaging.texts.rendering import render_html, render_text, templates_dir
+from outreach.messaging.texts.versions import save_draft
 from tests.cadence.conftest import ingest
 from tests.conftest import signal_row
 

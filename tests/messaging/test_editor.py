@@ -7,7 +7,7 @@ from django.test import Client
 
 from outreach.core.roles import ensure_role_groups
 from outreach.messaging.models import TemplateVersion
-from outreach.messaging.versions import published
+from outreach.messaging.texts.versions import published
 from tests.cadence.conftest import ingest
 from tests.conftest import signal_row
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from outreach.core.roles import COMMUNICATION, ensure_role_groups
 from outreach.messaging.models import TemplateVersion
-from outreach.messaging.versions import load_shipped
+from outreach.messaging.texts.versions import load_shipped
 from tests.browser import Page, expect, logged_in
 
 USERNAME, PASSWORD = "communicatie", "een-lang-wachtwoord"

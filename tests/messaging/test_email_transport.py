@@ -9,9 +9,9 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
 from outreach.casework.models import ContactAttempt
-from outreach.messaging.email_transport import EmailTransport, make_message_id
 from outreach.messaging.models import Message
-from outreach.messaging.transports import PERMANENT, SENT, TRANSIENT, Outgoing
+from outreach.messaging.transports.base import PERMANENT, SENT, TRANSIENT, Outgoing
+from outreach.messaging.transports.email import EmailTransport, make_message_id
 from tests.messaging.channels import at, make_cases
 
 pytestmark = pytest.mark.django_db

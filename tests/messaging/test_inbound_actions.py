@@ -16,13 +16,13 @@ from outreach.core.calendar import add_working_days, is_working_day
 from outreach.core.ddas import EndResult
 from outreach.core.models import Municipality
 from outreach.intake.models import OptOut, Person
-from outreach.messaging import wording
-from outreach.messaging.catalogue import LANGUAGES
 from outreach.messaging.inbound.grammar import understand
 from outreach.messaging.inbound.handling import CALL_PRIORITY, Inbound, receive
 from outreach.messaging.inbound.models import InboundMessage
 from outreach.messaging.models import Message, TemplateVersion
-from outreach.messaging.transports import PERMANENT, TRANSIENT, Result
+from outreach.messaging.texts import wording
+from outreach.messaging.texts.catalogue import LANGUAGES
+from outreach.messaging.transports.base import PERMANENT, TRANSIENT, Result
 from tests.cadence.conftest import ingest
 from tests.conftest import signal_row
 from tests.messaging.inbound_support import (
@@ -371,9 +371,9 @@ def test_a_confirmation_without_the_contact_person_is_a_failed_message_not_a_bla
 
 
 def test_the_default_transport_records_the_confirmation(reply, case, settings, tmp_path):
-    from outreach.messaging.transports import reset_transports
+    from outreach.messaging.transports.registry import reset_transports
 
-    settings.OUTREACH_TRANSPORT = "outreach.messaging.transports.OutboxTransport"
+    settings.OUTREACH_TRANSPORT = "rows"
     settings.OUTREACH_OUTBOX_FILE = tmp_path / "outbox.jsonl"
     reset_transports()
     reply("JA")

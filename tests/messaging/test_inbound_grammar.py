@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from outreach.messaging import wording
-from outreach.messaging.catalogue import LANGUAGES
 from outreach.messaging.inbound.apps import check_grammar
 from outreach.messaging.inbound.grammar import (
     CALL,
@@ -24,6 +22,8 @@ from outreach.messaging.inbound.grammar import (
     reset_grammar,
     understand,
 )
+from outreach.messaging.texts import wording
+from outreach.messaging.texts.catalogue import LANGUAGES
 
 SHIPPED = Path(settings.BASE_DIR) / "outreach" / "messaging" / "inbound" / "intents"
 

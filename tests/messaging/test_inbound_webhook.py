@@ -10,7 +10,7 @@ from django.test import Client
 from outreach.casework.models import Case
 from outreach.messaging.inbound.models import InboundMessage
 from outreach.messaging.models import Message
-from outreach.messaging.twilio_signature import sign
+from outreach.messaging.transports.twilio.signature import sign
 from tests.messaging.inbound_support import (
     PHONE,
     URL,

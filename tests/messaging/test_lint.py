@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from textstat.backend import metrics
 
-from outreach.messaging.catalogue import ELEMENTS, LANGUAGES, TEMPLATES
 from outreach.messaging.lint import Finding, lint_template
 from outreach.messaging.lint.config import DEFAULTS_FILE, current_config, load_config
 from outreach.messaging.lint.data import LintDataError
@@ -21,6 +20,7 @@ from outreach.messaging.lint.elements import load_elements, shipped_elements
 from outreach.messaging.lint.readability import reading_ease
 from outreach.messaging.lint.terms import WORDS_DIR, load_word_list
 from outreach.messaging.lint.text import checkable_text, sentences
+from outreach.messaging.texts.catalogue import ELEMENTS, LANGUAGES, TEMPLATES
 
 # A first letter at B1: short sentences, common words, every element of a first approach.
 B1_LETTER = """{% extends "letters/_layout.html" %}

@@ -13,15 +13,10 @@ from django.core.management import call_command
 
 from outreach.casework.models import ContactAttempt
 from outreach.messaging.models import Message
-from outreach.messaging.outbox import FileOutboxTransport, prune_outbox, read_outbox
-from outreach.messaging.plaintext import html_to_text
-from outreach.messaging.transports import (
-    SENT,
-    TRANSIENT,
-    Outgoing,
-    default_transport,
-    reset_transports,
-)
+from outreach.messaging.texts.plaintext import html_to_text
+from outreach.messaging.transports.base import SENT, TRANSIENT, Outgoing
+from outreach.messaging.transports.outbox import FileOutboxTransport, prune_outbox, read_outbox
+from outreach.messaging.transports.registry import default_transport, reset_transports
 from outreach.privacy.retention import anonymise_expired
 from tests.conftest import AMSTERDAM
 from tests.messaging.channels import at, make_cases
@@ -42,7 +37,10 @@ def outbox_file(settings) -> Path:
 def test_the_default_transport_is_the_file_outbox(settings):
     settings.OUTREACH_TRANSPORTS = {}
     reset_transports()
-    assert isinstance(default_transport(), FileOutboxTransport)
+    assert all(
+        isinstance(default_transport().for_channel(c), FileOutboxTransport)
+        for c in ("sms", "whatsapp", "email", "letter")
+    )
 
 
 @pytest.mark.django_db
@@ -165,7 +163,7 @@ def test_a_letter_becomes_readable_text():
 WRITER = """
 import json, sys
 from pathlib import Path
-from outreach.messaging.outbox import append
+from outreach.messaging.transports.outbox import append
 path, who, batches = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 for i in range(batches):
     lines = "".join(
@@ -180,7 +178,7 @@ PRUNER = """
 import json, sys
 from datetime import datetime, timezone
 from pathlib import Path
-from outreach.messaging.outbox import append, prune_outbox
+from outreach.messaging.transports.outbox import append, prune_outbox
 path, rounds = Path(sys.argv[1]), int(sys.argv[2])
 old = {"id": "old", "case": 0, "channel": "sms", "to": "+31600000000", "body": "oud",
        "status": "sent", "created": "2000-01-01T00:00:00+00:00"}

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from outreach.messaging.context import sample_context
-from outreach.messaging.pdf import html_to_pdf, render_letter_pdf
-from outreach.messaging.rendering import RenderError
+from outreach.messaging.texts.context import sample_context
+from outreach.messaging.texts.pdf import html_to_pdf, render_letter_pdf
+from outreach.messaging.texts.rendering import RenderError
 from tests.messaging.letter_templates import EVIL_NAME, LETTER_SOURCE, make_templates
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from outreach.messaging.lint.sms import segments
-from outreach.messaging.ratelimit import (
+from outreach.messaging.transports.ratelimit import (
     LocalLimiter,
     RedisLimiter,
     acquire,

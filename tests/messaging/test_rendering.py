@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from outreach.messaging import rendering, sandbox
-from outreach.messaging.catalogue import CARD, LETTER, SMS
-from outreach.messaging.context import sample_context
-from outreach.messaging.rendering import RenderError, check_source, render_html, render_text
+from outreach.messaging.texts import rendering, sandbox
+from outreach.messaging.texts.catalogue import CARD, LETTER, SMS
+from outreach.messaging.texts.context import sample_context
+from outreach.messaging.texts.rendering import RenderError, check_source, render_html, render_text
 from tests.messaging.letter_templates import EVIL_NAME, LETTER_SOURCE, make_templates
 
 SMS_SOURCE = (

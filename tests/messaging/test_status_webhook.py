@@ -14,8 +14,8 @@ from outreach.casework.models import Case
 from outreach.core.ddas import EndResult
 from outreach.intake.models import OptOut, PhoneNumber
 from outreach.messaging.models import Message
-from outreach.messaging.twilio_transport import TwilioSmsTransport
-from outreach.messaging.webhooks import record_status
+from outreach.messaging.transports.twilio.transport import TwilioSmsTransport
+from outreach.messaging.transports.twilio.webhooks import record_status
 from tests.cadence.conftest import ingest
 from tests.conftest import AMSTERDAM, signal_row
 from tests.messaging.fake_twilio import (
@@ -121,7 +121,7 @@ def test_delivered_after_failed_changes_nothing(client, sent, fake_twilio):
 def test_an_unknown_sid_is_answered_and_ignored(client, twilio_settings, fake_twilio, caplog):
     record = Record(at=0, status=201, sid="SM" + "9" * 32, to=MOBILE, from_="+3197010000001")
     params = fake_twilio.status_params(record, "undelivered", "30003")
-    with caplog.at_level("INFO", logger="outreach.messaging.webhooks"):
+    with caplog.at_level("INFO", logger="outreach.messaging.transports.twilio.webhooks"):
         response = signed_post(client, fake_twilio, params)
     assert response.status_code == 200
     assert Message.objects.count() == 0
@@ -178,9 +178,7 @@ def test_an_invalid_number_after_the_fact_is_marked_and_the_letter_follows(
 
 
 def test_a_late_whatsapp_answer_goes_again_by_sms(client, twilio_settings, fake_twilio, sent):
-    twilio_settings.OUTREACH_TRANSPORTS = {
-        "sms": "outreach.messaging.twilio_transport.TwilioSmsTransport"
-    }
+    twilio_settings.OUTREACH_TRANSPORTS = {"sms": "twilio-sms"}
     case, _, _ = sent
     answer = Message.objects.create(
         case=case, channel="whatsapp", to=MOBILE, body="Dank u! Sanne belt u vandaag nog.",

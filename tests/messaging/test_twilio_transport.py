@@ -20,11 +20,12 @@ from outreach.cadence.recipients import load_recipients
 from outreach.casework.models import Case, ContactAttempt
 from outreach.core.ddas import EndResult
 from outreach.intake.models import OptOut, PhoneNumber
-from outreach.messaging.compose import PublishedTexts, Reader, compose
 from outreach.messaging.models import Message
-from outreach.messaging.ratelimit import QUIET_HOURS, RATE_LIMITED, LocalLimiter
-from outreach.messaging.transports import PERMANENT, SENT, TRANSIENT, ChannelRouter, Outgoing
-from outreach.messaging.twilio_transport import (
+from outreach.messaging.texts.compose import PublishedTexts, Reader, compose
+from outreach.messaging.transports.base import PERMANENT, SENT, TRANSIENT, Outgoing
+from outreach.messaging.transports.ratelimit import QUIET_HOURS, RATE_LIMITED, LocalLimiter
+from outreach.messaging.transports.registry import ChannelRouter
+from outreach.messaging.transports.twilio.transport import (
     OutreachHttpClient,
     TwilioSmsTransport,
     TwilioWhatsAppTransport,

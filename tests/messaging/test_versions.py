@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 import pytest
 from django.contrib.auth.models import User
 
-from outreach.messaging.catalogue import LANGUAGES, TEMPLATES
 from outreach.messaging.models import TemplateVersion
-from outreach.messaging.versions import (
+from outreach.messaging.texts.catalogue import LANGUAGES, TEMPLATES
+from outreach.messaging.texts.versions import (
     PublishError,
     diff,
     history,

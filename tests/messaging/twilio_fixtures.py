@@ -27,8 +27,8 @@ def twilio_settings(settings: Any, fake_twilio: FakeTwilio) -> Iterator[Any]:
     """Twilio configured against the fake: one SMS number, a WhatsApp number with approved
     templates, an in-process rate limit that holds nothing back, no quiet hours (the tests
     that want them inject a clock)."""
-    from outreach.messaging.ratelimit import reset_limiter
-    from outreach.messaging.transports import reset_transports
+    from outreach.messaging.transports.ratelimit import reset_limiter
+    from outreach.messaging.transports.registry import reset_transports
 
     settings.TWILIO_ACCOUNT_SID = fake_twilio.account_sid
     settings.TWILIO_AUTH_TOKEN = fake_twilio.auth_token

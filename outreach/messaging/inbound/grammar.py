@@ -44,8 +44,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from outreach.messaging import wording
-from outreach.messaging.catalogue import DEFAULT_LANGUAGE, LANGUAGES
+from outreach.messaging.texts import wording
+from outreach.messaging.texts.catalogue import DEFAULT_LANGUAGE, LANGUAGES
 
 YES, CALL, STOP, HELP, OTHER = "yes", "call", "stop", "help", "other"
 INTENTS = (YES, CALL, STOP, HELP)

@@ -41,14 +41,14 @@ from outreach.casework.offers import accepted_by_reply
 from outreach.casework.workflow import offer_help
 from outreach.core.calendar import add_working_days, is_working_day
 from outreach.intake.models import Person
-from outreach.messaging.catalogue import LANGUAGES
 from outreach.messaging.direct import send_direct
 from outreach.messaging.inbound.grammar import CALL, HELP, OTHER, STOP, YES, Match, understand
 from outreach.messaging.inbound.matching import Sender, find_sender
 from outreach.messaging.inbound.models import InboundMessage
 from outreach.messaging.inbound.optout import opt_out_sender
 from outreach.messaging.models import Message
-from outreach.messaging.transports import Transport
+from outreach.messaging.texts.catalogue import LANGUAGES
+from outreach.messaging.transports.base import Transport
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from outreach.core.roles import (
 from outreach.messaging.inbound.handling import Inbound, receive
 from outreach.messaging.inbound.matching import as_e164
 from outreach.messaging.inbound.models import InboundMessage
-from outreach.messaging.twilio_signature import is_from_twilio
+from outreach.messaging.transports.twilio.signature import is_from_twilio
 
 # Twilio reads our answer as TwiML: an empty one sends nothing back. Confirmations go out
 # through our own transport, so that they are recorded like every message.

@@ -29,8 +29,6 @@ Thresholds: thresholds.toml, overridden by the file the setting OUTREACH_LINT_CO
 from collections.abc import Iterable
 from pathlib import Path
 
-from outreach.messaging.catalogue import LANGUAGES, LETTER, SMS, TEMPLATES
-from outreach.messaging.context import sample_context
 from outreach.messaging.lint.config import LENGTH, LintConfig, current_config
 from outreach.messaging.lint.data import LintDataError
 from outreach.messaging.lint.elements import check_elements, shipped_elements
@@ -40,7 +38,9 @@ from outreach.messaging.lint.readability import check_readability, syllables
 from outreach.messaging.lint.sms import SmsMeasure, describe_char, measure
 from outreach.messaging.lint.terms import find_terms, word_list
 from outreach.messaging.lint.text import Sentence, checkable_text, sentences
-from outreach.messaging.rendering import RenderError, render_text
+from outreach.messaging.texts.catalogue import LANGUAGES, LETTER, SMS, TEMPLATES
+from outreach.messaging.texts.context import sample_context
+from outreach.messaging.texts.rendering import RenderError, render_text
 
 __all__ = [
     "ERROR",

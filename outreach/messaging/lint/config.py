@@ -11,8 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from outreach.messaging.catalogue import LANGUAGES
 from outreach.messaging.lint.data import LintDataError, describe, read_toml
+from outreach.messaging.texts.catalogue import LANGUAGES
 
 DEFAULTS_FILE = Path(__file__).with_name("thresholds.toml")
 SETTING = "OUTREACH_LINT_CONFIG"

@@ -6,7 +6,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-from outreach.messaging.catalogue import (
+from outreach.messaging.lint.data import LintDataError, describe, read_toml, string_list
+from outreach.messaging.lint.findings import ERROR, Finding
+from outreach.messaging.texts.catalogue import (
     CONTACT_PERSON,
     DATA_SOURCE,
     ELEMENTS,
@@ -15,8 +17,6 @@ from outreach.messaging.catalogue import (
     NO_OBLIGATION,
     NORMALISING,
 )
-from outreach.messaging.lint.data import LintDataError, describe, read_toml, string_list
-from outreach.messaging.lint.findings import ERROR, Finding
 
 ELEMENTS_FILE = Path(__file__).with_name("elements.toml")
 PHRASED = tuple(element for element in ELEMENTS if element != CONTACT_PERSON)

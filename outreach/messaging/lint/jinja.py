@@ -7,8 +7,8 @@ adds), `range` (the one global the renderer's sandbox keeps) and what it sets it
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from outreach.messaging.context import CONTEXT_NAMES
 from outreach.messaging.lint.findings import ERROR, Finding
+from outreach.messaging.texts.context import CONTEXT_NAMES
 
 CONTEXT = frozenset(CONTEXT_NAMES) | {"lang", "rtl"}
 ALLOWED = CONTEXT | {"range"}

@@ -6,3 +6,6 @@ class PrintingConfig(AppConfig):
 
     name = "outreach.messaging.printing"
     label = "printing"
+
+    def ready(self) -> None:
+        from outreach.messaging.printing import transport  # noqa: F401 (registers "print-house")

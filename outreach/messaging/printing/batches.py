@@ -55,10 +55,10 @@ from outreach.casework.models import Case, ContactAttempt
 from outreach.core.models import Municipality
 from outreach.messaging.models import Message
 from outreach.messaging.printing.models import PrintBatch, PrintedLetter
-from outreach.messaging.rendering import RenderError
 from outreach.messaging.signals import failed
 from outreach.messaging.status import FIELDS as STATUS_FIELDS
 from outreach.messaging.status import advance
+from outreach.messaging.texts.rendering import RenderError
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ def _make_batch(
 def html_to_pdf(html: str) -> bytes:
     """The letter's PDF (WeasyPrint is imported when the first batch is made, not when a
     worker loads its tasks)."""
-    from outreach.messaging.pdf import html_to_pdf as render
+    from outreach.messaging.texts.pdf import html_to_pdf as render
 
     return render(html)
 

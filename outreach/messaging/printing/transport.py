@@ -5,14 +5,16 @@ step as done, without a contact attempt; the PDF is made later, by the batch
 (`outreach.messaging.printing.batches`), outside the engine's transaction, and the attempt
 counts when the batch is handed over. Configure it for letters:
 
-    OUTREACH_TRANSPORTS='{"letter": "outreach.messaging.printing.transport.PrintHouseTransport"}'
+    OUTREACH_TRANSPORTS='{"letter": "print-house"}'
 """
 
 from collections.abc import Sequence
 
-from outreach.messaging.transports import PERMANENT, QUEUED, Outgoing, Result
+from outreach.messaging.transports.base import PERMANENT, QUEUED, Outgoing, Result
+from outreach.messaging.transports.registry import register
 
 
+@register("print-house")
 class PrintHouseTransport:
     def send(self, batch: Sequence[Outgoing]) -> list[Result]:
         return [self._accept(item) for item in batch]

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from outreach.messaging.models import Message
-from outreach.messaging.outbox import outbox_path, read_outbox
+from outreach.messaging.transports.outbox import outbox_path, read_outbox
 
 BODY_WIDTH = 60
 

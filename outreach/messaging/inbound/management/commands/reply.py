@@ -21,7 +21,7 @@ from django.urls import reverse
 from outreach.messaging.inbound import views
 from outreach.messaging.inbound.matching import as_e164
 from outreach.messaging.inbound.models import InboundMessage
-from outreach.messaging.twilio_signature import public_url, sign
+from outreach.messaging.transports.twilio.signature import public_url, sign
 
 DEMO_TOKEN = "outreach-demo-token-for-simulated-replies"
 # Where the simulated reply is sent to when the municipality has no reply number.

@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from outreach.messaging.catalogue import DEFAULT_LANGUAGE
+from outreach.messaging.texts.catalogue import DEFAULT_LANGUAGE
 
 WORDING_FILE = Path(__file__).with_name("wording.toml")
 OTHER = "other"

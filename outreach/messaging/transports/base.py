@@ -8,18 +8,13 @@ hand-over, e.g. the day's print batch: the attempt counts when that happens), `t
 `permanent`. `error_code` carries the provider's code (Twilio's 21211, 21610, ...) so the
 engine can tell an unusable number from an opt-out.
 
-Which transport serves which channel: `OUTREACH_TRANSPORTS` ({"sms": "dotted.Class", ...}),
-each channel missing there falls back to `OUTREACH_TRANSPORT`.
+Which transport serves which channel: `outreach.messaging.transports.registry`.
 """
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol
-
-from django.conf import settings
-from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
     from outreach.messaging.models import Message
@@ -39,7 +34,7 @@ class Outgoing:
     # Otherwise WhatsApp only takes an approved template.
     in_session: bool = False
     # Plain values of the text's context (worker_name, municipality, ...): the variables of an
-    # approved WhatsApp template (outreach.messaging.twilio_transport).
+    # approved WhatsApp template (outreach.messaging.transports.twilio.transport).
     variables: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -64,54 +59,11 @@ class Transport(Protocol):
     def send(self, batch: Sequence[Outgoing]) -> list[Result]: ...
 
 
-class OutboxTransport:
-    """The embedded default and the test transport: the message rows are the outbox, and
-    nothing leaves the machine."""
+class RowsTransport:
+    """The test transport: the message rows are the outbox, and nothing leaves the machine."""
 
     def send(self, batch: Sequence[Outgoing]) -> list[Result]:
         return [Result(SENT, transport_id=f"outbox-{item.step_id}") for item in batch]
-
-
-class ChannelRouter:
-    """Each message to the transport of its channel; the results in the batch's order."""
-
-    def __init__(self, transports: Mapping[str, Transport], default: Transport) -> None:
-        self.transports = transports
-        self.default = default
-
-    def send(self, batch: Sequence[Outgoing]) -> list[Result]:
-        by_transport: dict[int, tuple[Transport, list[int]]] = {}
-        for index, item in enumerate(batch):
-            transport = self.transports.get(item.channel, self.default)
-            by_transport.setdefault(id(transport), (transport, []))[1].append(index)
-        results: list[Result | None] = [None] * len(batch)
-        for transport, indexes in by_transport.values():
-            answers = transport.send([batch[i] for i in indexes])
-            if len(answers) != len(indexes):
-                raise RuntimeError(f"{type(transport).__name__} must answer every message")
-            for index, answer in zip(indexes, answers, strict=True):
-                results[index] = answer
-        return [r for r in results if r is not None]
-
-
-@functools.cache
-def transport_for(dotted: str) -> Transport:
-    transport: Transport = import_string(dotted)()
-    return transport
-
-
-def default_transport() -> Transport:
-    """The configured transports, built once per process (they may hold HTTP sessions)."""
-    default = transport_for(settings.OUTREACH_TRANSPORT)
-    named = settings.OUTREACH_TRANSPORTS
-    if not named:
-        return default
-    return ChannelRouter({channel: transport_for(d) for channel, d in named.items()}, default)
-
-
-def reset_transports() -> None:
-    """For tests that change the settings."""
-    transport_for.cache_clear()
 
 
 def message_from(item: Outgoing, result: Result, now: datetime) -> "Message":

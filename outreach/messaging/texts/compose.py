@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from outreach.messaging.catalogue import SMS, TEMPLATES, required_fields
-from outreach.messaging.context import build_context, language_or_default
 from outreach.messaging.models import TemplateVersion
-from outreach.messaging.versions import published
+from outreach.messaging.texts.catalogue import SMS, TEMPLATES, required_fields
+from outreach.messaging.texts.context import build_context, language_or_default
+from outreach.messaging.texts.versions import published
 
 
 class ComposeError(Exception):
@@ -89,7 +89,7 @@ def compose(
     texts: PublishedTexts,
     appointment_at: datetime | None = None,
 ) -> Composed:
-    from outreach.messaging.rendering import RenderError, render_html, render_text
+    from outreach.messaging.texts.rendering import RenderError, render_html, render_text
 
     spec = TEMPLATES.get(name)
     if spec is None:

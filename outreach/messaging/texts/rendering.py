@@ -28,15 +28,15 @@ from django.conf import settings
 from jinja2 import Template, TemplateNotFound, TemplateSyntaxError, UndefinedError, meta, nodes
 from jinja2.sandbox import SecurityError
 
-from outreach.messaging.catalogue import KINDS, RIGHT_TO_LEFT, SMS
-from outreach.messaging.context import (
+from outreach.messaging.texts.catalogue import KINDS, RIGHT_TO_LEFT, SMS
+from outreach.messaging.texts.context import (
     CONTEXT_NAMES,
     TemplateContext,
     language_or_default,
     sample_context,
 )
-from outreach.messaging.render_checks import check_tree
-from outreach.messaging.sandbox import (
+from outreach.messaging.texts.render_checks import check_tree
+from outreach.messaging.texts.sandbox import (
     Budget,
     LimitExceeded,
     MessageSandbox,

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
-from outreach.messaging.catalogue import DEFAULT_LANGUAGE, LANGUAGES, TEMPLATES, TemplateSpec
 from outreach.messaging.models import TemplateVersion
-from outreach.messaging.rendering import RenderError, check_size
+from outreach.messaging.texts.catalogue import DEFAULT_LANGUAGE, LANGUAGES, TEMPLATES, TemplateSpec
+from outreach.messaging.texts.rendering import RenderError, check_size
 
 Status = TemplateVersion.Status
 
@@ -56,7 +56,7 @@ def check_language(lang: str) -> str:
 def review(name: str, lang: str, source: str) -> Review:
     """Every finding of the linter and the renderer's own checks, errors first."""
     from outreach.messaging.lint import lint_template
-    from outreach.messaging.rendering import check_source
+    from outreach.messaging.texts.rendering import check_source
 
     spec = spec_for(name)
     result = Review()

@@ -5,9 +5,9 @@ that load other templates. Each finding is (message, line)."""
 from jinja2 import meta, nodes
 from jinja2.environment import Environment
 
-from outreach.messaging.catalogue import SMS
-from outreach.messaging.context import CONTEXT_NAMES
-from outreach.messaging.sandbox import LOOP_GUARD, PARTIAL
+from outreach.messaging.texts.catalogue import SMS
+from outreach.messaging.texts.context import CONTEXT_NAMES
+from outreach.messaging.texts.sandbox import LOOP_GUARD, PARTIAL
 
 # What the renderer adds to the documented context.
 RENDERER_NAMES = ("lang", "rtl")

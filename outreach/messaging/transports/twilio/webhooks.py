@@ -21,13 +21,14 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from outreach.messaging import twilio_errors
 from outreach.messaging.models import Message
 from outreach.messaging.signals import failed
 from outreach.messaging.status import FAILURES, advance
 from outreach.messaging.status import FIELDS as STATUS_FIELDS
-from outreach.messaging.transports import QUEUED, SENT, Outgoing, default_transport, message_from
-from outreach.messaging.twilio_signature import is_from_twilio
+from outreach.messaging.transports.base import QUEUED, SENT, Outgoing, message_from
+from outreach.messaging.transports.registry import default_transport
+from outreach.messaging.transports.twilio import errors as twilio_errors
+from outreach.messaging.transports.twilio.signature import is_from_twilio
 
 log = logging.getLogger(__name__)
 

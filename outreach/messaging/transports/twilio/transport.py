@@ -1,16 +1,16 @@
 """SMS and WhatsApp through Twilio's Messages API (the `twilio` client).
 
 One `twilio.rest.Client` per transport, and one transport per process
-(`transports.default_transport`): its HTTP session keeps its connections. Each message is one
-POST to /2010-04-01/Accounts/{sid}/Messages.json with To, From or MessagingServiceSid, Body (or
-ContentSid and ContentVariables: a WhatsApp template) and StatusCallback, the public URL of
-`POST /webhooks/twilio/status` (`outreach.messaging.webhooks`), which brings the delivery
-status.
+(`transports.registry.default_transport`): its HTTP session keeps its connections. Each message
+is one POST to /2010-04-01/Accounts/{sid}/Messages.json with To, From or MessagingServiceSid,
+Body (or ContentSid and ContentVariables: a WhatsApp template) and StatusCallback, the public URL
+of `POST /webhooks/twilio/status` (`outreach.messaging.transports.twilio.webhooks`), which brings
+the delivery status.
 
 A batch's messages go out on a few threads at once (`OUTREACH_TWILIO_THREADS`): a request to
 Twilio takes a round trip across the ocean, and a batch of 200 one after the other would hold
 the batch's transaction open for a minute. Each message first takes its segments from its
-sender's rate (`outreach.messaging.ratelimit`).
+sender's rate (`outreach.messaging.transports.ratelimit`).
 
 Outcomes: Twilio's 201 -> sent, with the message's SID. A 4xx about the message -> permanent,
 with Twilio's code (21211 invalid number, 21614 not a mobile, 21610 opted out, 63016 WhatsApp
@@ -49,9 +49,9 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from outreach.messaging import twilio_errors
-from outreach.messaging.catalogue import DEFAULT_LANGUAGE
-from outreach.messaging.ratelimit import (
+from outreach.messaging.texts.catalogue import DEFAULT_LANGUAGE
+from outreach.messaging.transports.base import PERMANENT, SENT, TRANSIENT, Outgoing, Result
+from outreach.messaging.transports.ratelimit import (
     QUIET_HOURS,
     RATE_LIMITED,
     Limiter,
@@ -62,7 +62,8 @@ from outreach.messaging.ratelimit import (
     sms_rate,
     whatsapp_rate,
 )
-from outreach.messaging.transports import PERMANENT, SENT, TRANSIENT, Outgoing, Result
+from outreach.messaging.transports.registry import register
+from outreach.messaging.transports.twilio import errors as twilio_errors
 
 log = logging.getLogger(__name__)
 
@@ -353,6 +354,7 @@ def body_too_long(body: str) -> Result | None:
     return None
 
 
+@register("twilio-sms")
 class TwilioSmsTransport(TwilioTransport):
     """SMS. The sender is a Messaging Service (`OUTREACH_TWILIO_MESSAGING_SERVICE_SID`, Twilio
     picks a number from its pool) or a number or alphanumeric id (`OUTREACH_TWILIO_FROM`); or a
@@ -402,6 +404,7 @@ def content_sids() -> dict[str, dict[str, str]]:
     return {name: dict(per_language) for name, per_language in configured.items()}
 
 
+@register("twilio-whatsapp")
 class TwilioWhatsAppTransport(TwilioTransport):
     """WhatsApp. Inside the 24-hour session the reader opened by writing to us
     (`Outgoing.in_session`) the text goes as it is; outside it WhatsApp takes only a template

@@ -1,6 +1,6 @@
 """E-mail through Django's e-mail backends (SMTP in production: EMAIL_HOST, EMAIL_PORT, ...).
 
-    OUTREACH_TRANSPORTS='{"email": "outreach.messaging.email_transport.EmailTransport"}'
+    OUTREACH_TRANSPORTS='{"email": "email"}'
 
 One connection per batch. Each message is a plain-text e-mail (a letter's HTML also goes along
 as the HTML alternative, with its text as the plain part). The subject is the letter's heading,
@@ -27,10 +27,11 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.utils import DNS_NAME
 
 from outreach.casework.models import Case
-from outreach.messaging.compose import contact_context
-from outreach.messaging.context import language_or_default
-from outreach.messaging.plaintext import html_to_text, looks_like_html
-from outreach.messaging.transports import PERMANENT, SENT, TRANSIENT, Outgoing, Result
+from outreach.messaging.texts.compose import contact_context
+from outreach.messaging.texts.context import language_or_default
+from outreach.messaging.texts.plaintext import html_to_text, looks_like_html
+from outreach.messaging.transports.base import PERMANENT, SENT, TRANSIENT, Outgoing, Result
+from outreach.messaging.transports.registry import register
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class _Broken(Exception):
     """The connection cannot be used for the rest of the batch."""
 
 
+@register("email")
 class EmailTransport:
     def send(self, batch: Sequence[Outgoing]) -> list[Result]:
         if not batch:

@@ -24,8 +24,8 @@ from typing import Any
 
 from babel.dates import format_date, format_time
 
-from outreach.messaging import wording
-from outreach.messaging.catalogue import DEFAULT_LANGUAGE, LANGUAGES
+from outreach.messaging.texts import wording
+from outreach.messaging.texts.catalogue import DEFAULT_LANGUAGE, LANGUAGES
 
 CONTEXT_NAMES = (
     "salutation",

@@ -24,7 +24,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from outreach.messaging.rendering import Context, RenderError, render_html, templates_dir
+from outreach.messaging.texts.rendering import Context, RenderError, render_html, templates_dir
 
 # WeasyPrint reports every step of every PDF at INFO: too much for a service making thousands.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)

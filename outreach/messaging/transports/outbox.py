@@ -30,8 +30,9 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from outreach.messaging.plaintext import html_to_text, looks_like_html
-from outreach.messaging.transports import SENT, TRANSIENT, Outgoing, Result
+from outreach.messaging.texts.plaintext import html_to_text, looks_like_html
+from outreach.messaging.transports.base import SENT, TRANSIENT, Outgoing, Result
+from outreach.messaging.transports.registry import register
 
 FIELDS = ("id", "case", "channel", "to", "body", "status", "created")
 
@@ -63,6 +64,7 @@ def outbox_line(item: Outgoing, message_id: str, created: datetime) -> dict[str,
     }
 
 
+@register("outbox")
 class FileOutboxTransport:
     """Every message as a line in the outbox file; answers `sent` (a failed write: transient,
     the engine tries again)."""

@@ -1,0 +1,1 @@
+"""Twilio: SMS and WhatsApp, its error codes, request signatures and status callbacks."""
