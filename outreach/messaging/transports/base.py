@@ -8,6 +8,12 @@ hand-over, e.g. the day's print batch: the attempt counts when that happens), `t
 `permanent`. `error_code` carries the provider's code (Twilio's 21211, 21610, ...) so the
 engine can tell an unusable number from an opt-out.
 
+Persist, then send: every message is a committed row (`sending`) before its hand-over, and
+`Outgoing.message_id` names that row. When a process dies between the hand-over and recording
+its result, the message is not sent again blindly: its transport's `lookup` says whether it
+received it (see `Lookup`); a transport that cannot tell answers `unknown`, and the message waits
+for a person to check before anything is resent (`outreach.messaging.sending`).
+
 Which transport serves which channel: `outreach.messaging.transports.registry`.
 """
 
@@ -36,6 +42,10 @@ class Outgoing:
     # Plain values of the text's context (worker_name, municipality, ...): the variables of an
     # approved WhatsApp template (outreach.messaging.transports.twilio.transport).
     variables: Mapping[str, str] = field(default_factory=dict)
+    # The committed `Message` row this is the hand-over of: a transport that can carry a key of
+    # its own (a file line, an e-mail's Message-ID, a status callback's URL) uses it, so a
+    # hand-over can be recognised later.
+    message_id: int | None = None
 
 
 Outcome = Literal["sent", "queued", "transient", "permanent"]
@@ -59,11 +69,51 @@ class Transport(Protocol):
     def send(self, batch: Sequence[Outgoing]) -> list[Result]: ...
 
 
+# What a transport knows of a message whose hand-over was begun but whose result was never
+# recorded: it has it (`handed_over`, with the result to record), it certainly has not
+# (`absent`: sending now cannot double it), it cannot tell yet (`wait`: e.g. inside the
+# provider's window in which a new message may not show in its list yet; ask again later), or it
+# cannot tell at all (`unknown`: a person checks before it is resent).
+LookupAnswer = Literal["handed_over", "absent", "wait", "unknown"]
+HANDED_OVER: Literal["handed_over"] = "handed_over"
+ABSENT: Literal["absent"] = "absent"
+WAIT: Literal["wait"] = "wait"
+UNKNOWN: Literal["unknown"] = "unknown"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    answer: LookupAnswer
+    result: Result | None = None  # with handed_over: what the hand-over's result was
+    note: str = ""  # why, in a few words (for the list a person checks)
+
+
+class Reconciling(Protocol):
+    """A transport that can look up a hand-over. `since` is when the message row was committed:
+    no hand-over of it can be older. Like `send`, it never raises: a failed lookup is `wait`
+    (or `unknown` when the provider never answers such questions)."""
+
+    def lookup(self, item: Outgoing, since: datetime, now: datetime) -> Lookup: ...
+
+
+def lookup(transport: object, item: Outgoing, since: datetime, now: datetime) -> Lookup:
+    """`transport.lookup`, or `unknown` for a transport that has none."""
+    method = getattr(transport, "lookup", None)
+    if method is None:
+        return Lookup(UNKNOWN, note=f"{type(transport).__name__} kan niet nazoeken")
+    answer: Lookup = method(item, since, now)
+    return answer
+
+
 class RowsTransport:
-    """The test transport: the message rows are the outbox, and nothing leaves the machine."""
+    """The test transport: the message rows are the outbox, and nothing leaves the machine (so
+    nothing was handed over that a lookup could find)."""
 
     def send(self, batch: Sequence[Outgoing]) -> list[Result]:
         return [Result(SENT, transport_id=f"outbox-{item.step_id}") for item in batch]
+
+    def lookup(self, item: Outgoing, since: datetime, now: datetime) -> Lookup:
+        return Lookup(ABSENT)
 
 
 def message_from(item: Outgoing, result: Result, now: datetime) -> "Message":

@@ -11,13 +11,21 @@ A dotted path to a class of one's own is taken too (a test's transport, an exten
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-from outreach.messaging.transports.base import Outgoing, Result, RowsTransport, Transport
+from outreach.messaging.transports.base import (
+    Lookup,
+    Outgoing,
+    Result,
+    RowsTransport,
+    Transport,
+    lookup,
+)
 
 T = TypeVar("T", bound=type)
 
@@ -86,6 +94,9 @@ class ChannelRouter:
 
     def for_channel(self, channel: str) -> Transport:
         return self.transports.get(channel, self.default)
+
+    def lookup(self, item: Outgoing, since: datetime, now: datetime) -> Lookup:
+        return lookup(self.for_channel(item.channel), item, since, now)
 
     def send(self, batch: Sequence[Outgoing]) -> list[Result]:
         by_transport: dict[int, tuple[Transport, list[int]]] = {}
