@@ -175,6 +175,9 @@ LOGGING = {
 OUTREACH_STEP_BATCH = int(os.environ.get("OUTREACH_STEP_BATCH", "200"))
 OUTREACH_TICK_LIMIT = int(os.environ.get("OUTREACH_TICK_LIMIT", "100000"))
 OUTREACH_STEP_LEASE_SECONDS = int(os.environ.get("OUTREACH_STEP_LEASE_SECONDS", "600"))
+# A message is committed as `sending` before its hand-over; a hand-over whose result is still
+# missing this many seconds later is looked up at its transport, never resent blindly.
+OUTREACH_SEND_LEASE_SECONDS = int(os.environ.get("OUTREACH_SEND_LEASE_SECONDS", "300"))
 # A transient transport error postpones the step: 1, 2, 4 ... minutes, then the failure path.
 OUTREACH_MAX_RETRIES = int(os.environ.get("OUTREACH_MAX_RETRIES", "6"))
 # Escalate a case this many days before its deadline (crisis: working days) when it has had no

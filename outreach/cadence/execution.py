@@ -1,11 +1,20 @@
-"""Executing claimed steps: each exactly once.
+"""Executing claimed steps: each exactly once, and no message handed over twice.
 
-The batch's steps are locked (`FOR UPDATE SKIP LOCKED`) and only those still `claimed` are
-executed; their new status, the message, the contact attempt and the task are written in the
-same transaction. A redelivered, retried or duplicated task finds the steps done (or locked by
-the task that is doing them) and does nothing; `Message.step_id` is unique as a second guard.
+1. Decide, in one transaction with the batch's steps locked (`FOR UPDATE SKIP LOCKED`, only
+   those still `claimed`): tasks, skips and the like are written; each message is committed
+   as `sending` (persist, then send: `outreach.messaging.sending`). Its step stays claimed.
+2. Hand the messages over, outside any transaction and row lock.
+3. Record the results in a second short transaction: the messages' status and attempts, and
+   each step done, postponed (retry, held back) or failed (its failure path).
+
+A worker that dies after 1 leaves its steps claimed and their messages `sending`. When the
+lease ends the tick claims the steps again, and this module finds their messages: each is
+looked up at its transport before anything is sent (`_resume`), so a hand-over that happened
+is recorded, one that certainly did not is made now, and one nobody can tell waits for a
+person. `Message.step_id` is unique: a step never has two messages.
 """
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,14 +35,27 @@ from outreach.cadence.windows import in_window, is_evening, next_slot
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt, Task
 from outreach.messaging.models import Message
+from outreach.messaging.sending import (
+    hand_over,
+    lease,
+    look_up,
+    outgoing_of,
+    persist,
+    record,
+    to_check,
+)
+from outreach.messaging.status import FAILURES
 from outreach.messaging.texts.compose import ComposeError, PublishedTexts, Reader, compose
 from outreach.messaging.transports.base import (
+    ABSENT,
+    HANDED_OVER,
     PERMANENT,
     QUEUED,
     SENT,
+    UNKNOWN,
     Outgoing,
+    Result,
     Transport,
-    message_from,
 )
 from outreach.messaging.transports.ratelimit import DEFERRED
 from outreach.messaging.transports.registry import default_transport
@@ -41,6 +63,10 @@ from outreach.messaging.transports.registry import default_transport
 MESSAGES = frozenset({"letter", "sms", "whatsapp", "email"})
 TASKS = {"phone_task": Task.Kind.PHONE, "visit_task": Task.Kind.VISIT}
 Status = PlannedStep.Status
+MessageStatus = Message.Status
+WAITING = "wacht op verzending"
+CHECK_NOTE = "verzending controleren"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -50,11 +76,16 @@ class Execution:
     now: datetime
     done: list[PlannedStep] = field(default_factory=list)
     changed: list[PlannedStep] = field(default_factory=list)
-    messages: list[Message] = field(default_factory=list)
     attempts: list[ContactAttempt] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     fallbacks: list[PlannedStep] = field(default_factory=list)
+    # Messages to hand over (committed as `sending`), and what became of each hand-over.
     outgoing: list[tuple[PlannedStep, Step | None, Outgoing]] = field(default_factory=list)
+    results: list[tuple[PlannedStep, Step | None, Outgoing, Result]] = field(default_factory=list)
+    # Steps claimed again whose message an earlier run committed: to look up.
+    unsettled: list[tuple[PlannedStep, Step | None, Message]] = field(default_factory=list)
+    checks: list[tuple[PlannedStep, Outgoing, str]] = field(default_factory=list)  # a person
+    later: list[tuple[PlannedStep, str]] = field(default_factory=list)  # look up again later
     # Refusals whose code says something about the number or the person (21211, 21610 ...).
     refusals: list[tuple[Outgoing, str]] = field(default_factory=list)
     texts: PublishedTexts = field(default_factory=PublishedTexts)
@@ -91,18 +122,26 @@ def execute_steps(
         )
         if not steps:
             return {}
-        recipients = load_recipients({s.case_id for s in steps})
+        earlier = {m.step_id: m for m in Message.objects.filter(step_id__in=[s.pk for s in steps])}
+        recipients = load_recipients({s.case_id for s in steps if s.pk not in earlier})
         run.visits = _visit_times(steps)
         for step in steps:
-            _decide(run, step, recipients[step.case_id])
+            if step.pk in earlier:
+                _resume(run, step, earlier[step.pk])
+            else:
+                _decide(run, step, recipients[step.case_id])
         if run.outgoing:
-            _send(run, transport or default_transport())
+            items = persist([item for _, _, item in run.outgoing], now, counts=True)
+            run.outgoing = [
+                (step, spec, item)
+                for (step, spec, _), item in zip(run.outgoing, items, strict=True)
+            ]
         _write(run)
-        for item, code in run.refusals:
-            apply_provider_error(item.case_id, item.to, code, now)
-        for step in steps:
-            if step.key == CLOSE and step.status == Status.CLAIMED:
-                close_exhausted(step, now)
+    transport = transport or default_transport()
+    _look_up(run, transport)
+    _hand_over(run, transport)
+    _settle(run)
+    _close([s.pk for s in steps if s.key == CLOSE], now)
     return run.counts()
 
 
@@ -226,34 +265,132 @@ def _task(run: Execution, step: PlannedStep, spec: Step | None, who: Recipient) 
     run.finish(step, Status.DONE, "taak gepland")
 
 
-def _send(run: Execution, transport: Transport) -> None:
-    results = transport.send([item for _, _, item in run.outgoing])
-    if len(results) != len(run.outgoing):
-        raise RuntimeError("the transport must answer every message of the batch")
+def _resume(run: Execution, step: PlannedStep, message: Message) -> None:
+    """A step claimed again while its message exists: an earlier run committed it and died
+    before recording its hand-over (or its result was recorded after the step's lease ran
+    out). Never compose or send anew: settle what is there."""
+    spec = campaign_step(get_campaign(step.campaign), step.key)
+    status = message.status
+    if status == MessageStatus.SENDING:
+        if message.sending_until is not None and message.sending_until > run.now:
+            run.postpone(step, message.sending_until, "wordt nog verstuurd")
+            return
+        # This run settles it now: its lease keeps every other process off meanwhile.
+        message.sending_until = lease(run.now)
+        message.save(update_fields=["sending_until"])
+        run.unsettled.append((step, spec, message))
+    elif status == MessageStatus.CHECK:
+        run.finish(step, Status.DONE, CHECK_NOTE)
+    elif status in FAILURES:
+        _failed(run, step, spec, "verzenden mislukt")
+    else:
+        run.finish(step, Status.DONE, "" if status != MessageStatus.QUEUED else WAITING)
+
+
+def _look_up(run: Execution, transport: Transport) -> None:
+    """Outside any transaction (it may ask the provider): what became of each earlier
+    hand-over."""
+    for step, spec, message in run.unsettled:
+        item = outgoing_of(message)
+        found = look_up(message, transport, run.now)
+        if found.answer == HANDED_OVER and found.result is not None:
+            run.results.append((step, spec, item, found.result))
+        elif found.answer == ABSENT:
+            run.outgoing.append((step, spec, item))  # certainly never left: hand it over now
+        elif found.answer == UNKNOWN:
+            run.checks.append((step, item, found.note or "niet na te gaan of het verstuurd is"))
+        else:  # wait: ask again once the provider's window has passed
+            run.later.append((step, found.note or "wacht op nazoeken"))
+
+
+def _hand_over(run: Execution, transport: Transport) -> None:
+    if not run.outgoing:
+        return
+    try:
+        results = hand_over(transport, [item for _, _, item in run.outgoing])
+    except Exception:
+        # Whether anything left is unknown: the messages stay `sending` and their steps
+        # claimed, and the next claim looks them up. Only the type: the text may hold a number.
+        log.exception("hand-over of %d messages failed", len(run.outgoing))
+        return
     for (step, spec, item), result in zip(run.outgoing, results, strict=True):
-        if result.outcome in (SENT, QUEUED):
-            sent = result.outcome == SENT
-            run.messages.append(message_from(item, result, run.now))
-            if sent:
-                kind = KIND_BY_CHANNEL[item.channel]
-                run.attempts.append(new_attempt(item.case_id, kind, False, run.now))
-            # A queued letter's attempt counts when the print batch is handed over.
-            run.finish(step, Status.DONE, "" if sent else "wacht op verzending")
-        elif result.error_code in DEFERRED and result.outcome != PERMANENT:
-            # Held back (quiet hours, the sender's rate): nothing failed, no retry counted.
-            later = run.now + timedelta(minutes=1)
-            run.postpone(step, next_slot(later, step.channel, spec.window if spec else None),
-                         result.error)  # fmt: skip
-        elif result.outcome == PERMANENT or step.retries >= settings.OUTREACH_MAX_RETRIES:
-            _failed(run, step, spec, result.error or "verzenden mislukt")
-            if result.outcome == PERMANENT and result.error_code:
-                run.refusals.append((item, result.error_code))
-        else:
-            # Backoff of 1, 2, 4 ... minutes, inside the window; other cases go on meanwhile.
-            step.retries += 1
-            later = run.now + timedelta(minutes=2 ** (step.retries - 1))
-            window = spec.window if spec else None
-            run.postpone(step, next_slot(later, step.channel, window), result.error)
+        run.results.append((step, spec, item, result))
+
+
+def _settle(run: Execution) -> None:
+    """The second short transaction: the messages' results, then their steps (still claimed by
+    this run: a step another run claimed meanwhile is that run's to settle)."""
+    if not (run.results or run.checks or run.later):
+        return
+    ids = [step.pk for step, *_ in run.results] + [step.pk for step, *_ in run.checks]
+    ids += [step.pk for step, _ in run.later]
+    claims = {step.pk: step.claims for step, *_ in run.results}
+    claims |= {step.pk: step.claims for step, *_ in run.checks}
+    claims |= {step.pk: step.claims for step, _ in run.later}
+    with transaction.atomic():
+        recorded = record(
+            [item for _, _, item, _ in run.results],
+            [result for *_, result in run.results],
+            run.now,
+            keep_failed=False,
+        )
+        for _, item, note in run.checks:
+            to_check([item.message_id or 0], run.now, note)
+        ours = {
+            step.pk: step
+            for step in PlannedStep.objects.select_for_update().filter(
+                pk__in=ids, status=Status.CLAIMED
+            )
+            if step.claims == claims[step.pk]
+        }
+        after = Execution(run.now)
+        for (step, spec, item, result), done in zip(run.results, recorded, strict=True):
+            if step.pk in ours and done.applied:
+                _settle_step(after, ours[step.pk], spec, item, result)
+        for step, _, note in run.checks:
+            if step.pk in ours:
+                after.finish(ours[step.pk], Status.DONE, f"{CHECK_NOTE}: {note}")
+        for step, note in run.later:
+            if step.pk in ours:
+                after.postpone(ours[step.pk], run.now + timedelta(minutes=1), note)
+        _write(after)
+        for item, code in after.refusals:
+            apply_provider_error(item.case_id, item.to, code, run.now)
+    run.changed += after.changed
+
+
+def _settle_step(
+    run: Execution, step: PlannedStep, spec: Step | None, item: Outgoing, result: Result
+) -> None:
+    if result.outcome in (SENT, QUEUED):
+        # A queued letter's attempt counts when the print batch is handed over.
+        run.finish(step, Status.DONE, "" if result.outcome == SENT else WAITING)
+    elif result.error_code in DEFERRED and result.outcome != PERMANENT:
+        # Held back (quiet hours, the sender's rate): nothing failed, no retry counted.
+        later = run.now + timedelta(minutes=1)
+        run.postpone(step, next_slot(later, step.channel, spec.window if spec else None),
+                     result.error)  # fmt: skip
+    elif result.outcome == PERMANENT or step.retries >= settings.OUTREACH_MAX_RETRIES:
+        _failed(run, step, spec, result.error or "verzenden mislukt")
+        if result.outcome == PERMANENT and result.error_code:
+            run.refusals.append((item, result.error_code))
+    else:
+        # Backoff of 1, 2, 4 ... minutes, inside the window; other cases go on meanwhile.
+        step.retries += 1
+        later = run.now + timedelta(minutes=2 ** (step.retries - 1))
+        window = spec.window if spec else None
+        run.postpone(step, next_slot(later, step.channel, window), result.error)
+
+
+def _close(ids: list[int], now: datetime) -> None:
+    """The campaigns' closing checks, once the batch's other steps are settled."""
+    if not ids:
+        return
+    with transaction.atomic():
+        for step in PlannedStep.objects.select_for_update().filter(
+            pk__in=ids, status=Status.CLAIMED
+        ):
+            close_exhausted(step, now)
 
 
 def _failed(run: Execution, step: PlannedStep, spec: Step | None, reason: str) -> None:
@@ -266,8 +403,6 @@ def _failed(run: Execution, step: PlannedStep, spec: Step | None, reason: str) -
 def _write(run: Execution) -> None:
     if run.changed:
         PlannedStep.objects.bulk_update(run.changed, steps.FIELDS)
-    if run.messages:
-        Message.objects.bulk_create(run.messages)
     if run.attempts:
         ContactAttempt.objects.bulk_create(run.attempts)
     if run.tasks:

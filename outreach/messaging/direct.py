@@ -5,7 +5,7 @@ every other (no step: `step_id` is None).
 
 It never raises: a text that cannot be made or a transport that fails gives a message with
 status `failed` (and the reason in `error_code`), so the webhook that asked for it still
-answers Twilio.
+answers Twilio. It is committed before its hand-over (`outreach.messaging.sending`).
 """
 
 import logging
@@ -17,7 +17,7 @@ from outreach.casework.assignment import direct_contacts
 from outreach.casework.models import Case
 from outreach.intake.models import Person
 from outreach.messaging.models import Message
-from outreach.messaging.status import first_status
+from outreach.messaging.sending import send_now
 from outreach.messaging.texts.compose import (
     ComposeError,
     PublishedTexts,
@@ -26,7 +26,7 @@ from outreach.messaging.texts.compose import (
     contact_context,
 )
 from outreach.messaging.texts.context import language_or_default
-from outreach.messaging.transports.base import PERMANENT, Outgoing, Result, Transport
+from outreach.messaging.transports.base import Outgoing, Transport
 from outreach.messaging.transports.registry import default_transport
 
 log = logging.getLogger(__name__)
@@ -88,13 +88,10 @@ def send_direct(
         )
     except ComposeError as exc:
         log.error("case %s: the answer %r cannot be made: %s", case.pk, template, exc)
-        message.status = first_status(PERMANENT)  # nothing was handed over
+        message.status = Message.Status.FAILED  # nothing was handed over
         message.error_code = "compose"
         message.save()
         return message
-    message.body = text.body
-    message.language = text.language
-    message.template_version = text.version
     item = Outgoing(
         step_id=None,
         case_id=case.pk,
@@ -106,24 +103,15 @@ def send_direct(
         template_version=text.version,
         in_session=in_session,
     )
-    try:
-        results = (transport or default_transport()).send([item])
-        result = results[0] if len(results) == 1 else Result(PERMANENT, error="no answer")
-    except Exception as exc:  # a transport answers with a result; this one raised
-        log.exception("case %s: the transport raised for the answer %r", case.pk, template)
-        result = Result(PERMANENT, error=str(exc)[:200], error_code="exception")
-    message.status = first_status(result.outcome)
-    if message.status == Message.Status.FAILED:
+    (recorded,) = send_now([item], transport or default_transport(), now, counts=False)
+    if recorded.status == Message.Status.FAILED:
         # No retry: an answer that comes hours later confuses more than it helps. The
         # caseworker sees the failure on the case page.
-        message.error_code = (result.error_code or result.outcome)[:16]
         log.warning(
             "case %s: the answer %r failed: %s %s",
             case.pk,
             template,
-            result.error_code,
-            result.error,
+            recorded.result.error_code,
+            recorded.result.outcome,
         )
-    message.transport_id = result.transport_id[:64]
-    message.save()
-    return message
+    return Message.objects.get(pk=recorded.message_id)

@@ -18,6 +18,11 @@ class Message(models.Model):
     class Status(models.TextChoices):
         # In the order a message moves through them (`outreach.messaging.status`): a status
         # only ever moves forward, whatever order the provider's callbacks arrive in.
+        # Committed before its hand-over (persist, then send: `outreach.messaging.sending`).
+        SENDING = "sending", "wordt verstuurd"
+        # A hand-over whose result was lost and that its transport cannot confirm: a person
+        # checks before it is resent, so nobody gets it twice.
+        CHECK = "check", "controleren voor opnieuw versturen"
         QUEUED = "queued", "wacht op verzending"  # e.g. a letter waiting for the print batch
         SENT = "sent", "verstuurd"  # handed over: to Twilio, the print house, the mail server
         DELIVERED = "delivered", "afgeleverd"
@@ -45,6 +50,14 @@ class Message(models.Model):
     error_code = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField()
     status_at = models.DateTimeField(null=True, blank=True)
+    # While `sending`: until when the process that committed it may be handing it over; after
+    # that a lost hand-over is looked up (reconciled), never resent blindly.
+    sending_until = models.DateTimeField(null=True, blank=True)
+    # Whether its hand-over registers a contact attempt (a campaign's message does; the answer
+    # to a reply does not).
+    counts_as_attempt = models.BooleanField(default=False)
+    # Why it waits for a check, or what a person decided.
+    note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         indexes = [
@@ -52,6 +65,12 @@ class Message(models.Model):
             # Delivery callbacks find their message by the provider's id.
             models.Index(
                 fields=["transport_id"], name="message_transport_id", condition=~Q(transport_id="")
+            ),
+            # Hand-overs whose result was lost, and the list a person checks.
+            models.Index(
+                fields=["sending_until"],
+                name="message_unsettled",
+                condition=Q(status__in=["sending", "check"]),
             ),
             # The print batch gathers the queued letters.
             models.Index(

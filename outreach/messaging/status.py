@@ -1,7 +1,7 @@
 """`Message.status`: the one module that changes it. A status only moves forward: provider
 callbacks arrive out of order (a late "sent" after "delivered" must not undo it), and a final
-status is final. Writers set it through `first_status` (at hand-over) and `advance` (later);
-they save the fields it names."""
+status is final. Writers set it through `outreach.messaging.sending` (committed, handed over)
+and `advance` (later); they save the fields it names."""
 
 from datetime import datetime
 
@@ -10,6 +10,8 @@ from outreach.messaging.models import Message
 S = Message.Status
 # Higher is further along; the failure statuses end a message's life like delivery does.
 RANK: dict[str, int] = {
+    S.SENDING: -2,
+    S.CHECK: -1,
     S.QUEUED: 0,
     S.SENT: 1,
     S.DELIVERED: 2,
@@ -46,7 +48,11 @@ def advance(message: Message, new: str, now: datetime, error_code: str = "") -> 
     return True
 
 
-def first_status(outcome: str) -> str:
-    """A message's status at hand-over, from the transport's outcome ("sent", "queued", or a
-    failure)."""
+def status_for(outcome: str) -> str:
+    """A message's status after its hand-over, from the transport's outcome ("sent",
+    "queued", or a failure)."""
     return {"sent": S.SENT, "queued": S.QUEUED}.get(outcome, S.FAILED)
+
+
+# Not yet settled: committed, its hand-over under way or to be checked.
+UNSETTLED = (S.SENDING, S.CHECK)

@@ -7,6 +7,7 @@ task for today, opt-out, information, the inbox; the reply's language becomes th
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from outreach.cadence.models import PlannedStep
@@ -20,6 +21,7 @@ from outreach.messaging.inbound.grammar import understand
 from outreach.messaging.inbound.handling import CALL_PRIORITY, Inbound, receive
 from outreach.messaging.inbound.models import InboundMessage
 from outreach.messaging.models import Message, TemplateVersion
+from outreach.messaging.sending import reconcile_stepless
 from outreach.messaging.texts import wording
 from outreach.messaging.texts.catalogue import LANGUAGES
 from outreach.messaging.transports.base import PERMANENT, TRANSIENT, Result
@@ -326,14 +328,24 @@ def test_a_failed_confirmation_is_recorded_never_raised(reply, case):
     assert (last_reply().reply.status, last_reply().reply.error_code) == ("failed", "quiet_hours")
 
 
-def test_a_transport_that_raises_does_not_fail_the_webhook(reply, case, monkeypatch):
+def test_a_transport_that_raises_does_not_fail_the_webhook_nor_resend_blindly(
+    reply, case, monkeypatch
+):
     def explode(self, batch):
-        raise RuntimeError("boom")
+        raise RuntimeError("boom")  # perhaps after the provider took it
 
     monkeypatch.setattr(RecordingTransport, "send", explode)
     reply("JA")
-    assert last_reply().reply.status == "failed"
+    answer = last_reply().reply
+    assert answer.status == "sending"  # committed before the hand-over; its fate unknown
     assert refreshed(case).state == Case.State.HELP_OFFER
+
+    # Once its lease runs out it is looked up; this transport cannot tell, so a person checks.
+    later = timezone.now() + timedelta(seconds=settings.OUTREACH_SEND_LEASE_SECONDS + 1)
+    assert reconcile_stepless(later, RecordingTransport()) == {"unknown": 1}
+    answer.refresh_from_db()
+    assert (answer.status, answer.sending_until) == ("check", None)
+    assert "nazoeken" in answer.note
 
 
 def test_a_text_that_cannot_be_made_is_a_failed_message(reply, case):

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 
 from outreach.messaging.models import Message
-from outreach.messaging.status import advance, first_status
+from outreach.messaging.status import advance, status_for
 
 S = Message.Status
 NOW = datetime(2026, 5, 15, 9, 0)
@@ -30,7 +30,7 @@ def test_advance_moves_only_forward(current, new, moves):
     assert message.status_at == (NOW if moves else None)
 
 
-def test_the_first_status_follows_the_transports_outcome():
-    assert [first_status(o) for o in ("sent", "queued", "transient", "permanent")] == [
+def test_the_status_after_hand_over_follows_the_transports_outcome():
+    assert [status_for(o) for o in ("sent", "queued", "transient", "permanent")] == [
         S.SENT, S.QUEUED, S.FAILED, S.FAILED,
     ]  # fmt: skip

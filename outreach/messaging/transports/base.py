@@ -20,10 +20,7 @@ Which transport serves which channel: `outreach.messaging.transports.registry`.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, Protocol
-
-if TYPE_CHECKING:
-    from outreach.messaging.models import Message
+from typing import Literal, Protocol
 
 
 @dataclass(frozen=True)
@@ -114,24 +111,3 @@ class RowsTransport:
 
     def lookup(self, item: Outgoing, since: datetime, now: datetime) -> Lookup:
         return Lookup(ABSENT)
-
-
-def message_from(item: Outgoing, result: Result, now: datetime) -> "Message":
-    """The row of a message the transport took (sent, or queued for a later hand-over)."""
-    from outreach.messaging.models import Message
-    from outreach.messaging.status import first_status
-
-    return Message(
-        case_id=item.case_id,
-        step_id=item.step_id,
-        channel=item.channel,
-        to=item.to,
-        body=item.body,
-        language=item.language,
-        template=item.template,
-        template_version=item.template_version,
-        status=first_status(result.outcome),
-        transport_id=result.transport_id,
-        created_at=now,
-        status_at=now,
-    )

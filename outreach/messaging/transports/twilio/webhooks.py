@@ -22,10 +22,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from outreach.messaging.models import Message
+from outreach.messaging.sending import send_now
 from outreach.messaging.signals import failed
 from outreach.messaging.status import FAILURES, advance
 from outreach.messaging.status import FIELDS as STATUS_FIELDS
-from outreach.messaging.transports.base import QUEUED, SENT, Outgoing, message_from
+from outreach.messaging.transports.base import Outgoing
 from outreach.messaging.transports.registry import default_transport
 from outreach.messaging.transports.twilio import errors as twilio_errors
 from outreach.messaging.transports.twilio.signature import is_from_twilio
@@ -100,13 +101,11 @@ def resend_by_sms(message: Message, now: datetime) -> Message | None:
         None, message.case_id, Message.Channel.SMS, message.to.removeprefix("whatsapp:"),
         message.body, message.language, message.template, message.template_version,
     )  # fmt: skip
-    (result,) = default_transport().send([item])
-    if result.outcome not in (SENT, QUEUED):
+    (done,) = send_now([item], default_transport(), now, counts=False)
+    if done.status not in (Message.Status.SENT, Message.Status.QUEUED):
         log.warning(
             "SMS instead of WhatsApp message %s not sent: %s %s",
-            message.pk, result.outcome, result.error_code or "-",
+            message.pk, done.result.outcome, done.result.error_code or "-",
         )  # fmt: skip
         return None
-    resent = message_from(item, result, now)
-    resent.save()
-    return resent
+    return Message.objects.get(pk=done.message_id)
