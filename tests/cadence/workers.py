@@ -15,12 +15,22 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import redis
 from django.conf import settings
 
-from outreach.messaging.transports.base import PERMANENT, SENT, TRANSIENT, Outgoing, Result
+from outreach.messaging.transports.base import (
+    ABSENT,
+    HANDED_OVER,
+    PERMANENT,
+    SENT,
+    TRANSIENT,
+    Lookup,
+    Outgoing,
+    Result,
+)
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
@@ -198,25 +208,42 @@ def worker_env(database_url: str, redis_url: str, campaigns: Path, **extra: str)
 
 
 class SlowOutbox:
-    """The outbox, with the time a gateway takes to accept a batch (RELTEST_SEND_SECONDS).
+    """The outbox as a gateway that takes a while to answer (RELTEST_SEND_SECONDS), and that
+    remembers every hand-over.
 
-    The send happens inside the batch's transaction, so the delay widens the window in which a
-    killed worker dies with a batch half done. Every step id handed over is first appended to
-    RELTEST_SENDS_FILE (one write per batch, O_APPEND): what a real gateway would have been
-    given, including the batches that were killed before they committed.
+    Each batch handed over is first appended to RELTEST_SENDS_FILE, one "<message id> <step
+    id>" line per message, in one O_APPEND write: what a real gateway would have been given,
+    including the batches whose worker was killed before it recorded the result. While it
+    waits, the process is marked busy (a file named by its pid in RELTEST_BUSY_DIR), so a test
+    can kill it in exactly that window. `lookup` answers from the same file, as a provider's
+    list of received messages does.
     """
 
     def send(self, batch: Sequence[Outgoing]) -> list[Result]:
         record = os.environ.get("RELTEST_SENDS_FILE")
+        busy = Path(os.environ.get("RELTEST_BUSY_DIR", "/nonexistent")) / str(os.getpid())
         if record and batch:
-            line = "".join(f"{item.step_id}\n" for item in batch).encode()
+            if busy.parent.is_dir():
+                busy.touch()
+            line = "".join(f"{item.message_id} {item.step_id}\n" for item in batch).encode()
             fd = os.open(record, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
                 os.write(fd, line)
             finally:
                 os.close(fd)
         time.sleep(float(os.environ.get("RELTEST_SEND_SECONDS", "0")))
-        return [Result(SENT, transport_id=f"outbox-{item.step_id}") for item in batch]
+        busy.unlink(missing_ok=True)
+        return [Result(SENT, transport_id=f"outbox-{item.message_id}") for item in batch]
+
+    def lookup(self, item: Outgoing, since: datetime, now: datetime) -> Lookup:
+        record = Path(os.environ.get("RELTEST_SENDS_FILE", "/nonexistent"))
+        taken = record.read_text().split("\n") if record.exists() else []
+        wanted = f"{item.message_id} {item.step_id}"
+        with open(os.environ.get("RELTEST_LOOKUPS_FILE", os.devnull), "a") as log:
+            log.write(f"{item.message_id} {wanted in taken}\n")
+        if wanted in taken:
+            return Lookup(HANDED_OVER, Result(SENT, transport_id=f"outbox-{item.message_id}"))
+        return Lookup(ABSENT)
 
 
 class FlakyTransport:
