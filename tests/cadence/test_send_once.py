@@ -279,3 +279,23 @@ def test_an_answer_whose_hand_over_was_lost_is_settled_by_the_minute_task(starte
     message = Message.objects.get()
     assert message.status == Message.Status.SENT and provider.taken == [message.pk]
     assert not ContactAttempt.objects.exists()  # an answer is no contact attempt
+
+
+@pytest.mark.django_db
+def test_the_reconcile_task_settles_answers_through_the_configured_transport(started, settings):
+    from outreach.messaging.tasks import reconcile_now
+    from outreach.messaging.transports.registry import reset_transports
+
+    settings.OUTREACH_TRANSPORT = "rows"  # nothing leaves the machine: it certainly never left
+    settings.OUTREACH_TRANSPORTS = {}
+    reset_transports()
+    item = Outgoing(None, started.pk, "sms", "+31612345678", "Dank u wel.", "nl")
+    now = at("2026-05-15")
+    with transaction.atomic():
+        sending.persist([item], now, counts=False)
+
+    try:
+        assert reconcile_now((now + timedelta(minutes=6)).isoformat()) == {ABSENT: 1}
+        assert Message.objects.get().status == Message.Status.SENT  # handed over now, once
+    finally:
+        reset_transports()
