@@ -1,12 +1,15 @@
 """What each transport knows of a hand-over whose result was never recorded (`lookup`): Twilio
-through its Messages list (against the local stand-in, tests/messaging/fake_twilio.py)."""
+through its Messages list (against the local stand-in, tests/messaging/fake_twilio.py), the
+file outbox by its lines, the print house and e-mail by what they are."""
 
+import json
 import socket
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from outreach.messaging.printing.transport import PrintHouseTransport
 from outreach.messaging.transports.base import (
     ABSENT,
     HANDED_OVER,
@@ -16,7 +19,11 @@ from outreach.messaging.transports.base import (
     UNKNOWN,
     WAIT,
     Outgoing,
+    RowsTransport,
 )
+from outreach.messaging.transports.email import EmailTransport, build_email
+from outreach.messaging.transports.outbox import FileOutboxTransport
+from outreach.messaging.transports.registry import ChannelRouter
 from outreach.messaging.transports.twilio.lookup import MAX_PAGES, PAGE_SIZE, comparable
 from outreach.messaging.transports.twilio.transport import (
     TwilioSmsTransport,
@@ -290,3 +297,77 @@ def test_more_messages_than_the_pages_read_is_unknown(twilio_settings, fake_twil
     answer = transport.lookup(sms(), since, now)
     assert answer.answer == UNKNOWN
     assert len(fake_twilio.queries) == MAX_PAGES
+
+
+# --- the other transports ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def outbox_file(settings, tmp_path):
+    settings.OUTREACH_OUTBOX_FILE = tmp_path / "var" / "outbox.jsonl"
+    return settings.OUTREACH_OUTBOX_FILE
+
+
+def test_the_outbox_finds_a_message_by_its_line(outbox_file):
+    transport = FileOutboxTransport()
+    since, now = moments(1)
+    assert transport.lookup(sms(message_id=5), since, now).answer == ABSENT  # no file yet
+    (result,) = transport.send([sms(message_id=5)])
+    line = json.loads(outbox_file.read_text(encoding="utf-8"))
+    assert line["message"] == 5 and line["id"] == result.transport_id == "outbox-1"
+    answer = transport.lookup(sms(message_id=5), since, now)
+    assert answer.answer == HANDED_OVER and answer.result is not None
+    assert (answer.result.outcome, answer.result.transport_id) == (SENT, "outbox-1")
+    assert transport.lookup(sms(message_id=6), since, now).answer == ABSENT
+
+
+def test_the_outbox_skips_lines_it_cannot_read(outbox_file):
+    outbox_file.parent.mkdir(parents=True)
+    # A writer that died mid-line, a line without an id, one that is not UTF-8.
+    outbox_file.write_bytes(b'{"id": "outbox-9", "message": 5, "ch\n{"message": 5}\n\xff"message"')
+    since, now = moments(1)
+    assert FileOutboxTransport().lookup(sms(message_id=5), since, now).answer == ABSENT
+
+
+def test_the_print_house_has_nothing_before_the_batch():
+    since, now = moments(1)
+    letter = Outgoing(1, 1, "letter", "J. Jansen\nStraat 1", "<p>Brief</p>", "nl", message_id=7)
+    assert PrintHouseTransport().lookup(letter, since, now).answer == ABSENT
+
+
+def email(message_id: int | None) -> Outgoing:
+    return Outgoing(7, 1, "email", "jan@example.nl", BODY, "nl", message_id=message_id)
+
+
+def test_an_emails_message_id_is_made_from_the_message_row(settings):
+    settings.OUTREACH_EMAIL_FROM = "noreply@vroegsignalering.nl"
+    sender = {"name": "Gemeente Utrecht", "email": "schulden@utrecht.nl"}
+    first, message_id = build_email(email(118), sender)
+    _, again = build_email(email(118), sender)
+    assert message_id == again == "<outreach.message.118@vroegsignalering.nl>"
+    assert first.message()["Message-ID"] == message_id
+    assert build_email(email(119), sender)[1] != message_id
+    assert build_email(email(None), sender)[1] != build_email(email(None), sender)[1]
+
+
+def test_a_long_sender_domain_still_fits_the_transport_id(settings):
+    settings.OUTREACH_EMAIL_FROM = "noreply@" + "a" * 60 + ".nl"
+    _, message_id = build_email(email(10**18), {})
+    assert message_id == f"<outreach.message.{10**18}@outreach.invalid>"
+    assert len(message_id) <= 64
+
+
+def test_an_email_cannot_be_looked_up():
+    since, now = moments(1)
+    answer = EmailTransport().lookup(email(118), since, now)
+    assert answer.answer == UNKNOWN and answer.note  # a person checks
+
+
+def test_the_router_asks_the_transport_of_the_messages_channel(outbox_file):
+    router = ChannelRouter({"letter": PrintHouseTransport()}, FileOutboxTransport())
+    since, now = moments(1)
+    router.send([sms(message_id=5)])
+    assert router.lookup(sms(message_id=5), since, now).answer == HANDED_OVER
+    letter = replace(sms(message_id=5), channel="letter")
+    assert router.lookup(letter, since, now).answer == ABSENT
+    assert RowsTransport().lookup(sms(message_id=5), since, now).answer == ABSENT
