@@ -270,6 +270,11 @@ OUTREACH_TWILIO_WHATSAPP_VARIABLES: list[str] = json.loads(
 OUTREACH_TWILIO_TIMEOUT = float(os.environ.get("OUTREACH_TWILIO_TIMEOUT", "10"))
 OUTREACH_TWILIO_THREADS = int(os.environ.get("OUTREACH_TWILIO_THREADS", "8"))
 OUTREACH_TWILIO_API_URL = os.environ.get("OUTREACH_TWILIO_API_URL", "")
+# Seconds Twilio may take to show a new message in its Messages list, after the longest its
+# request can take: not found after that, a message whose result was never recorded did not
+# reach Twilio (outreach.messaging.transports.twilio.lookup). With a Messaging Service that
+# queues messages at its rate, make it longer than that queue lasts.
+OUTREACH_TWILIO_LOOKUP_WINDOW = float(os.environ.get("OUTREACH_TWILIO_LOOKUP_WINDOW", "120"))
 # Per sender: SMS segments a second (overrides per sender as JSON {"+3197...": 30}) and
 # WhatsApp messages a second, shared by all workers through Redis
 # (outreach.messaging.transports.ratelimit).

@@ -24,7 +24,23 @@ Numbers that answer with an error, as Twilio's magic test numbers do: +316999 fo
 code's five digits (+31699921211 -> 21211, +31699921614, +31699921610, +31699963016 for a
 WhatsApp free text only, +31699920429 -> HTTP 429, +31699920500 -> 500, +31699920503 -> 503),
 and +31699920504 answers only after `slow_seconds` (a time-out). `errors[number] = code` adds
-more. Every request is recorded (`requests`; GET /_fake/requests in the process mode).
+more. Every POST is recorded (`requests`; GET /_fake/requests in the process mode).
+
+The crash window: a number in `drop_after_create` has its message created (it is in `messages`
+and in the list) and the connection closed without an answer, as when the network fails after
+Twilio took the request.
+
+GET /2010-04-01/Accounts/{AccountSid}/Messages.json lists the messages created here, newest
+first, in Twilio's page shape ({"messages": [...], "next_page_uri", "page", "page_size",
+"start", "end", "uri", "first_page_uri", "previous_page_uri"}), with the same auth and account
+checks, and Twilio's filters: To, From, DateSent / DateSent> / DateSent< (by the date in GMT
+only, as Twilio reads them: DateSent> is "on or after that date"), PageSize (1-1000, default
+50), Page and PageToken (from next_page_uri). A message shows as "sent" (date_sent: when it was
+created, by `clock`) until `set_status` records another status, e.g. "failed" with an error
+code; one not sent yet ("queued", "accepted", "scheduled") has no date_sent, so a DateSent
+filter leaves it out. A template message's body is its rendered text, never ours. The codes
+in `list_errors` answer the next list requests in turn (20429 -> HTTP 429, 20503 -> 503, ...).
+These requests are recorded in `queries`, not in `requests`.
 """
 
 import argparse
@@ -36,11 +52,12 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from outreach.messaging.transports.ratelimit import segment_count
 
@@ -56,9 +73,11 @@ MAGIC = {
     f"{MAGIC_PREFIX}{code}": code for code in (21211, 21614, 21610, 63016, 20429, 20500, 20503)
 }
 SLOW = MAGIC_PREFIX + "20504"
+POOL_NUMBER = "+3197010000000"  # the number a Messaging Service sends from
 HTTP_ERRORS = {20429: 429, 20500: 500, 20503: 503}
 
 MESSAGES = {
+    20001: "Invalid parameter {name}",
     20003: "Authenticate",
     20404: "The requested resource was not found",
     20429: "Too Many Requests",
@@ -108,10 +127,37 @@ class Record:
     status_callback: str = ""
     segments: int = 0
     form: dict[str, str] = field(default_factory=dict)
+    # The message as Twilio keeps it (201 only): when it was created (`clock`, seconds since the
+    # epoch), its status in the list ("" = sent) and error code, and whether the connection was
+    # dropped instead of answering.
+    created: float = 0.0
+    message_status: str = ""
+    message_error: int | None = None
+    dropped: bool = False
 
     @property
     def sender(self) -> str:
         return self.messaging_service_sid or self.from_
+
+
+@dataclass
+class Query:
+    """One GET of the Messages list as the fake received it."""
+
+    at: float
+    status: int
+    params: dict[str, str]
+    error_code: int | None = None
+    returned: int = 0  # messages on the page
+
+
+class _Drop(Exception):
+    """Close the connection without an answer."""
+
+
+NOT_SENT_YET = frozenset({"queued", "accepted", "scheduled"})
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
 
 
 def utf16_length(text: str) -> int:
@@ -120,6 +166,15 @@ def utf16_length(text: str) -> int:
 
 def _rfc2822(moment: datetime) -> str:
     return format_datetime(moment)
+
+
+def _sent_within(record: Record, bounds: list[tuple[str, date]]) -> bool:
+    """Whether the message was sent (here: created) on the dates the DateSent filters allow."""
+    day = datetime.fromtimestamp(record.created, UTC).date()
+    return all(
+        {"DateSent": day == bound, "DateSent>": day >= bound, "DateSent<": day <= bound}[name]
+        for name, bound in bounds
+    )
 
 
 class FakeTwilio:
@@ -137,7 +192,11 @@ class FakeTwilio:
         self.slow_seconds = slow_seconds
         self.keep_forms = keep_forms
         self.errors: dict[str, int] = {}
+        self.drop_after_create: set[str] = set()
+        self.list_errors: list[int] = []
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.requests: list[Record] = []
+        self.queries: list[Query] = []
         self.loop: asyncio.AbstractEventLoop | None = None
         self.server: asyncio.Server | None = None
         self.thread: threading.Thread | None = None
@@ -214,7 +273,10 @@ class FakeTwilio:
                         headers[name.strip().lower()] = value.strip()
                 length = int(headers.get("content-length", "0") or 0)
                 body = await reader.readexactly(length) if length else b""
-                status, payload = await self._answer(method, target, headers, body)
+                try:
+                    status, payload = await self._answer(method, target, headers, body)
+                except _Drop:
+                    return
                 data = json.dumps(payload).encode()
                 reason = "CREATED" if status == 201 else ("OK" if status < 400 else "ERROR")
                 writer.write(
@@ -245,36 +307,52 @@ class FakeTwilio:
             self.requests.clear()
             return 200, {}
         at = time.monotonic()
+        if method == "GET" and MESSAGES_PATH.match(path):
+            return self._answer_list(path, urlsplit(target).query, headers, at)
         form = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         record = Record(at=at, status=0, form=form if self.keep_forms else {})
         try:
             if method != "POST":
                 raise Refused(20404, 404)
-            match = MESSAGES_PATH.match(path)
-            if not match:
-                raise Refused(20404, 404)
-            if headers.get("authorization") != self.authorization:
-                raise Refused(20003, 401)
-            if match.group(1) != self.account_sid:
-                raise Refused(20404, 404)
+            self._check(path, headers)
             resource = self._create(form, record)
+            record.status = 201
+            self.requests.append(record)  # created: the list shows it, whatever comes next
             if record.to.removeprefix("whatsapp:") == SLOW:
                 await asyncio.sleep(self.slow_seconds)
-            record.status = 201
-            self.requests.append(record)
+            if record.to.removeprefix("whatsapp:") in self.drop_after_create:
+                record.dropped = True
+                raise _Drop
             return 201, resource
         except Refused as refused:
             record.status = refused.status
             record.error_code = refused.code
             self.requests.append(record)
-            return refused.status, {
-                "code": refused.code,
-                "message": MESSAGES.get(refused.code, "Error").format(
-                    to=record.to, from_=record.from_, service=record.messaging_service_sid
-                ),
-                "more_info": f"https://www.twilio.com/docs/errors/{refused.code}",
-                "status": refused.status,
-            }
+            return refused.status, self._error(refused, record)
+
+    def _check(self, path: str, headers: dict[str, str]) -> None:
+        """Twilio's checks of every request to the Messages resource: the path, the account's
+        credentials and the same account in the path."""
+        match = MESSAGES_PATH.match(path)
+        if not match:
+            raise Refused(20404, 404)
+        if headers.get("authorization") != self.authorization:
+            raise Refused(20003, 401)
+        if match.group(1) != self.account_sid:
+            raise Refused(20404, 404)
+
+    @staticmethod
+    def _error(refused: Refused, record: Record | None = None) -> dict[str, Any]:
+        values = {"to": "", "from_": "", "service": "", "name": ""} | refused.values
+        if record is not None:
+            values |= {"to": record.to, "from_": record.from_}
+            values["service"] = record.messaging_service_sid
+        return {
+            "code": refused.code,
+            "message": MESSAGES.get(refused.code, "Error").format(**values),
+            "more_info": f"https://www.twilio.com/docs/errors/{refused.code}",
+            "status": refused.status,
+        }
 
     # --- the Messages resource ---------------------------------------------------------------
 
@@ -330,31 +408,130 @@ class FakeTwilio:
         if code and number != SLOW:
             raise Refused(code, HTTP_ERRORS.get(code, 400))
         record.segments = segment_count(body) if body is not None else 1
-        sid = "SM" + uuid.uuid4().hex
-        record.sid = sid
-        now = _rfc2822(datetime.now(UTC))
-        uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}"
+        record.sid = "SM" + uuid.uuid4().hex
+        record.created = self.clock().timestamp()
+        return self._resource(record, "accepted" if service and not sender else "queued")
+
+    def _resource(self, record: Record, status: str) -> dict[str, Any]:
+        """The message resource in Twilio's shape, in `status`."""
+        created = _rfc2822(datetime.fromtimestamp(record.created, UTC))
+        sent = status not in NOT_SENT_YET
+        uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{record.sid}"
+        body = record.body
+        if body is None:  # a template: Twilio renders it once it sends, never a text of ours
+            body = f"[{record.content_sid}] {record.content_variables}" if sent else ""
         return {
             "account_sid": self.account_sid,
             "api_version": "2010-04-01",
-            "body": body if body is not None else "",
-            "date_created": now,
-            "date_sent": None,
-            "date_updated": now,
+            "body": body,
+            "date_created": created,
+            "date_sent": created if sent else None,
+            "date_updated": created,
             "direction": "outbound-api",
-            "error_code": None,
+            "error_code": record.message_error,
             "error_message": None,
-            "from": sender or None,
-            "messaging_service_sid": service or None,
+            # Through a Messaging Service Twilio picks the number from its pool once it sends.
+            "from": record.from_ or (POOL_NUMBER if sent else None),
+            "messaging_service_sid": record.messaging_service_sid or None,
             "num_media": "0",
             "num_segments": str(record.segments),
             "price": None,
             "price_unit": "USD",
-            "sid": sid,
-            "status": "accepted" if service and not sender else "queued",
+            "sid": record.sid,
+            "status": status,
             "subresource_uris": {"media": f"{uri}/Media.json"},
-            "to": to,
+            "to": record.to,
             "uri": f"{uri}.json",
+        }
+
+    def set_status(self, sid: str, status: str, error_code: int | None = None) -> None:
+        """What Twilio records of the message `sid` later: "delivered", "failed" with its error
+        code, ... (the list shows it; no callback is sent)."""
+        (record,) = [r for r in self.messages if r.sid == sid]
+        record.message_status = status
+        record.message_error = error_code
+
+    # --- the Messages list -------------------------------------------------------------------
+
+    def _answer_list(
+        self, path: str, query: str, headers: dict[str, str], at: float
+    ) -> tuple[int, Any]:
+        params = dict(parse_qsl(query, keep_blank_values=True))
+        record = Query(at=at, status=200, params=params)
+        self.queries.append(record)
+        try:
+            self._check(path, headers)
+            if self.list_errors:
+                code = self.list_errors.pop(0)
+                raise Refused(code, HTTP_ERRORS.get(code, 400))
+            page = self._page(path, params)
+        except Refused as refused:
+            record.status, record.error_code = refused.status, refused.code
+            return refused.status, self._error(refused)
+        record.returned = len(page["messages"])
+        return 200, page
+
+    def _listed(self, params: dict[str, str]) -> list[Record]:
+        """The created messages the filters select, newest first (by date sent, then created)."""
+        bounds: list[tuple[str, date]] = []
+        for name in ("DateSent", "DateSent>", "DateSent<"):
+            if params.get(name):
+                try:
+                    # Twilio takes the date only: 2026-05-18 or 2026-05-18T08:00:00Z alike.
+                    bounds.append((name, date.fromisoformat(params[name][:10])))
+                except ValueError:
+                    raise Refused(20001, 400, name=name) from None
+        selected = []
+        for record in self.messages:
+            status = record.message_status or "sent"
+            sender = record.from_ or (POOL_NUMBER if status not in NOT_SENT_YET else "")
+            if params.get("To", record.to) != record.to or params.get("From", sender) != sender:
+                continue
+            if bounds and (status in NOT_SENT_YET or not _sent_within(record, bounds)):
+                continue  # a message not sent yet has no date_sent
+            selected.append(record)
+        return sorted(selected, key=lambda r: r.created, reverse=True)
+
+    def _page(self, path: str, params: dict[str, str]) -> dict[str, Any]:
+        size_text = params.get("PageSize", str(DEFAULT_PAGE_SIZE))
+        if not size_text.isdigit() or not 1 <= int(size_text) <= MAX_PAGE_SIZE:
+            raise Refused(20001, 400, name="PageSize")
+        size = int(size_text)
+        page_text = params.get("Page", "0")
+        if not page_text.isdigit():
+            raise Refused(20001, 400, name="Page")
+        page = int(page_text)
+        listed = self._listed(params)
+        token = params.get("PageToken", "")
+        start = 0
+        if token:
+            # "PA" + the SID of the previous page's last message: the next page starts after
+            # it, however many messages came in meanwhile.
+            sids = [r.sid for r in listed]
+            if not token.startswith("PA") or token[2:] not in sids:
+                raise Refused(20001, 400, name="PageToken")
+            start = sids.index(token[2:]) + 1
+        elif page:
+            start = page * size
+        chunk = listed[start : start + size]
+        filters = {k: v for k, v in params.items() if k in ("To", "From") or k.startswith("Date")}
+
+        def uri(**extra: object) -> str:
+            return f"{path}?{urlencode({**filters, 'PageSize': size, **extra})}"
+
+        more = start + size < len(listed)
+        return {
+            "messages": [self._resource(r, r.message_status or "sent") for r in chunk],
+            "page": page,
+            "page_size": size,
+            "start": start,
+            "end": start + len(chunk) - 1 if chunk else start,
+            "uri": uri(Page=page) if not token else uri(Page=page, PageToken=token),
+            "first_page_uri": uri(Page=0),
+            "previous_page_uri": uri(Page=page - 1) if page else None,
+            "next_page_uri": uri(Page=page + 1, PageToken="PA" + chunk[-1].sid)
+            if more and chunk
+            else None,
         }
 
     # --- callbacks ---------------------------------------------------------------------------
@@ -369,7 +546,7 @@ class FakeTwilio:
             "MessageStatus": status,
             "SmsStatus": status,
             "To": record.to,
-            "From": record.from_ or "+3197010000000",
+            "From": record.from_ or POOL_NUMBER,
         }
         if record.messaging_service_sid:
             params["MessagingServiceSid"] = record.messaging_service_sid

@@ -14,6 +14,7 @@ from outreach.casework.models import Case
 from outreach.core.ddas import EndResult
 from outreach.intake.models import OptOut, PhoneNumber
 from outreach.messaging.models import Message
+from outreach.messaging.transports.base import Outgoing
 from outreach.messaging.transports.twilio.transport import TwilioSmsTransport
 from outreach.messaging.transports.twilio.webhooks import record_status
 from tests.cadence.conftest import ingest
@@ -126,6 +127,80 @@ def test_an_unknown_sid_is_answered_and_ignored(client, twilio_settings, fake_tw
     assert response.status_code == 200
     assert Message.objects.count() == 0
     assert MOBILE not in caplog.text  # no personal data in the log
+
+
+# --- a SID the row never got --------------------------------------------------------------
+
+
+@pytest.fixture
+def unrecorded(twilio_settings, fake_twilio, sent) -> tuple[Message, Record]:
+    """A message row whose hand-over Twilio took while the answer was lost (the connection
+    dropped): Twilio has the SID, the row has none."""
+    case, _, _ = sent
+    row = Message.objects.create(
+        case=case, channel="sms", to=MOBILE, body="Bel ons gerust.", language="nl",
+        status="queued", created_at=MONDAY, status_at=MONDAY,
+    )  # fmt: skip
+    fake_twilio.drop_after_create.add(MOBILE)
+    item = Outgoing(None, case.pk, "sms", MOBILE, row.body, "nl", message_id=row.pk)
+    (result,) = TwilioSmsTransport().send([item])
+    assert result.outcome == "transient"
+    record = fake_twilio.messages[-1]
+    assert record.dropped and record.status_callback == f"{STATUS_URL}?message={row.pk}"
+    return row, record
+
+
+def post_to_callback(client, fake: FakeTwilio, record: Record, params: dict[str, str]):
+    """As Twilio calls the StatusCallback the message named, signed over that whole URL."""
+    query = record.status_callback.removeprefix(STATUS_URL)
+    signature = RequestValidator(fake.auth_token).compute_signature(record.status_callback, params)
+    return client.post(PATH + query, params, HTTP_X_TWILIO_SIGNATURE=signature)
+
+
+def test_a_callback_ties_an_unknown_sid_to_the_row_its_url_names(client, unrecorded, fake_twilio):
+    row, record = unrecorded
+    params = fake_twilio.status_params(record, "sent")
+    assert post_to_callback(client, fake_twilio, record, params).status_code == 200
+    row.refresh_from_db()
+    assert (row.transport_id, row.status) == (record.sid, "sent")
+    # From now on the SID finds it, as any other message.
+    post_to_callback(client, fake_twilio, record, fake_twilio.status_params(record, "delivered"))
+    row.refresh_from_db()
+    assert row.status == "delivered"
+
+
+def test_a_status_we_do_not_keep_ties_the_sid_all_the_same(unrecorded):
+    row, record = unrecorded
+    assert record_status(record.sid, "queued", "", MONDAY, row.pk) == "ignored"
+    row.refresh_from_db()
+    assert (row.transport_id, row.status) == (record.sid, "queued")
+
+
+def test_a_failure_of_an_unknown_sid_takes_the_failure_path_of_its_row(unrecorded):
+    row, record = unrecorded
+    assert record_status(record.sid, "undelivered", "30003", MONDAY, row.pk) == "failed"
+    row.refresh_from_db()
+    assert (row.transport_id, row.status, row.error_code) == (record.sid, "undelivered", "30003")
+
+
+def test_a_row_with_a_sid_of_its_own_is_not_tied_to_another(unrecorded):
+    row, record = unrecorded
+    Message.objects.filter(pk=row.pk).update(transport_id="SM" + "7" * 32)
+    assert record_status(record.sid, "delivered", "", MONDAY, row.pk) == "unknown"
+    assert record_status(record.sid, "delivered", "", MONDAY, row.pk + 1000) == "unknown"
+    row.refresh_from_db()
+    assert (row.transport_id, row.status) == ("SM" + "7" * 32, "queued")
+
+
+def test_the_message_in_the_url_is_covered_by_the_signature(client, unrecorded, fake_twilio):
+    row, record = unrecorded
+    params = fake_twilio.status_params(record, "delivered")
+    # Signed without the query, posted with it: someone else's URL.
+    signature = RequestValidator(fake_twilio.auth_token).compute_signature(STATUS_URL, params)
+    response = client.post(f"{PATH}?message={row.pk}", params, HTTP_X_TWILIO_SIGNATURE=signature)
+    assert response.status_code == 403
+    row.refresh_from_db()
+    assert row.transport_id == ""
 
 
 def test_statuses_we_do_not_keep_are_ignored(sent):

@@ -7,7 +7,10 @@ as the HTML alternative, with its text as the plain part). The subject is the le
 or "Bericht van <municipality>" in the reader's language. From: OUTREACH_EMAIL_FROM (with the
 municipality's name as the display name), else the municipality's contact address, else
 DEFAULT_FROM_EMAIL; Reply-To: the municipality's contact address. The result's transport_id is
-the Message-ID the e-mail was sent with.
+the Message-ID the e-mail was sent with: made from our message row's id
+(`<outreach.message.118@domain of the sender>`), so the same message sent twice has the same
+Message-ID and the receiving side can tell it is one message. SMTP cannot be asked what it
+received: a hand-over whose result was never recorded is `unknown`, for a person to check.
 
 Errors: a refused recipient (SMTPRecipientsRefused), an unusable address or a 5xx answer to
 the message are `permanent` (the step's failure path); a connection that cannot be made or
@@ -19,6 +22,7 @@ import re
 import smtplib
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from email.utils import formataddr, parseaddr
 from typing import Any
 
@@ -30,7 +34,15 @@ from outreach.casework.models import Case
 from outreach.messaging.texts.compose import contact_context
 from outreach.messaging.texts.context import language_or_default
 from outreach.messaging.texts.plaintext import html_to_text, looks_like_html
-from outreach.messaging.transports.base import PERMANENT, SENT, TRANSIENT, Outgoing, Result
+from outreach.messaging.transports.base import (
+    PERMANENT,
+    SENT,
+    TRANSIENT,
+    UNKNOWN,
+    Lookup,
+    Outgoing,
+    Result,
+)
 from outreach.messaging.transports.registry import register
 
 log = logging.getLogger(__name__)
@@ -102,6 +114,9 @@ class EmailTransport:
             return Result(PERMANENT, error=f"onbruikbaar adres: {exc}")
         return Result(SENT, transport_id=message_id)
 
+    def lookup(self, item: Outgoing, since: datetime, now: datetime) -> Lookup:
+        return Lookup(UNKNOWN, note="e-mail: de mailserver is niet na te vragen")
+
 
 def build_email(
     item: Outgoing, sender: dict[str, str], connection: Any = None
@@ -109,7 +124,7 @@ def build_email(
     """The e-mail of one message and its Message-ID."""
     name, contact = sender.get("name", ""), sender.get("email", "")
     from_email = _from_address(name, contact)
-    message_id = make_message_id(parseaddr(from_email)[1])
+    message_id = make_message_id(parseaddr(from_email)[1], item.message_id)
     html = item.body if looks_like_html(item.body) else ""
     text = html_to_text(html) if html else item.body
     email = EmailMultiAlternatives(
@@ -147,9 +162,18 @@ def _from_address(name: str, contact: str) -> str:
     return str(settings.DEFAULT_FROM_EMAIL)
 
 
-def make_message_id(from_address: str) -> str:
-    """A Message-ID that fits Message.transport_id: <random@domain of the sender>."""
-    domain = from_address.rpartition("@")[2] or DNS_NAME.get_fqdn()
+def make_message_id(from_address: str, message_id: int | None = None) -> str:
+    """A Message-ID that fits Message.transport_id: <outreach.message.ID@domain of the sender>
+    for our message row ID, the same however often it is sent; without a row
+    <random@domain of the sender>."""
+    domain = from_address.rpartition("@")[2]
+    if message_id is not None:
+        local = f"outreach.message.{message_id}"
+        # Not this host's name: another worker may send the message again.
+        if not domain or len(local) + len(domain) + 3 > MAX_ID:
+            domain = "outreach.invalid"
+        return f"<{local}@{domain}>"
+    domain = domain or DNS_NAME.get_fqdn()
     if len(domain) > MAX_ID - 19:
         domain = "outreach.invalid"
     local = uuid.uuid4().hex[: MAX_ID - 3 - len(domain)]

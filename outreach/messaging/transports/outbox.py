@@ -3,15 +3,19 @@ machine; each message becomes one JSON line in OUTREACH_OUTBOX_FILE (default
 DATA_DIR/outbox.jsonl), which `outreach outbox` shows:
 
     {"id": "outbox-41", "case": 7, "channel": "sms", "to": "+31612345678",
-     "body": "Beste J. Jansen, ...", "status": "sent", "created": "2026-05-15T09:00:00+02:00"}
+     "body": "Beste J. Jansen, ...", "status": "sent", "created": "2026-05-15T09:00:00+02:00",
+     "message": 118}
 
 `to` is the E.164 number, the e-mail address or the letter's address lines (one per line);
 `body` is the text as sent, for a letter its HTML reduced to readable text. The id is
 "outbox-<planned step id>", so a step that is tried again after its transaction rolled back
-writes the same id again: readers keep the last line of an id.
+writes the same id again: readers keep the last line of an id. `message` is the id of the
+message row the line is the hand-over of (`Outgoing.message_id`; null without one): `lookup`
+finds a hand-over by it. (`outreach outbox` shows the fields above it.)
 
 Several worker processes may write at once: a batch is one `write` to a file opened with
-O_APPEND, under an exclusive `flock`, so lines never interleave. `prune_outbox` (the retention
+O_APPEND, under an exclusive `flock`, so lines never interleave and a message's line is there
+whole or not at all. `prune_outbox` (the retention
 job) rewrites the file under the same lock and swaps it in with a rename; a writer that waited
 for the lock notices the swap and writes to the new file.
 """
@@ -31,7 +35,17 @@ from django.conf import settings
 from django.utils import timezone
 
 from outreach.messaging.texts.plaintext import html_to_text, looks_like_html
-from outreach.messaging.transports.base import SENT, TRANSIENT, Outgoing, Result
+from outreach.messaging.transports.base import (
+    ABSENT,
+    HANDED_OVER,
+    SENT,
+    TRANSIENT,
+    UNKNOWN,
+    WAIT,
+    Lookup,
+    Outgoing,
+    Result,
+)
 from outreach.messaging.transports.registry import register
 
 FIELDS = ("id", "case", "channel", "to", "body", "status", "created")
@@ -61,6 +75,7 @@ def outbox_line(item: Outgoing, message_id: str, created: datetime) -> dict[str,
         "body": readable_body(item.channel, item.body),
         "status": "sent",
         "created": timezone.localtime(created).isoformat(),
+        "message": item.message_id,
     }
 
 
@@ -83,6 +98,18 @@ class FileOutboxTransport:
         except OSError as exc:
             return [Result(TRANSIENT, error=f"outbox: {exc.strerror or exc}") for _ in batch]
         return [Result(SENT, transport_id=message_id) for message_id in ids]
+
+    def lookup(self, item: Outgoing, since: datetime, now: datetime) -> Lookup:
+        """The outbox's line of this message (the last, as readers keep it), or `absent`."""
+        if item.message_id is None:
+            return Lookup(UNKNOWN, note="outbox: zonder bericht-id niet na te zoeken")
+        try:
+            line = line_of_message(outbox_path(), item.message_id)
+        except OSError as exc:
+            return Lookup(WAIT, note=f"outbox niet te lezen: {exc.strerror or exc}")
+        if line is None:
+            return Lookup(ABSENT, note="niet in de outbox")
+        return Lookup(HANDED_OVER, Result(SENT, transport_id=str(line["id"])), note="in de outbox")
 
 
 @contextlib.contextmanager
@@ -124,6 +151,30 @@ class Outbox:
 
     messages: list[dict[str, Any]] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+def line_of_message(path: Path, message_id: int) -> dict[str, Any] | None:
+    """The last line of the message row `message_id`; None when there is none. Read under the
+    writers' lock: no write is half done while it reads."""
+    try:
+        with _locked(path, os.O_RDONLY) as fd, os.fdopen(os.dup(fd), "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        return None
+    found = None
+    for line in raw.split(b"\n"):
+        if b'"message"' not in line:
+            continue  # cheap: a line without one is no message row's
+        try:
+            value = json.loads(line)
+        except ValueError:  # also UnicodeDecodeError
+            continue
+        if not isinstance(value, dict) or not isinstance(value.get("id"), str):
+            continue
+        number = value.get("message")
+        if number == message_id and not isinstance(number, bool):
+            found = value
+    return found
 
 
 def parse_line(text: str) -> dict[str, Any]:

@@ -5,7 +5,8 @@ One `twilio.rest.Client` per transport, and one transport per process
 is one POST to /2010-04-01/Accounts/{sid}/Messages.json with To, From or MessagingServiceSid,
 Body (or ContentSid and ContentVariables: a WhatsApp template) and StatusCallback, the public URL
 of `POST /webhooks/twilio/status` (`outreach.messaging.transports.twilio.webhooks`), which brings
-the delivery status.
+the delivery status; the URL names our message row (`?message=<id>`), so a callback can be tied
+to its row even when the SID never reached it.
 
 A batch's messages go out on a few threads at once (`OUTREACH_TWILIO_THREADS`): a request to
 Twilio takes a round trip across the ocean, and a batch of 200 one after the other would hold
@@ -19,6 +20,9 @@ session closed ...; `outreach.cadence.delivery.apply_provider_error` acts on the
 errors -> transient: the engine tries again later. Quiet hours and a sender's full rate ->
 transient with error_code "quiet_hours" / "rate_limited": the engine postpones without counting
 a retry.
+
+`lookup` asks Twilio's Messages list whether a hand-over whose result was never recorded
+reached it (`outreach.messaging.transports.twilio.lookup`).
 """
 
 import json
@@ -33,7 +37,7 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,7 +54,14 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from outreach.messaging.texts.catalogue import DEFAULT_LANGUAGE
-from outreach.messaging.transports.base import PERMANENT, SENT, TRANSIENT, Outgoing, Result
+from outreach.messaging.transports.base import (
+    PERMANENT,
+    SENT,
+    TRANSIENT,
+    Lookup,
+    Outgoing,
+    Result,
+)
 from outreach.messaging.transports.ratelimit import (
     QUIET_HOURS,
     RATE_LIMITED,
@@ -64,6 +75,7 @@ from outreach.messaging.transports.ratelimit import (
 )
 from outreach.messaging.transports.registry import register
 from outreach.messaging.transports.twilio import errors as twilio_errors
+from outreach.messaging.transports.twilio.lookup import Wanted, look_up
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +134,10 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def status_callback_url() -> str:
-    return settings.OUTREACH_PUBLIC_BASE_URL.rstrip("/") + STATUS_PATH
+def status_callback_url(message_id: int | None = None) -> str:
+    """The StatusCallback: the public URL of the status webhook, naming our message row."""
+    url = settings.OUTREACH_PUBLIC_BASE_URL.rstrip("/") + STATUS_PATH
+    return url if message_id is None else f"{url}?message={message_id}"
 
 
 def result_for_error(exc: Exception) -> Result:
@@ -171,6 +185,8 @@ class TwilioTransport(ABC):
     """What SMS and WhatsApp share; see `TwilioSmsTransport`, `TwilioWhatsAppTransport`."""
 
     channel = ""
+    # Requests one hand-over may take (WhatsApp: the template after a refused free text).
+    requests_per_message = 1
 
     def __init__(
         self,
@@ -199,6 +215,13 @@ class TwilioTransport(ABC):
         self.clock = clock
         self.sleep = sleep
         self.max_wait = settings.OUTREACH_RATE_MAX_WAIT
+        # How long after its row was committed a hand-over must show in Twilio's list: its
+        # requests may each wait for the rate and take up to the time-out to reach Twilio;
+        # then Twilio may take the window to list it.
+        per_request = self.max_wait + settings.OUTREACH_TWILIO_TIMEOUT
+        self.settled = timedelta(
+            seconds=self.requests_per_message * per_request + settings.OUTREACH_TWILIO_LOOKUP_WINDOW
+        )
         self._pool: ThreadPoolExecutor | None = None
         self._pool_pid = 0
 
@@ -316,17 +339,24 @@ class TwilioTransport(ABC):
             return failed(planned.item, exc)
 
     def deliver(self, planned: "Planned") -> Result:
-        return self.create(planned.params)
+        return self.create(planned.params, planned.item)
 
-    def create(self, params: Mapping[str, str]) -> Result:
+    def create(self, params: Mapping[str, str], item: Outgoing) -> Result:
+        callback = self.callback
+        if item.message_id is not None:
+            callback = status_callback_url(item.message_id)
         try:
-            message = self.messages.create(status_callback=self.callback, **params)
+            message = self.messages.create(status_callback=callback, **params)
         except (TwilioException, RequestException) as exc:
             return result_for_error(exc)
         sid = str(message.sid or "")
         if not sid:
             return Result(TRANSIENT, error="Twilio gaf geen bericht-id terug")
         return Result(SENT, transport_id=sid)
+
+    def lookup(self, item: Outgoing, since: datetime, now: datetime) -> Lookup:
+        """Whether Twilio has this message (`outreach.messaging.transports.twilio.lookup`)."""
+        return look_up(self.messages, self.wanted(item), since, now, self.settled)
 
     # What differs per channel.
     @abstractmethod
@@ -336,6 +366,10 @@ class TwilioTransport(ABC):
     @abstractmethod
     def pace(self, item: Outgoing, params: Mapping[str, str]) -> tuple[str, int, int]:
         """The sender, its rate and what this message costs of it."""
+
+    @abstractmethod
+    def wanted(self, item: Outgoing) -> Wanted:
+        """What marks this message's hand-over in Twilio's list."""
 
 
 def sender_params(sender: str) -> dict[str, str]:
@@ -394,6 +428,10 @@ class TwilioSmsTransport(TwilioTransport):
         sender = self.sender_for(item.to)
         return sender, sms_rate(sender), max(1, segment_count(item.body))
 
+    def wanted(self, item: Outgoing) -> Wanted:
+        # Any sender of the pool: the pool may have changed since the hand-over.
+        return Wanted(item.to, frozenset(self.senders), item.body, template=False)
+
 
 def content_sids() -> dict[str, dict[str, str]]:
     """`OUTREACH_TWILIO_WHATSAPP_CONTENT_SIDS`: {text: {language: "HX..."}}; a flat
@@ -413,6 +451,7 @@ class TwilioWhatsAppTransport(TwilioTransport):
     session has closed (63016) goes again as the text's approved template when there is one."""
 
     channel = "whatsapp"
+    requests_per_message = 2
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -466,6 +505,12 @@ class TwilioWhatsAppTransport(TwilioTransport):
     def pace(self, item: Outgoing, params: Mapping[str, str]) -> tuple[str, int, int]:
         return self.sender, whatsapp_rate(self.sender), 1
 
+    def wanted(self, item: Outgoing) -> Wanted:
+        # A template may have gone: outside the session, or after a refused free text.
+        template = not item.in_session or bool(self.content_sid(item.template, item.language))
+        body = item.body if item.in_session else None
+        return Wanted(self.base_params(item)["to"], frozenset({self.sender}), body, template)
+
     def deliver(self, planned: Planned) -> Result:
         result = super().deliver(planned)
         item = planned.item
@@ -477,5 +522,5 @@ class TwilioWhatsAppTransport(TwilioTransport):
             rate = whatsapp_rate(self.sender)
             if not acquire(self.limiter, self.sender, 1, rate, self.max_wait, self.sleep):
                 return held_back()
-            return self.create(params)
+            return self.create(params, item)
         return result

@@ -1,8 +1,10 @@
 """Twilio's delivery status callbacks (POST /webhooks/twilio/status).
 
-Every message the Twilio transports send names this URL as its StatusCallback. A callback is
-believed only with a valid `X-Twilio-Signature` (403 otherwise). It finds the message by its
-SID and moves its status forward only: callbacks arrive out of order, and a late "sent" after
+Every message the Twilio transports send names this URL as its StatusCallback, with our message
+row's id (`?message=<id>`). A callback is believed only with a valid `X-Twilio-Signature` over
+that whole URL (403 otherwise). It finds the message by its SID; a SID no row has yet (the
+worker died before it recorded it) is tied to the row the URL names, when that row has none.
+It moves the status forward only: callbacks arrive out of order, and a late "sent" after
 "delivered" changes nothing, nor does the same callback twice. A failure (failed,
 undelivered) takes the step's failure path once, after what its error code says about the
 number or the person (`outreach.cadence.delivery.message_failed`: 21211/21614 mark the number,
@@ -53,30 +55,34 @@ def twilio_status(request: HttpRequest) -> HttpResponse:
     post = request.POST
     sid = post.get("MessageSid") or post.get("SmsSid") or ""
     status = post.get("MessageStatus") or post.get("SmsStatus") or ""
-    record_status(sid, status, post.get("ErrorCode", ""), timezone.now())
+    named = request.GET.get("message", "")
+    message_id = int(named) if named.isascii() and named.isdigit() and len(named) < 19 else None
+    record_status(sid, status, post.get("ErrorCode", ""), timezone.now(), message_id)
     return HttpResponse(status=200)
 
 
-def record_status(sid: str, twilio_status: str, error_code: str, now: datetime) -> str:
+def record_status(
+    sid: str, twilio_status: str, error_code: str, now: datetime, message_id: int | None = None
+) -> str:
     """Apply one callback; returns what it did: "ignored" (not a status we keep), "unknown"
-    (no message with that SID), "kept" (not a step forward), "updated" or "failed"."""
+    (no message with that SID), "kept" (not a step forward), "updated" or "failed".
+    `message_id` is the row the callback's URL names: an unknown SID is recorded on it when it
+    has none yet (also with a status we do not keep: Twilio has the message)."""
     new = STATUSES.get(twilio_status)
-    if not sid or new is None:
+    if not sid or (new is None and message_id is None):
         return "ignored"
     code = error_code if error_code not in ("", "0") else ""
     with transaction.atomic():
-        message = (
-            Message.objects.select_for_update()
-            .filter(transport_id=sid[:64])
-            .exclude(transport_id="")
-            .first()
-        )
+        message, tied = _message_of(sid[:64], message_id)
         if message is None:
             log.info("status %s for unknown message %s ignored", twilio_status, sid[:64])
-            return "unknown"
-        if not advance(message, new, now, code):
-            return "kept"
-        message.save(update_fields=STATUS_FIELDS)
+            return "unknown" if new is not None else "ignored"
+        tied_fields = ["transport_id"] if tied else []
+        if new is None or not advance(message, new, now, code):
+            if tied:
+                message.save(update_fields=tied_fields)
+            return "ignored" if new is None else "kept"
+        message.save(update_fields=[*STATUS_FIELDS, *tied_fields])
         if new not in FAILURES:
             return "updated"
         log.info("message %s %s (error %s)", sid[:64], twilio_status, code or "-")
@@ -91,6 +97,22 @@ def record_status(sid: str, twilio_status: str, error_code: str, now: datetime) 
     if resend:
         resend_by_sms(message, now)
     return "failed"
+
+
+def _message_of(sid: str, message_id: int | None) -> tuple[Message | None, bool]:
+    """The message (locked) with this SID; else the row `message_id` names if it has no SID
+    yet, with the SID set (not saved). The bool: whether the SID was tied to it here."""
+    rows = Message.objects.select_for_update()
+    message = rows.filter(transport_id=sid).exclude(transport_id="").first()
+    if message is not None or message_id is None:
+        return message, False
+    channels = (Message.Channel.SMS, Message.Channel.WHATSAPP)
+    message = rows.filter(pk=message_id, transport_id="", channel__in=channels).first()
+    if message is None:
+        return None, False
+    message.transport_id = sid
+    log.info("message %s tied to row %s by its status callback", sid, message_id)
+    return message, True
 
 
 def resend_by_sms(message: Message, now: datetime) -> Message | None:
