@@ -430,7 +430,7 @@ def test_the_engine_sends_a_cases_sms_through_twilio(twilio_settings, fake_twili
     (request,) = fake_twilio.requests
     assert message.transport_id == request.sid and message.status == "sent"
     assert request.to == MOBILE and request.body == message.body
-    assert request.status_callback == STATUS_URL
+    assert request.status_callback == f"{STATUS_URL}?message={message.pk}"
     assert ContactAttempt.objects.filter(case=sms_case, kind="SMS/Whatsapp").count() == 1
 
 
