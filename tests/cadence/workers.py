@@ -31,6 +31,7 @@ from outreach.messaging.transports.base import (
     Outgoing,
     Result,
 )
+from outreach.messaging.transports.twilio.transport import TwilioSmsTransport
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
@@ -208,42 +209,68 @@ def worker_env(database_url: str, redis_url: str, campaigns: Path, **extra: str)
 
 
 class SlowOutbox:
-    """The outbox as a gateway that takes a while to answer (RELTEST_SEND_SECONDS), and that
-    remembers every hand-over.
+    """The outbox as a gateway that takes a while to answer, and that remembers every
+    hand-over.
 
     Each batch handed over is first appended to RELTEST_SENDS_FILE, one "<message id> <step
     id>" line per message, in one O_APPEND write: what a real gateway would have been given,
-    including the batches whose worker was killed before it recorded the result. While it
-    waits, the process is marked busy (a file named by its pid in RELTEST_BUSY_DIR), so a test
-    can kill it in exactly that window. `lookup` answers from the same file, as a provider's
-    list of received messages does.
+    including the batches whose worker was killed before it recorded the result. Then it
+    pauses, marked busy (`_pause_marked_busy`). `lookup` answers from the same file, as a
+    provider's list of received messages does.
     """
 
     def send(self, batch: Sequence[Outgoing]) -> list[Result]:
         record = os.environ.get("RELTEST_SENDS_FILE")
-        busy = Path(os.environ.get("RELTEST_BUSY_DIR", "/nonexistent")) / str(os.getpid())
         if record and batch:
-            if busy.parent.is_dir():
-                busy.touch()
             line = "".join(f"{item.message_id} {item.step_id}\n" for item in batch).encode()
             fd = os.open(record, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
                 os.write(fd, line)
             finally:
                 os.close(fd)
-        time.sleep(float(os.environ.get("RELTEST_SEND_SECONDS", "0")))
-        busy.unlink(missing_ok=True)
+        _pause_marked_busy()
         return [Result(SENT, transport_id=f"outbox-{item.message_id}") for item in batch]
 
     def lookup(self, item: Outgoing, since: datetime, now: datetime) -> Lookup:
         record = Path(os.environ.get("RELTEST_SENDS_FILE", "/nonexistent"))
         taken = record.read_text().split("\n") if record.exists() else []
-        wanted = f"{item.message_id} {item.step_id}"
-        with open(os.environ.get("RELTEST_LOOKUPS_FILE", os.devnull), "a") as log:
-            log.write(f"{item.message_id} {wanted in taken}\n")
-        if wanted in taken:
-            return Lookup(HANDED_OVER, Result(SENT, transport_id=f"outbox-{item.message_id}"))
-        return Lookup(ABSENT)
+        if f"{item.message_id} {item.step_id}" in taken:
+            found = Lookup(HANDED_OVER, Result(SENT, transport_id=f"outbox-{item.message_id}"))
+        else:
+            found = Lookup(ABSENT)
+        _log_lookup(item, found)
+        return found
+
+
+def _pause_marked_busy() -> None:
+    """After the gateway took a batch: the time it takes to answer (RELTEST_SEND_SECONDS),
+    with the process marked (a file named by its pid in RELTEST_BUSY_DIR), so that a test can
+    kill it exactly when the gateway has the messages and the database does not know yet."""
+    busy = Path(os.environ.get("RELTEST_BUSY_DIR", "/nonexistent")) / str(os.getpid())
+    if busy.parent.is_dir():
+        busy.touch()
+    time.sleep(float(os.environ.get("RELTEST_SEND_SECONDS", "0")))
+    busy.unlink(missing_ok=True)
+
+
+def _log_lookup(item: Outgoing, found: Lookup) -> None:
+    with open(os.environ.get("RELTEST_LOOKUPS_FILE", os.devnull), "a") as log:
+        log.write(f"{item.message_id} {item.channel} {found.answer} {found.note}\n")
+
+
+class MarkedTwilioSms(TwilioSmsTransport):
+    """Twilio's SMS transport (against the local fake of its API), pausing marked busy after
+    Twilio took the batch (`_pause_marked_busy`)."""
+
+    def send(self, batch: Sequence[Outgoing]) -> list[Result]:
+        results = super().send(batch)
+        _pause_marked_busy()
+        return results
+
+    def lookup(self, item: Outgoing, since: datetime, now: datetime) -> Lookup:
+        found = super().lookup(item, since, now)
+        _log_lookup(item, found)
+        return found
 
 
 class FlakyTransport:
