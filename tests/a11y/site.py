@@ -59,6 +59,14 @@ def run_campaigns(start: datetime, days: int) -> None:
             run_housekeeping(at.isoformat())
 
 
+def morning_before(moment: datetime) -> datetime:
+    """The last 09:00 (local) at or before `moment`. The ticks, 12 hours apart from there, fall
+    at 09:00 and 21:00: half of them inside the letters' and calls' time windows, whatever the
+    hour the tests run at (from a start in the evening every tick fell outside them)."""
+    morning = timezone.localtime(moment).replace(hour=9, minute=0, second=0, microsecond=0)
+    return morning if morning <= moment else morning - timedelta(days=1)
+
+
 def reply(municipality: Municipality, case: Case, body: str, now: datetime) -> None:
     """A reply by SMS from the person of `case` to the municipality's number."""
     number = PhoneNumber.objects.filter(
@@ -93,7 +101,7 @@ def richest_case(municipality: Municipality) -> Case:
 def build_site(folder: Path) -> Site:
     """The demo municipality, ten days of its campaigns, replies and feedback, as of now."""
     now = timezone.now()
-    start = now - timedelta(days=RUN_DAYS)
+    start = morning_before(now - timedelta(days=RUN_DAYS))
     if not TemplateVersion.objects.filter(origin=TemplateVersion.Origin.SHIPPED).exists():
         load_shipped(start)
     # A fifth of the demo's population: every kind of row still shows, and axe, whose time
