@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outreach.desk import actions, planning_views, views
+from outreach.desk import actions, check_views, planning_views, views
 
 app_name = "casework"
 urlpatterns = [
@@ -33,4 +33,8 @@ urlpatterns = [
     ),
     path("tasks/", planning_views.tasks, name="tasks"),
     path("at-risk/", planning_views.at_risk, name="at_risk"),
+    path("to-check/", check_views.to_check, name="to_check"),
+    path("to-check/<int:message_pk>/sent", check_views.confirm, name="check_sent"),
+    path("to-check/<int:message_pk>/resend", check_views.resend, name="check_resend"),
+    path("to-check/<int:message_pk>/cancel", check_views.cancel, name="check_cancel"),
 ]

@@ -18,6 +18,7 @@ from outreach.core.roles import (
     municipalities_for,
     role_required,
 )
+from outreach.desk import checks
 from outreach.desk.queue_filters import SHOW_CHOICES, QueueFilterForm, QueueFilters, filter_queue
 from outreach.desk.summaries import queue, week_attempts
 from outreach.intake.corrections import case_persons
@@ -95,6 +96,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": case.steps.order_by("due_at", "pk"),
             "tasks": case.tasks.select_related("assignee").order_by("created_at", "pk"),
             "letters": case.messages.filter(channel="letter").order_by("created_at", "pk"),
+            # Messages that wait for a person's check before anything goes again.
+            "to_check": [
+                (m, checks.channel_word(m.channel))
+                for m in case.messages.filter(status=checks.CHECK).order_by("created_at", "pk")
+            ],
             "outcomes": Task.Outcome.choices,
             "end_results": EndResult.values,
             # Steering: the actions that fit the state, the history, and the forms' choices.

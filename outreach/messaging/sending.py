@@ -267,16 +267,39 @@ def confirm_checked(message_id: int, now: datetime, by: str) -> bool:
     return True
 
 
-def resend_checked(message_id: int, transport: Transport, now: datetime) -> Recorded | None:
-    """A person found it was not sent: hand it over now."""
+def resend_checked(
+    message_id: int, transport: Transport, now: datetime, by: str = ""
+) -> Recorded | None:
+    """A person (`by`, named in the note) found it was not sent: hand it over now. None when
+    it no longer waits for a check (someone else decided).
+
+    A hand-over that is not taken fails the message, and a campaign's step takes its failure
+    path, as a status callback's failure would. A transport that raises leaves it unknown
+    whether the message left: it goes back on the list (the engine never claims a settled
+    step again, so a `sending` message of a step would wait for nobody)."""
     with transaction.atomic():
         message = _checked(message_id)
         if message is None:
             return None
         message.status = S.SENDING
         message.sending_until = lease(now)
-        message.save(update_fields=["status", "sending_until"])
-    return send_again(outgoing_of(message), transport, now)
+        fields = ["status", "sending_until"]
+        if by:  # kept when the hand-over is taken; a failure's error replaces it
+            message.note = f"opnieuw verstuurd door {by}"[:200]
+            fields.append("note")
+        message.save(update_fields=fields)
+    item = outgoing_of(message)
+    done = send_again(item, transport, now)
+    if done is None:
+        with transaction.atomic():
+            to_check([message_id], now, "opnieuw versturen gaf een fout: niet bekend of het weg is")
+        lost = Result(TRANSIENT, error="the transport raised", error_code="exception")
+        return Recorded(item, lost, False, S.CHECK)
+    if done.applied and done.status == S.FAILED:
+        reason = f"opnieuw versturen mislukt: {done.result.error or done.result.outcome}"
+        code = done.result.error_code
+        signals.failed(message.step_id, message.case_id, message.to, code, now, reason[:300])
+    return done
 
 
 def cancel_checked(message_id: int, now: datetime, by: str) -> Message | None:

@@ -1,7 +1,8 @@
 """The data the accessibility tests look at: the demo municipality as `make run` shows it, its
 campaigns run for ten days, so every page has rows in every table: cases of every tier,
-waiting and closed cases, calls and visits, letters, replies in the inbox, cases at risk and
-partner feedback. Built once per test module (it takes a few seconds), read by the pages only.
+waiting and closed cases, calls and visits, letters, replies in the inbox, cases at risk, a
+message to check before resending and partner feedback. Built once per test module (it takes a
+few seconds), read by the pages only.
 """
 
 import uuid
@@ -13,6 +14,7 @@ from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -26,10 +28,12 @@ from outreach.core.roles import ROLES
 from outreach.demo import loader
 from outreach.intake.models import PhoneNumber
 from outreach.intake.partners import register_partner
+from outreach.messaging import sending
 from outreach.messaging.inbound.handling import Inbound, receive
 from outreach.messaging.inbound.matching import as_e164
 from outreach.messaging.models import TemplateVersion
 from outreach.messaging.texts.versions import load_shipped
+from outreach.messaging.transports.base import Outgoing
 
 DEMO_ROLES = ROLES  # a demo user per role, named after it
 RUN_DAYS = 10  # the campaigns have run this long: letters sent, calls and visits planned
@@ -57,6 +61,14 @@ def run_campaigns(start: datetime, days: int) -> None:
         )
         if half_days % 2 == 0:
             run_housekeeping(at.isoformat())
+
+
+def morning_before(moment: datetime) -> datetime:
+    """The last 09:00 (local) at or before `moment`. The ticks, 12 hours apart from there, fall
+    at 09:00 and 21:00: half of them inside the letters' and calls' time windows, whatever the
+    hour the tests run at (from a start in the evening every tick fell outside them)."""
+    morning = timezone.localtime(moment).replace(hour=9, minute=0, second=0, microsecond=0)
+    return morning if morning <= moment else morning - timedelta(days=1)
 
 
 def reply(municipality: Municipality, case: Case, body: str, now: datetime) -> None:
@@ -93,7 +105,7 @@ def richest_case(municipality: Municipality) -> Case:
 def build_site(folder: Path) -> Site:
     """The demo municipality, ten days of its campaigns, replies and feedback, as of now."""
     now = timezone.now()
-    start = now - timedelta(days=RUN_DAYS)
+    start = morning_before(now - timedelta(days=RUN_DAYS))
     if not TemplateVersion.objects.filter(origin=TemplateVersion.Origin.SHIPPED).exists():
         load_shipped(start)
     # A fifth of the demo's population: every kind of row still shows, and axe, whose time
@@ -111,11 +123,25 @@ def build_site(folder: Path) -> Site:
 
     case = richest_case(municipality)
     reply(municipality, case, "INFO", now - timedelta(hours=2))  # answered by the service
+    lost_hand_over(case, now - timedelta(hours=1))  # on the list to check, and its case page
     other = richest_case_but(municipality, case)
     reply(municipality, other, "Kunt u mij na vijf uur bellen? Ik werk overdag.", now)
     # A partner registered for the municipality without signals yet: a row of noughts.
     register_partner("Huur", "Woonstichting De Linde", [municipality])
     return Site(municipality, {"case": case.pk}, sessions(DEMO_ROLES))
+
+
+def lost_hand_over(case: Case, now: datetime) -> None:
+    """An SMS to the case whose hand-over was lost and that its provider cannot confirm: it
+    waits on the list "Controleren voor opnieuw versturen"."""
+    number = PhoneNumber.objects.filter(
+        person__household=case.household, kind=PhoneNumber.Kind.MOBILE
+    ).first()
+    assert number is not None
+    item = Outgoing(None, case.pk, "sms", number.e164, "Wij bellen u deze week.", "nl")
+    with transaction.atomic():
+        (persisted,) = sending.persist([item], now, counts=True)
+        sending.to_check([persisted.message_id or 0], now, "de aanbieder geeft geen antwoord")
 
 
 def sessions(usernames: Iterable[str]) -> dict[str, str]:

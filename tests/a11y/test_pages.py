@@ -52,6 +52,7 @@ PAGES = [
     Screen("tasks", "/tasks/", CASEWORKER),
     Screen("inbox", "/inbox/", CASEWORKER),
     Screen("at_risk", "/at-risk/", SUPERVISOR),
+    Screen("to_check", "/to-check/", CASEWORKER),
     Screen("feedback", "/feedback/", SUPERVISOR),
     Screen("dashboard", "/dashboard/", SUPERVISOR),
     Screen("dashboard_bad_period", "/dashboard/?from=2026-13-01&to=2026-01-01", SUPERVISOR, 400),

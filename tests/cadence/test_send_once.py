@@ -15,6 +15,7 @@ from outreach.messaging.models import Message
 from outreach.messaging.transports.base import (
     ABSENT,
     HANDED_OVER,
+    PERMANENT,
     SENT,
     UNKNOWN,
     WAIT,
@@ -299,3 +300,54 @@ def test_the_reconcile_task_settles_answers_through_the_configured_transport(sta
         assert Message.objects.get().status == Message.Status.SENT  # handed over now, once
     finally:
         reset_transports()
+
+
+def checked_sms(started, engine) -> Message:
+    """The case's SMS (its failure path: the second letter), lost and not confirmable."""
+    engine(at("2026-05-15"))  # the first letter
+    die_in(engine, at("2026-05-18"), Provider(die="after"))
+    engine(at("2026-05-18") + AFTER_LEASE, Provider(answer=UNKNOWN))
+    sms = Message.objects.get(channel="sms")
+    assert sms.status == Message.Status.CHECK
+    return sms
+
+
+@pytest.mark.django_db
+def test_a_resend_names_who_decided_it(started, engine):
+    sms = checked_sms(started, engine)
+    provider = Provider()
+    done = sending.resend_checked(sms.pk, provider, at("2026-05-18", "11:00"), by="J. de Vries")
+    assert done is not None and done.status == Message.Status.SENT
+    sms.refresh_from_db()
+    assert sms.note == "opnieuw verstuurd door J. de Vries" and provider.taken == [sms.pk]
+
+
+@pytest.mark.django_db
+def test_a_resend_the_provider_refuses_fails_and_takes_the_steps_failure_path(started, engine):
+    class Refusing(Provider):
+        def send(self, batch: Sequence[Outgoing]) -> list[Result]:
+            return [Result(PERMANENT, error="not a mobile number", error_code="21614")]
+
+    sms = checked_sms(started, engine)
+    done = sending.resend_checked(sms.pk, Refusing(), at("2026-05-18", "11:00"), by="J. de Vries")
+    assert done is not None and done.status == Message.Status.FAILED
+    sms.refresh_from_db()
+    assert (sms.status, sms.error_code) == (Message.Status.FAILED, "21614")
+    fallback = PlannedStep.objects.get(case=started, key="letter2")  # the SMS's on_failure
+    assert fallback.status == PlannedStep.Status.PLANNED
+    assert ContactAttempt.objects.filter(case=started).count() == 1  # the first letter only
+
+
+@pytest.mark.django_db
+def test_a_resend_whose_transport_raises_goes_back_on_the_list(started, engine):
+    class Raising(Provider):
+        def send(self, batch: Sequence[Outgoing]) -> list[Result]:
+            raise ConnectionError("reset")
+
+    sms = checked_sms(started, engine)
+    done = sending.resend_checked(sms.pk, Raising(), at("2026-05-18", "11:00"), by="J. de Vries")
+    assert done is not None and not done.applied and done.status == Message.Status.CHECK
+    sms.refresh_from_db()
+    assert sms.status == Message.Status.CHECK and "fout" in sms.note
+    assert sms.sending_until is None
+    assert not PlannedStep.objects.filter(case=started, key="letter2").exists()
