@@ -24,7 +24,8 @@ from django.db import connection
 from django.db.models import Count
 
 from outreach.cadence.models import PlannedStep
-from outreach.cadence.tasks import run_housekeeping, tick_now
+from outreach.cadence.periodic import run_housekeeping
+from outreach.cadence.tasks import tick_now
 from outreach.cadence.tick import tick
 from outreach.casework.models import Case, ContactAttempt, Task
 from outreach.core.ddas import EndResult
@@ -298,14 +299,14 @@ def test_every_step_is_performed_exactly_once_through_kills_and_a_redis_restart(
     wait_for(lambda: Message.objects.count() >= at + 1000, 60, "1000 more messages")
     inside_a_batch(first)
     first.kill()
-    at, queued = Message.objects.count(), broker.queued()
+    at, queued = Message.objects.count(), broker.queued("engine")
     events.append(f"SIGKILL worker a in a batch at {at} messages, {queued} tasks still queued")
     assert queued > 0, logs(workers)
     workers.append(start_worker("b", **env))
 
     # Redis dies with tasks still queued and comes back empty.
     wait_for(lambda: Message.objects.count() >= at + 1000, 60, "worker b to send 1000 messages")
-    queued = broker.queued()
+    queued = broker.queued("engine")
     broker.restart(down_seconds=REDIS_DOWN_SECONDS)
     at = Message.objects.count()
     events.append(
@@ -408,7 +409,7 @@ def settle(
     while time.monotonic() < deadline:
         supervise(workers, events)
         count = Message.objects.count()
-        busy = broker.queued() > 0 or bool(open_batches())
+        busy = broker.queued("engine") > 0 or bool(open_batches())
         if count != last or busy:
             last, since = count, time.monotonic()
         elif time.monotonic() - since >= quiet:
