@@ -333,7 +333,7 @@ class BeatProcess:
         self.log_path = folder / f"beat-{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> "BeatProcess":
+    def start(self, wait: bool = True) -> "BeatProcess":
         log = open(self.log_path, "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
             [str(CELERY), "-A", "outreach", "beat", "-l", "info",
@@ -343,8 +343,12 @@ class BeatProcess:
             start_new_session=True,
         )  # fmt: skip
         log.close()
-        wait_for(self._started, 60, f"beat {self.name} to start", every=0.1)
+        if wait:
+            self.wait_started()
         return self
+
+    def wait_started(self) -> None:
+        wait_for(self._started, 60, f"beat {self.name} to start", every=0.1)
 
     def _started(self) -> bool:
         assert self.process is not None
