@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -127,12 +128,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {
-    "anonymise-expired-data": {
-        "task": "outreach.privacy.tasks.anonymise_expired_data",
-        "schedule": crontab(hour=2, minute=30),
-    },
-}
 
 # Where the weighing framework (afwegingskader) and campaigns live.
 CAMPAIGNS_DIR = Path(os.environ.get("OUTREACH_CAMPAIGNS_DIR", BASE_DIR / "campaigns"))
@@ -219,16 +214,6 @@ OUTREACH_RENDER_MAX_CHARS = int(os.environ.get("OUTREACH_RENDER_MAX_CHARS", "200
 OUTREACH_RENDER_TIMEOUT = float(os.environ.get("OUTREACH_RENDER_TIMEOUT", "2"))
 OUTREACH_LETTER_MAX_PAGES = int(os.environ.get("OUTREACH_LETTER_MAX_PAGES", "10"))
 
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "cadence-tick": {"task": "outreach.cadence.tasks.tick", "schedule": 60.0},
-        "cadence-housekeeping": {
-            "task": "outreach.cadence.tasks.housekeeping",
-            "schedule": crontab(minute="*/10"),
-        },
-    }
-)
-
 # Twilio (SMS and WhatsApp) and the public address Twilio calls back on (behind a proxy).
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
@@ -305,10 +290,6 @@ OUTREACH_OUTBOX_FILE = Path(os.environ.get("OUTREACH_OUTBOX_FILE", DATA_DIR / "o
 OUTREACH_PRINT_DIR = Path(os.environ.get("OUTREACH_PRINT_DIR", DATA_DIR / "print"))
 OUTREACH_PRINT_BATCH_MAX = int(os.environ.get("OUTREACH_PRINT_BATCH_MAX", "500"))
 OUTREACH_PRINT_HANDOVER = os.environ.get("OUTREACH_PRINT_HANDOVER", "")
-CELERY_BEAT_SCHEDULE["print-batches"] = {
-    "task": "outreach.messaging.printing.tasks.print_batches",
-    "schedule": crontab(hour=15, minute=0, day_of_week="mon-fri"),  # holidays: the task skips
-}
 # E-mail (EmailTransport): Django's backends, SMTP unless EMAIL_BACKEND says otherwise. From:
 # OUTREACH_EMAIL_FROM (the municipality's name shown), else the municipality's contact address.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -321,3 +302,69 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 OUTREACH_EMAIL_FROM = os.environ.get("OUTREACH_EMAIL_FROM", "")
+
+# --- The schedule and the queues ------------------------------------------------------------
+# One schedule for both modes: `celery beat` sends these entries; without a broker the embedded
+# scheduler (outreach.cadence.periodic, in `outreach serve`) runs the same entries in-process.
+# Every scheduled task takes `now_iso` (None: the real time). Each piece of periodic work is a
+# task of its own, so one that fails skips none of the others. The README's "Schedule and
+# queues" lists them.
+OUTREACH_TICK_SECONDS = float(os.environ.get("OUTREACH_TICK_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE = {
+    # The engine: claim new cases and due steps, hand them to the engine queue.
+    "cadence-tick": {"task": "outreach.cadence.tasks.tick", "schedule": OUTREACH_TICK_SECONDS},
+    # Housekeeping, every ten minutes. Partner feedback comes last: in-process runs (`outreach
+    # tick`, the demo's history) follow this order, so it sees the cases the others just closed.
+    "casework-offers": {
+        "task": "outreach.casework.tasks.follow_up_offers",
+        "schedule": crontab(minute="*/10"),
+    },
+    "cadence-escalation": {
+        "task": "outreach.cadence.tasks.escalate",
+        "schedule": crontab(minute="*/10"),
+    },
+    "cadence-expiry": {
+        "task": "outreach.cadence.tasks.expire",
+        "schedule": crontab(minute="*/10"),
+    },
+    "casework-capacity": {
+        "task": "outreach.casework.tasks.plan_capacity",
+        "schedule": crontab(minute="*/10"),
+    },
+    "reporting-feedback": {
+        "task": "outreach.reporting.tasks.record_feedback",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Answers and resends whose hand-over was cut off: looked up, never resent blindly (the
+    # engine settles a campaign's own when the tick claims their steps again).
+    "messaging-reconcile": {"task": "outreach.messaging.tasks.reconcile", "schedule": 60.0},
+    # Slow work, on its own queue.
+    "print-batches": {
+        "task": "outreach.messaging.printing.tasks.print_batches",
+        "schedule": crontab(hour=15, minute=0, day_of_week="mon-fri"),  # holidays: the task skips
+    },
+    "anonymise-expired-data": {
+        "task": "outreach.privacy.tasks.anonymise_expired_data",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+# The queues: a worker started without --queues consumes all of them; the Procfile runs one
+# worker per queue.
+# tick: the minute tick alone, so it runs on time however many sends wait.
+# engine: the sends and the starts of new cases, which the tick hands over.
+# housekeeping: the ten-minute sweeps. slow: PDF print batches and anonymisation.
+CELERY_TASK_QUEUES = [Queue("tick"), Queue("engine"), Queue("housekeeping"), Queue("slow")]
+CELERY_TASK_DEFAULT_QUEUE = "engine"
+CELERY_TASK_ROUTES = {
+    "outreach.cadence.tasks.tick": {"queue": "tick"},
+    "outreach.cadence.tasks.start_cases": {"queue": "engine"},
+    "outreach.cadence.tasks.execute_steps": {"queue": "engine"},
+    "outreach.messaging.tasks.reconcile": {"queue": "engine"},
+    "outreach.casework.tasks.follow_up_offers": {"queue": "housekeeping"},
+    "outreach.cadence.tasks.escalate": {"queue": "housekeeping"},
+    "outreach.cadence.tasks.expire": {"queue": "housekeeping"},
+    "outreach.casework.tasks.plan_capacity": {"queue": "housekeeping"},
+    "outreach.reporting.tasks.record_feedback": {"queue": "housekeeping"},
+    "outreach.messaging.printing.tasks.print_batches": {"queue": "slow"},
+    "outreach.privacy.tasks.anonymise_expired_data": {"queue": "slow"},
+}

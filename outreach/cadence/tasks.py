@@ -1,24 +1,19 @@
 """Celery tasks: thin shells that pass ids and the (injectable) time to the plain functions.
 
-No countdown or ETA anywhere: what is due later waits as a row with `due_at`.
+No countdown or ETA anywhere: what is due later waits as a row with `due_at`. The periodic
+ones are entries of settings.CELERY_BEAT_SCHEDULE and take `now_iso` (None: the real time).
 """
 
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 from celery import shared_task
-from django.conf import settings
-from django.utils import timezone
 
 from outreach.cadence import escalation, execution, planning
-from outreach.cadence.expiry import expire
-from outreach.cadence.signals import after_housekeeping
+from outreach.cadence.expiry import expire as expire_windows
 from outreach.cadence.tick import TickReport
 from outreach.cadence.tick import tick as run_tick
 from outreach.cadence.upgrade import replan_upgraded
-from outreach.casework.capacity import plan_all
-from outreach.casework.offers import follow_up_offers
 from outreach.core.clock import parse_now
 
 log = logging.getLogger(__name__)
@@ -53,28 +48,22 @@ def execute_steps(ids: Sequence[int], now_iso: str | None = None) -> dict[str, i
     return counts
 
 
-def run_housekeeping(now_iso: str | None) -> dict[str, Any]:
+@shared_task(name="outreach.cadence.tasks.escalate", ignore_result=True)
+def escalate(now_iso: str | None = None) -> dict[str, int]:
+    """Every ten minutes: running plans give way to a stronger campaign; cases near their
+    deadline without a personal attempt get a call, held cases go on the at-risk list."""
     now = parse_now(now_iso)
-    offers = follow_up_offers(now)
-    report: dict[str, Any] = {
+    report = {
         "upgraded": replan_upgraded(now),
         "escalated": escalation.escalate(now) + escalation.flag_held(now),
-        "expired": expire(now),
-        "offers_at_risk": offers.at_risk,
-        "offers_closed": offers.closed,
-        "capacity": [
-            p.as_dict() for p in plan_all(timezone.localdate(now), settings.OUTREACH_PLANNING_DAYS)
-        ],
     }
-    # Partner feedback and whatever else builds on the engine (outreach.cadence.signals).
-    report.update(after_housekeeping(now))
+    log.info("escalation: %s", report)
     return report
 
 
-@shared_task(name="outreach.cadence.tasks.housekeeping", ignore_result=True)
-def housekeeping(now_iso: str | None = None) -> dict[str, Any]:
-    """Every ten minutes: escalations, expired tasks, offers without an answer, the call and
-    visit planning, partner feedback."""
-    report = run_housekeeping(now_iso)
-    log.info("housekeeping: escalated %s, feedback %s", report["escalated"], report.get("feedback"))
+@shared_task(name="outreach.cadence.tasks.expire", ignore_result=True)
+def expire(now_iso: str | None = None) -> dict[str, int]:
+    """Every ten minutes: calls and visits past their case's outreach window expire."""
+    report = {"expired": expire_windows(parse_now(now_iso))}
+    log.info("expiry: %s", report)
     return report

@@ -20,7 +20,8 @@ from typing import Any
 from django.utils import timezone
 
 from outreach.cadence.outcomes import record_task_outcome
-from outreach.cadence.tasks import run_housekeeping, tick_now
+from outreach.cadence.periodic import run_housekeeping
+from outreach.cadence.tasks import tick_now
 from outreach.casework import offers, steering
 from outreach.casework.models import Case, HelpOffer, Task
 from outreach.casework.steering import SteeringError

@@ -1,14 +1,20 @@
+"""Celery tasks of privacy (entries of settings.CELERY_BEAT_SCHEDULE)."""
+
+import logging
 from typing import Any
 
 from celery import shared_task
 from django.conf import settings
-from django.utils import timezone
 
+from outreach.core.clock import parse_now
 from outreach.privacy.retention import anonymise_expired
 
+log = logging.getLogger(__name__)
 
-@shared_task
-def anonymise_expired_data() -> dict[str, Any]:
-    """Daily (beat): anonymise what has passed the retention period."""
-    report = anonymise_expired(timezone.now(), settings.OUTREACH_RETENTION_DAYS)
-    return report.as_dict()
+
+@shared_task(name="outreach.privacy.tasks.anonymise_expired_data", ignore_result=True)
+def anonymise_expired_data(now_iso: str | None = None) -> dict[str, Any]:
+    """Daily: anonymise what has passed the retention period."""
+    report = anonymise_expired(parse_now(now_iso), settings.OUTREACH_RETENTION_DAYS).as_dict()
+    log.info("anonymised: %s", report)
+    return report

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from outreach.cadence import planning
 from outreach.cadence.execution import execute_steps
-from outreach.cadence.tasks import run_housekeeping
+from outreach.cadence.periodic import run_housekeeping
 from outreach.cadence.tick import tick
 from outreach.casework.models import Case, Task
 from outreach.core.models import Municipality

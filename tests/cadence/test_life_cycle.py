@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from outreach.cadence.expiry import EXPIRED_NOTE, expire
 from outreach.cadence.models import PlannedStep
-from outreach.cadence.tasks import run_housekeeping, tick_now
+from outreach.cadence.periodic import run_housekeeping
+from outreach.cadence.tasks import tick_now
 from outreach.casework import workflow
 from outreach.casework.models import Case, CaseEvent, ContactAttempt, Task
 from outreach.core.ddas import EndResult

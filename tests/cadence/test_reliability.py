@@ -25,7 +25,8 @@ from django.db import connection
 from django.db.models import Count
 
 from outreach.cadence.models import PlannedStep
-from outreach.cadence.tasks import run_housekeeping, tick_now
+from outreach.cadence.periodic import run_housekeeping
+from outreach.cadence.tasks import tick_now
 from outreach.cadence.tick import tick
 from outreach.casework.models import Case, ContactAttempt, Task
 from outreach.core.ddas import EndResult
@@ -319,14 +320,14 @@ def test_every_message_is_handed_over_exactly_once_through_kills_and_a_redis_res
     wait_for(lambda: sent_count() >= at + 1000, 60, "1000 more messages")
     inside_a_hand_over(first, busy)
     first.kill()
-    at, queued = sent_count(), broker.queued()
+    at, queued = sent_count(), broker.queued("engine")
     events.append(f"SIGKILL worker a in a hand-over at {at} messages, {queued} tasks still queued")
     assert queued > 0, logs(workers)
     workers.append(start_worker("b", **env))
 
     # Redis dies with tasks still queued and comes back empty.
     wait_for(lambda: sent_count() >= at + 1000, 60, "worker b to send 1000 messages")
-    queued = broker.queued()
+    queued = broker.queued("engine")
     broker.restart(down_seconds=REDIS_DOWN_SECONDS)
     at = sent_count()
     events.append(
@@ -447,7 +448,7 @@ def settle(
     while time.monotonic() < deadline:
         supervise(workers, events)
         count = sent_count()
-        busy = broker.queued() > 0 or bool(open_batches())
+        busy = broker.queued("engine") > 0 or bool(open_batches())
         if count != last or busy:
             last, since = count, time.monotonic()
         elif time.monotonic() - since >= quiet:

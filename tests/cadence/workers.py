@@ -301,3 +301,146 @@ class FlakyTransport:
             else:
                 results.append(Result(SENT, transport_id=f"flaky-{item.step_id}-{tries}"))
         return results
+
+
+# --- The Procfile's workers, `celery beat`, publishing to a private Redis ---------------------
+
+import shlex  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+PROCFILE = BASE_DIR / "Procfile"
+# Faster start and no chatter between the test's workers; the Procfile's options stay.
+QUIET_WORKER = ["--without-heartbeat", "--without-gossip", "--without-mingle"]
+
+
+def procfile() -> dict[str, list[str]]:
+    """The Procfile's processes: name -> command line, split as a shell would."""
+    processes = {}
+    for line in PROCFILE.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, command = line.split(":", 1)
+            processes[name.strip()] = shlex.split(command)
+    return processes
+
+
+def option(argv: Sequence[str], name: str) -> str | None:
+    """The value of `--name=value` or `--name value` in a command line."""
+    for i, arg in enumerate(argv):
+        if arg.startswith(f"{name}="):
+            return arg.split("=", 1)[1]
+        if arg == name and i + 1 < len(argv):
+            return argv[i + 1]
+    return None
+
+
+def procfile_workers() -> dict[str, list[str]]:
+    """The Procfile's Celery workers: name -> the queues it consumes (empty: all)."""
+    workers = {}
+    for name, argv in procfile().items():
+        if argv[:1] == ["celery"] and "worker" in argv:
+            queues = option(argv, "--queues") or option(argv, "-Q") or ""
+            workers[name] = [q for q in queues.split(",") if q]
+    return workers
+
+
+class ProcfileWorker(Worker):
+    """A worker started as the Procfile's line `process` starts it (its queues, concurrency and
+    name), on the test's database and Redis."""
+
+    def __init__(self, process: str, env: dict[str, str], folder: Path) -> None:
+        super().__init__(process, env, folder)
+        self.argv = procfile()[process]
+
+    def start(self, wait: bool = True) -> "Worker":
+        self.log_from = self.log_path.stat().st_size if self.log_path.exists() else 0
+        log = open(self.log_path, "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [str(CELERY), *self.argv[1:], *QUIET_WORKER],
+            cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        log.close()
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self) -> None:
+        wait_for(self._ready, 60, f"worker {self.name} to be ready", every=0.1)
+
+    def succeeded(self, task: str) -> int:
+        """How many runs of `task` this worker finished without an error."""
+        return sum(
+            1
+            for line in self.log().splitlines()
+            if f"Task {task}[" in line and " succeeded in " in line
+        )
+
+
+class BeatProcess:
+    """`celery -A outreach beat` in its own process group, with its own schedule file: one
+    machine's beat."""
+
+    def __init__(self, name: str, env: dict[str, str], folder: Path) -> None:
+        self.name = name
+        self.env = env
+        self.folder = folder
+        self.log_path = folder / f"beat-{name}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, wait: bool = True) -> "BeatProcess":
+        log = open(self.log_path, "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [str(CELERY), "-A", "outreach", "beat", "-l", "info",
+             "-s", str(self.folder / f"beat-{self.name}-schedule"),
+             "--pidfile", str(self.folder / f"beat-{self.name}.pid")],
+            cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        log.close()
+        if wait:
+            self.wait_started()
+        return self
+
+    def wait_started(self) -> None:
+        wait_for(self._started, 60, f"beat {self.name} to start", every=0.1)
+
+    def _started(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise RuntimeError(f"beat {self.name} exited:\n{self.log()[-3000:]}")
+        return "beat: Starting..." in self.log()
+
+    def sent(self, entry: str) -> int:
+        """How often this beat sent the schedule's `entry`."""
+        return self.log().count(f"Sending due task {entry} (")
+
+    def kill(self) -> None:
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+        self.process = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@contextlib.contextmanager
+def publishing_to(url: str) -> Iterator[None]:
+    """The test process's Celery app sends its tasks to the Redis at `url`, never eagerly."""
+    from outreach.celery import app
+
+    def fresh_producers() -> None:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
+    fresh_producers()
+    app.conf.update(broker_url=url, task_always_eager=False)
+    try:
+        yield
+    finally:
+        fresh_producers()
+        app.conf.update(saved)

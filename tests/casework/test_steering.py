@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 from outreach.cadence import steering as engine_steering
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.outcomes import record_task_outcome
-from outreach.cadence.tasks import run_housekeeping
+from outreach.cadence.periodic import run_housekeeping
 from outreach.casework import steering
 from outreach.casework.models import Case, CaseEvent, ContactAttempt, Task
 from outreach.casework.steering import SteeringError

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from outreach.cadence.tasks import run_housekeeping
+from outreach.cadence.periodic import run_housekeeping
 from outreach.casework.models import Case, CaseEvent, HelpOffer, Task
 from outreach.core.models import Municipality
 from outreach.intake.models import Signal

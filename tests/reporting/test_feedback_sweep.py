@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from outreach.cadence.tasks import run_housekeeping
+from outreach.cadence.periodic import run_housekeeping
 from outreach.casework import workflow
 from outreach.casework.models import Case
 from outreach.casework.offers import record_answer, register_offer

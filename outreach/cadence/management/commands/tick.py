@@ -4,15 +4,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from outreach.cadence.tasks import run_housekeeping, tick_now
+from outreach.cadence.periodic import run_housekeeping
+from outreach.cadence.tasks import tick_now
+from outreach.casework.tasks import shortfall
 from outreach.core.clock import BadTime, parse_now
 
 
 class Command(BaseCommand):
     help = (
         "Run one scheduler tick: start new cases' campaigns, claim and perform due steps, then "
-        "escalate, plan calls and visits, record partner feedback. With REDIS_URL set the "
-        "steps go to the workers; otherwise they run here."
+        "the housekeeping tasks of the schedule (escalate, expire, follow up offers, plan calls "
+        "and visits, record partner feedback). With REDIS_URL set the steps go to the "
+        "workers; otherwise they run here."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -27,12 +30,16 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         report: dict[str, Any] = tick_now(now_iso).as_dict()
         housekeeping = run_housekeeping(now_iso)
-        report["upgraded"] = housekeeping["upgraded"]
-        report["escalated"] = housekeeping["escalated"]
-        report["feedback"] = housekeeping.get("feedback", 0)
-        for key in ("expired", "offers_at_risk", "offers_closed"):
-            report[key] = housekeeping[key]
-        report["shortfall"] = sum(p["late"] + p["unplanned"] for p in housekeeping["capacity"])
+        for key in (
+            "upgraded",
+            "escalated",
+            "feedback",
+            "expired",
+            "offers_at_risk",
+            "offers_closed",
+        ):
+            report[key] = housekeeping.get(key, 0)
+        report["shortfall"] = shortfall(housekeeping.get("capacity", []))
         if options["json"]:
             self.stdout.write(json.dumps(report))
             return
