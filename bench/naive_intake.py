@@ -3,9 +3,8 @@
 `python -m bench.naive_intake FILE ROWS NOW` validates each row with the same validator, then
 looks up or creates household, person and phone, checks for a duplicate, finds or creates the
 open case, scores it with the same framework and saves the signal: one row at a time, all rows
-in one transaction. Committing every row would measure the database's commits (one disk flush
-each) more than the loop; one transaction is the fairer baseline, and the one the pipeline is
-compared with.
+in one transaction. The pipeline commits once a batch; a loop committing every row would also
+pay a commit (a disk flush) per row, so one transaction is the fairer baseline.
 """
 
 import json
