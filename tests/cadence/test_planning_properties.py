@@ -115,7 +115,8 @@ def campaign_files(draw: st.DrawFn) -> str:
         visit = draw(st.booleans()) and draw(st.booleans())
         step["channel"] = "visit_task" if visit else draw(st.sampled_from(PLAIN_CHANNELS))
         before = draw(st.integers(1, 5)) if visit else 0
-        # A visit is at least `days_before` days from the start: its announcement falls in it.
+        # A visit's day is at least its announcement's days_before (the loader refuses an
+        # announcement before the start).
         step["after_days"] = draw(st.integers(before, before + 10))
         if draw(st.booleans()):
             step["after"] = draw(st.sampled_from(["start", "previous"]))
