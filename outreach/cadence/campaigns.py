@@ -15,7 +15,9 @@ attempt each, in file order:
   visit is announced, by a message;
 - conditions: `requires` (has_mobile, has_email, no_reply), `languages` (e.g. ["nl", "en"]),
   and a `[step.window]` with `days` (mon..sun) and `hours` ("09:00-17:00"). Calls and visits
-  may be planned in the evening; no contact at all between 21:00 and 08:00;
+  may be planned in the evening; no contact at all between 21:00 and 08:00. A step that its
+  window (or a public holiday) holds back holds back the steps of later days too, and a visit
+  comes on a later day than its announcements (`outreach.cadence.planning.plan_campaign`);
 - `template`: the text a message step sends (`outreach.messaging.texts.catalogue`); without it the
   campaign's first letter is a first letter, later ones a follow-up, the first SMS an
   invitation, later ones a reminder, an announcement a visit announcement;

@@ -45,21 +45,39 @@ def _midnight(day: date) -> datetime:
 
 
 def plan_campaign(campaign: Campaign, start: datetime) -> list[Planned]:
-    """Every step that is not a fallback, in its window, and the closing check after them."""
+    """Every step that is not a fallback, in its window, and the closing check after the last.
+
+    Each step is due at the first moment of its window from its day on, and never before a
+    step of an earlier day: a window that holds a step back holds back the steps of the days
+    after it, so the plan keeps the campaign's order. A visit comes on a later day than its
+    announcements, also when a weekend or a holiday held them back."""
     start_day = timezone.localdate(start)
-    fallbacks = campaign.fallbacks()
-    planned: list[Planned] = []
-    for step in campaign.steps:
-        if step.id in fallbacks:
-            continue
-        offset = campaign.days[step.id]
-        earliest = start if offset == 0 else _midnight(step_day(campaign, start_day, offset))
-        planned.append(
-            Planned(step.id, step.channel, next_slot(earliest, step.channel, step.window))
+    attempts = campaign.planned_attempts()
+    announced: dict[str, list[str]] = {}
+    for step in attempts:
+        if step.announces is not None:
+            announced.setdefault(step.announces, []).append(step.id)
+    due: dict[str, datetime] = {}
+    floor = latest = start  # the latest step of the days before, and of all so far
+    day = 0
+    for step in sorted(attempts, key=lambda s: campaign.days[s.id]):
+        if campaign.days[step.id] > day:
+            day, floor = campaign.days[step.id], latest
+        earliest = start if day == 0 else _midnight(step_day(campaign, start_day, day))
+        after_announcements = (
+            _midnight(timezone.localdate(due[a]) + timedelta(days=1))
+            for a in announced.get(step.id, ())
         )
-    last = max((p.due_at for p in planned), default=start)
+        due[step.id] = next_slot(
+            max(earliest, floor, *after_announcements), step.channel, step.window
+        )
+        latest = max(latest, due[step.id])
+    planned = [Planned(s.id, s.channel, due[s.id]) for s in attempts]
+    last = max(due.values(), default=start)
     close_day = timezone.localdate(last) + timedelta(days=campaign.close_after_days)
-    planned.append(Planned(CLOSE, CLOSE, next_slot(_midnight(close_day), CLOSE)))
+    # With close_after_days 0 the check is due with the last step, not at the day's start.
+    close = max(_midnight(close_day), last)
+    planned.append(Planned(CLOSE, CLOSE, next_slot(close, CLOSE)))
     return planned
 
 

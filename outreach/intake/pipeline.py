@@ -269,6 +269,10 @@ class BatchIntake:
         return [r for k, r in by_key.items() if k not in stored], duplicates + len(stored)
 
     def _store_fresh(self, records: list[SignalRecord]) -> None:
+        # New partners first and in one order: two deliveries (or the processes of one file)
+        # that create the same partners then wait for each other instead of deadlocking.
+        for partner_type, name in sorted({(r.partner_type, r.partner_name) for r in records}):
+            self._partner(partner_type, name)
         households = self._households(records)
         persons = self._persons(records, households)
         self._phones(records, persons)

@@ -117,7 +117,7 @@ def test_two_beats_and_two_workers_hand_over_ten_thousand_due_steps_each_exactly
         for worker in (tick_worker, engine_worker):
             worker.kill()
 
-    sent = Counter(int(line) for line in sends.read_text().split())
+    sent = Counter(int(line.split()[1]) for line in sends.read_text().splitlines())
     twice = sum(1 for n in sent.values() if n > 1)
     statuses = Counter(PlannedStep.objects.values_list("status", flat=True))
     doubled = Message.objects.values("step_id").annotate(n=Count("id")).filter(n__gt=1).count()

@@ -14,10 +14,19 @@ from outreach.cadence.recipients import load_recipients
 from outreach.casework import workflow
 from outreach.casework.models import Case
 from outreach.core.ddas import EndResult, SignalStatus
-from outreach.intake.models import Household, ImportRun, OptOut, Person, PhoneNumber, Signal
-from outreach.intake.pipeline import import_rows
+from outreach.intake.models import (
+    Household,
+    ImportRun,
+    OptOut,
+    Person,
+    PhoneNumber,
+    Signal,
+    SignalPartner,
+)
+from outreach.intake.pipeline import household_slot, import_rows
 from outreach.intake.readers import open_delivery, read_csv_bytes
 from outreach.intake.source_files import load_clients, load_register
+from outreach.intake.validation import household_key
 from outreach.reporting.feedback import record_feedback
 from outreach.reporting.models import PartnerFeedback
 from tests.conftest import AMSTERDAM, csv_bytes, signal_row, stored_raw
@@ -976,6 +985,50 @@ def test_simultaneous_deliveries_do_not_split_households(municipality, now):
     for case in Case.objects.all():
         assert case.signals.count() == 4
         assert case.kind == Case.Kind.MULTIPLE
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_deliveries_with_the_same_new_partners_do_not_deadlock(municipality, now):
+    # Each names the same new partners, in the opposite order, for households in lock slots of
+    # its own: as the processes of one large file do on an empty database.
+    names = [f"Partner {number:02}" for number in range(1, 41)]
+    numbers = {0: [], 1: []}
+    for number in itertools.count(1):
+        share = numbers[household_slot(household_key("3511AB", number, "")) % 2]
+        if len(share) < len(names):
+            share.append(number)
+        if min(len(share) for share in numbers.values()) == len(names):
+            break
+    deliveries = [
+        csv_bytes(
+            [
+                signal_row(partner_naam=name, postcode="3511AB", huisnummer=str(number))
+                for number, name in zip(numbers[share], order, strict=True)
+            ]
+        )
+        for share, order in ((0, names), (1, names[::-1]))
+    ]
+    barrier = threading.Barrier(len(deliveries))
+    reports, errors = [], []
+
+    def deliver(data):
+        try:
+            barrier.wait()
+            reports.append(import_rows(read_csv_bytes(data), municipality=municipality, now=now))
+        except Exception as exc:  # reported below; a thread cannot fail the test itself
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver, args=(data,)) for data in deliveries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(r.accepted for r in reports) == [40, 40]
+    assert sorted(SignalPartner.objects.values_list("name", flat=True)) == names
 
 
 def test_surname_prefix_written_either_way_is_one_person(ingest):
