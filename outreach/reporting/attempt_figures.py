@@ -45,7 +45,7 @@ def attempt_figures(facts: CaseFacts) -> AttemptFigures:
         cursor.execute(
             "SELECT a.kind, a.dagdeel, a.made_by_id, COUNT(*), COUNT(*) FILTER (WHERE a.reached) "
             f"FROM {ContactAttempt._meta.db_table} a "
-            f"JOIN {facts.cases} p ON p.case_id = a.case_id "
+            f"WHERE a.case_id IN (SELECT case_id FROM {facts.cases}) "
             "GROUP BY a.kind, a.dagdeel, a.made_by_id"
         )
         rows = cursor.fetchall()

@@ -38,7 +38,7 @@ from django.utils import timezone
 from outreach.casework.models import Case, ContactAttempt, HelpOffer
 from outreach.core.calendar import add_working_days
 from outreach.intake.models import Household, Person
-from outreach.reporting.dialect import Sql, as_day, date_number, days_between, is_postgres
+from outreach.reporting.dialect import Sql, as_day, days_between, is_postgres, whole_years
 from outreach.reporting.period import Period, first_signals
 from outreach.reporting.segments import age_band
 
@@ -132,9 +132,9 @@ def facts_sql(today: date, cases: str, days: list[date], segments: bool = True) 
         for day in days
         for value in (day, add_working_days(day, 1))
     ]
-    born, on = date_number("pe.birth_date"), date_number("p.received_on")
     person_columns = (
-        f"({on} - {born}) / 10000 AS age, COALESCE(pe.preferred_language, '') AS language, "
+        f"{whole_years('p.received_on', 'pe.birth_date')} AS age, "
+        "COALESCE(pe.preferred_language, '') AS language, "
         "SUBSTR(COALESCE(h.postcode, ''), 1, 4) AS area"
         if segments
         else "CAST(NULL AS INTEGER) AS age, '' AS language, '' AS area"
@@ -258,6 +258,9 @@ def case_facts(period: Period, now: datetime, segments: bool = True) -> Iterator
             # unknown, the planner would take a year of cases for a few hundred and join them
             # one index probe at a time. The key column alone costs a tenth. Every join and
             # subquery on the period's cases reads this table; the facts are only scanned.
+            # A sample of 3,000 rows tells a column of distinct ids as well as the default
+            # 30,000 do, at a fifth of the cost.
+            cursor.execute("SET LOCAL default_statistics_target = 10")
             cursor.execute(f"ANALYZE {PERIOD_TABLE} (case_id)")
         cursor.execute(f"SELECT DISTINCT received_on FROM {PERIOD_TABLE}")
         days = sorted(as_day(day) for (day,) in cursor.fetchall())

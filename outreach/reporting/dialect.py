@@ -32,16 +32,18 @@ def days_between(later: str, earlier: str) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
-def date_number(day: str) -> str:
-    """A date as the number YYYYMMDD: (on - born) // 10000 is an age in whole years, exactly,
-    also for a birthday on 29 February."""
+def whole_years(later: str, earlier: str) -> str:
+    """The whole years from one date to another (an age on a day), exactly, also for a
+    birthday on 29 February."""
     if is_postgres():
-        # date_part costs half of to_char, a year of cases adds up.
-        return (
-            f"CAST(date_part('year', {day}) * 10000 + date_part('month', {day}) * 100 "
-            f"+ date_part('day', {day}) AS INTEGER)"
-        )
-    return f"CAST(strftime('%%Y%%m%%d', {day}) AS INTEGER)"
+        # age() counts calendar years as a person does, at a third of the cost of taking the
+        # dates apart with date_part (a year of cases adds up). On timestamps without a time
+        # zone: a date alone would be taken at midnight in the session's zone.
+        years = f"age(CAST({later} AS TIMESTAMP), CAST({earlier} AS TIMESTAMP))"
+        return f"CAST(date_part('year', {years}) AS INTEGER)"
+    # The dates as numbers YYYYMMDD: their difference // 10000 is the whole years.
+    number = "CAST(strftime('%%Y%%m%%d', {}) AS INTEGER)"
+    return f"({number.format(later)} - {number.format(earlier)}) / 10000"
 
 
 def as_day(value: date | str) -> date:

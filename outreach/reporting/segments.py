@@ -48,12 +48,17 @@ DAGDEEL_ORDER = list(Dagdeel.values)
 SYSTEM = "systeem"  # attempts the engine registered (ContactAttempt.made_by None)
 
 
+# Looked up once: the late cases' list names a state for each of its hundreds of rows.
+KIND_LABELS = {kind.value: str(kind.label) for kind in Case.Kind}
+STATE_LABELS = {state.value: str(state.label) for state in Case.State}
+
+
 def kind_label(kind: str) -> str:
-    return str(Case.Kind(kind).label) if kind in Case.Kind.values else kind
+    return KIND_LABELS.get(kind, kind)
 
 
 def state_label(state: str) -> str:
-    return str(Case.State(state).label) if state in Case.State.values else state
+    return STATE_LABELS.get(state, state)
 
 
 def language_label(code: str) -> str:
