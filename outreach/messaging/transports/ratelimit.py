@@ -19,6 +19,7 @@ windows already keep steps out of the night; a transport checks again just befor
 
 import functools
 import os
+import re
 import threading
 import time
 from collections import deque
@@ -161,10 +162,31 @@ def reset_limiter() -> None:
     _limiter.cache_clear()
 
 
+def _basic_septets() -> "re.Pattern[str]":
+    """A pattern that finds a character outside GSM-7's basic set: the characters the codec
+    writes as one septet of their own (and reads back as themselves), the escape left out."""
+    basic = []
+    for code in range(128):
+        if code == 0x1B:
+            continue
+        char = bytes([code]).decode("gsm03.38")
+        if len(char) == 1 and char.encode("gsm03.38") == bytes([code]):
+            basic.append(char)
+    return re.compile("[^" + "".join(re.escape(c) for c in basic) + "]")
+
+
+_NOT_BASIC = _basic_septets()
+
+
 def segment_count(text: str) -> int:
-    """`outreach.messaging.lint.sms.segments`, with a fast path for the common texts: it
-    encodes the whole text at once instead of character by character (a tenth of the time).
-    A text with extension characters or characters outside the BMP takes the exact count."""
+    """`outreach.messaging.lint.sms.segments`, with fast paths for the common texts. A text of
+    basic GSM-7 characters only (one septet each: found by one regular expression, without the
+    codec, which costs a hundred microseconds a text) counts by its length; any other encodes
+    the whole text at once instead of character by character. A text with extension characters
+    or characters outside the BMP takes the exact count."""
+    if not _NOT_BASIC.search(text):
+        septets = len(text)
+        return (1 if text else 0) if septets <= 160 else -(-septets // 153)
     try:
         encoded = text.encode("gsm03.38")
     except UnicodeEncodeError:
@@ -189,6 +211,7 @@ def whatsapp_rate(sender: str) -> int:
     return int(settings.OUTREACH_WHATSAPP_RATES.get(sender, settings.OUTREACH_WHATSAPP_RATE))
 
 
+@functools.lru_cache(maxsize=8)
 def _parse_hours(text: str) -> tuple[clock_time, clock_time] | None:
     if not text.strip():
         return None
