@@ -255,6 +255,30 @@ class Planned:
     cost: int
 
 
+class Pace:
+    """How many messages the threads are expected to start within `margin` seconds, from the
+    time between the latest hand-overs (all the threads at first)."""
+
+    LONGEST_RUN = 50
+
+    def __init__(self, threads: int, margin: float) -> None:
+        self.threads = threads
+        self.margin = margin
+        self.last = 0.0
+        self.interval = 0.0  # a moving average of the seconds between hand-overs
+
+    def handed_over(self, moment: float) -> None:
+        if self.last:
+            between = moment - self.last
+            self.interval = between if not self.interval else 0.8 * self.interval + 0.2 * between
+        self.last = moment
+
+    def run(self) -> int:
+        if not self.interval:
+            return self.threads
+        return max(1, min(self.LONGEST_RUN, int(self.margin / self.interval)))
+
+
 def held_back() -> Result:
     return Result(TRANSIENT, error="afzender op maximale snelheid", error_code=RATE_LIMITED)
 
@@ -297,6 +321,7 @@ class TwilioTransport(ABC):
         self.clock = clock
         self.sleep = sleep
         self.max_wait = settings.OUTREACH_RATE_MAX_WAIT
+        self.margin = settings.OUTREACH_RATE_MARGIN
         self._pool: ThreadPoolExecutor | None = None
         self._pool_pid = 0
 
@@ -333,10 +358,16 @@ class TwilioTransport(ABC):
     def send_many(self, batch: Sequence[Outgoing]) -> list[Result]:
         """The batch on the threads. This thread hands a message to a free thread as soon as
         its sender's rate allows: the threads only talk to Twilio and never wait for a rate,
-        so a sender at its rate never keeps a thread from the messages of another. A message
-        takes its segments just before its request goes out (the margin of the window covers
-        that gap). A sender that stays full longer than `OUTREACH_RATE_MAX_WAIT` has its
-        remaining messages held back (transient)."""
+        so a sender at its rate never keeps a thread from the messages of another. A sender
+        that stays full longer than `OUTREACH_RATE_MAX_WAIT` has its remaining messages held
+        back (transient).
+
+        The segments are taken for a run of a sender's messages at once (one round trip to
+        Redis), as many as the threads are expected to start within the window's margin
+        (`OUTREACH_RATE_MARGIN`, which covers the time between taking a message's segments and
+        Twilio receiving it). A taken message that has not started within the margin after all
+        (the requests were slower than they had been) takes its segments again: counted twice
+        in the window, never too few."""
         results: list[Result | None] = [None] * len(batch)
         queues: dict[str, deque[tuple[int, Planned]]] = {}  # per sender, in the batch's order
         for index, item in enumerate(batch):
@@ -352,36 +383,28 @@ class TwilioTransport(ABC):
         running: list[tuple[int, Future[Result]]] = []
         give_up = time.monotonic() + self.max_wait
         full_until: dict[str, float] = {}  # senders at their rate, and until when
-        while queues:
+        taken: deque[tuple[float, int, Planned]] = deque()  # (when, index, message), in order
+        pace = Pace(self.threads, self.margin)
+        while queues or taken:
             free.acquire()
             now = time.monotonic()
-            dispatched = False
-            # The sender whose next message comes first in the batch, among those with room.
-            for sender in sorted(queues, key=lambda s: queues[s][0][0]):
-                if full_until.get(sender, 0.0) > now:
-                    continue
-                index, planned = queues[sender][0]
-                try:
-                    wait = self.limiter.try_acquire(sender, planned.cost, planned.rate)
-                except Exception as exc:
-                    wait, results[index] = 0.0, failed(planned.item, exc)
-                if wait > 0:
-                    full_until[sender] = now + wait
-                    continue
-                queues[sender].popleft()
-                if not queues[sender]:
-                    del queues[sender]
-                if results[index] is None:
-                    future = self.pool().submit(self.deliver_safely, planned)
-                    future.add_done_callback(lambda _: free.release())
-                    running.append((index, future))
-                else:
-                    free.release()
-                dispatched = True
-                break
-            if dispatched:
+            stale = [entry for entry in taken if now - entry[0] > self.margin]
+            for _, index, planned in reversed(stale):  # back to the front of their queues
+                queues.setdefault(planned.sender, deque()).appendleft((index, planned))
+                taken.popleft()
+            progressed = bool(taken) or self.take_run(
+                queues, taken, full_until, results, now, pace.run()
+            )
+            if taken:
+                _, index, planned = taken.popleft()
+                future = self.pool().submit(self.deliver_safely, planned)
+                future.add_done_callback(lambda _: free.release())
+                running.append((index, future))
+                pace.handed_over(now)
                 continue
             free.release()
+            if progressed or not queues:
+                continue
             # Every sender with messages left is at its rate: hold back the messages of those
             # that stay full too long, and sleep until the first of the others has room.
             for sender in [s for s in queues if full_until[s] > give_up]:
@@ -393,6 +416,43 @@ class TwilioTransport(ABC):
         for index, future in running:
             results[index] = future.result()
         return [r if r is not None else held_back() for r in results]
+
+    def take_run(
+        self,
+        queues: dict[str, deque[tuple[int, Planned]]],
+        taken: deque[tuple[float, int, Planned]],
+        full_until: dict[str, float],
+        results: list[Result | None],
+        now: float,
+        size: int,
+    ) -> bool:
+        """Take the segments of up to `size` messages of the sender whose next message comes
+        first in the batch, among those with room; False when every sender is full. When the
+        window cannot be reached, the run's messages fail (transient)."""
+        for sender in sorted(queues, key=lambda s: queues[s][0][0]):
+            if full_until.get(sender, 0.0) > now:
+                continue
+            queue = queues[sender]
+            run = [queue[i] for i in range(min(size, len(queue)))]
+            try:
+                count, wait = self.limiter.try_acquire_many(
+                    sender, [planned.cost for _, planned in run], run[0][1].rate
+                )
+            except Exception as exc:
+                count, wait = len(run), 0.0
+                for index, planned in run:
+                    results[index] = failed(planned.item, exc)
+            for _ in range(count):
+                index, planned = queue.popleft()
+                if results[index] is None:
+                    taken.append((now, index, planned))
+            if not queue:
+                del queues[sender]
+            if wait > 0:
+                full_until[sender] = now + wait
+            if count:
+                return True
+        return False
 
     def plan(self, item: Outgoing) -> "Planned | Result":
         """What to send, from which sender at what cost; or why not now (quiet hours) or not
