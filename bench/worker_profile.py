@@ -62,6 +62,7 @@ def install() -> None:
     _wrap(transport.TwilioTransport, "create", "request (twilio client, HTTP)")
     _wrap(transport.OutreachHttpClient, "request", "HTTP client")
     _wrap(ratelimit.RedisLimiter, "try_acquire", "rate window (Redis)")
+    _wrap(ratelimit.RedisLimiter, "try_acquire_many", "rate window (Redis)")
 
 
 @worker_process_init.connect
