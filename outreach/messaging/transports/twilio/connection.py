@@ -81,8 +81,9 @@ class Connection:
             return False
         if isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
             return True  # unread data on an idle connection: not an answer of ours
-        readable, _, _ = select.select([self.sock], [], [], 0)
-        return bool(readable)
+        poller = select.poll()  # not select(): a worker may hold more than 1,024 descriptors
+        poller.register(self.sock, select.POLLIN)
+        return bool(poller.poll(0))
 
     def open(self) -> socket.socket:
         try:
