@@ -31,12 +31,11 @@ import sys
 import time
 import urllib.request
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import django
 
-from bench.common import ROOT, WORK
+from bench.common import ROOT, WORK, cpu_seconds, cpu_spent
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
@@ -76,41 +75,12 @@ def stop(process: subprocess.Popen[Any]) -> None:
         process.wait()
 
 
-def cpu_seconds() -> dict[int, tuple[str, float]]:
-    """CPU time (user + system) so far of every process on the machine, with its name: what
-    one SMS costs each part (the workers, the fake, PostgreSQL, Redis)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    used: dict[int, tuple[str, float]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            continue
-        name = text[text.index("(") + 1 : text.rindex(")")]
-        fields = text[text.rindex(")") + 2 :].split()
-        line = command.decode(errors="replace")
-        if "celery" in line and "worker" in line:
-            name = "celery worker"
-        elif "fake_twilio" in line:
-            name = "fake Twilio"
-        elif "bench.channels_bench" in line:
-            name = "this benchmark (polling)"
-        elif name.startswith("postgres"):
-            name = "postgres"
-        used[int(stat.parent.name)] = (name, (int(fields[11]) + int(fields[12])) / tick)
-    return used
-
-
-def cpu_spent(
-    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]
-) -> dict[str, float]:
-    """CPU seconds spent in between, by name (processes that ended meanwhile are missed)."""
-    spent: dict[str, float] = defaultdict(float)
-    for pid, (name, seconds) in after.items():
-        earlier = before.get(pid)
-        spent[name] += seconds - (earlier[1] if earlier and earlier[0] == name else 0.0)
-    return spent
+# What each part of the run costs, by its command line.
+CPU_LABELS = {
+    "-A outreach worker": "celery worker",
+    "fake_twilio": "fake Twilio",
+    "bench.channels_bench": "this benchmark (polling)",
+}
 
 
 def busiest(moments: list[tuple[float, int]], width: float = 1.0) -> tuple[int, int]:
@@ -193,7 +163,7 @@ def main() -> None:
             if worker.poll() is not None or time.perf_counter() - began > 120:
                 raise SystemExit(f"the worker did not start: see {WORK / 'channels-worker.log'}")
 
-        cpu_before = cpu_seconds()
+        cpu_before = cpu_seconds(CPU_LABELS)
         began = time.perf_counter()
         tick_now(now_iso)
         tick_seconds = time.perf_counter() - began
@@ -212,7 +182,7 @@ def main() -> None:
                 raise SystemExit(f"{open_steps} steps still open: see channels-worker.log")
             time.sleep(0.1)
         seconds = time.perf_counter() - began
-        cpu_after = cpu_seconds()
+        cpu_after = cpu_seconds(CPU_LABELS)
     finally:
         if worker is not None:
             stop(worker)

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -94,3 +95,38 @@ def write_result(name: str, result: dict[str, Any], summary: str) -> None:
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     (RESULTS / f"{name}.md").write_text(summary + "\n")
     print(summary)
+
+
+def cpu_seconds(labels: dict[str, str]) -> dict[int, tuple[str, float]]:
+    """CPU time (user + system) so far of every process on the machine, with its name: a
+    process whose command line holds a key of `labels` is named by its value, the others by
+    their program (postgres's processes all as "postgres")."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[int, tuple[str, float]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        line = command.decode(errors="replace")
+        named = [label for key, label in labels.items() if key in line]
+        if named:
+            name = named[0]
+        elif name.startswith("postgres"):
+            name = "postgres"
+        used[int(stat.parent.name)] = (name, (int(fields[11]) + int(fields[12])) / tick)
+    return used
+
+
+def cpu_spent(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]
+) -> dict[str, float]:
+    """CPU seconds spent in between, by name (processes that ended meanwhile are missed)."""
+    spent: dict[str, float] = defaultdict(float)
+    for pid, (name, seconds) in after.items():
+        earlier = before.get(pid)
+        spent[name] += seconds - (earlier[1] if earlier and earlier[0] == name else 0.0)
+    return spent

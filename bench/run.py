@@ -9,8 +9,12 @@ afresh.
 Cadence (issue: the cadence engine): one tick over 1,000,000 waiting cases with 10,000 steps due,
 against the same tick over 10,000 waiting cases; 100,000 SMS steps executed through real Celery
 workers on Redis with the test transport; beside both, the naive design of one countdown task
-per step (bench/naive_cadence.py). Celery uses its own Redis database (BENCH_REDIS_DB, default
-13), whose queue the benchmark purges.
+per step (bench/naive_cadence.py). Then the same SMS steps through the Twilio transport against
+a local stand-in of Twilio's API, the rate limit lifted (bench/cadence_twilio.py): steps/s, what
+the stand-in received, its capacity alone, CPU by process, and in a smaller run where the
+worker's CPU goes. Celery uses its own Redis database (BENCH_REDIS_DB, default 13), whose queue
+the benchmark purges; its PostgreSQL database is BENCH_CADENCE_DATABASE (default
+outreach_bench), dropped and made afresh.
 
 Templates (issue: letters and messages): SMS renders per second on one core against a bare
 sandboxed Jinja2 render of the same template, letter PDFs per second in one process, and the
@@ -40,6 +44,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -123,6 +128,10 @@ def bench_intake(count: int, baseline_rows: int, workers: int) -> None:
     write_result("intake", result, summary)
 
 
+# The cadence benchmark's database, dropped and made afresh for each of its runs.
+CADENCE_DATABASE = os.environ.get("BENCH_CADENCE_DATABASE", "outreach_bench")
+
+
 def bench_cadence(args: argparse.Namespace) -> None:
     load_before = os.getloadavg()[0]
     env = {
@@ -135,7 +144,7 @@ def bench_cadence(args: argparse.Namespace) -> None:
     ticks: dict[str, dict[str, Any]] = {}
     for layout in LAYOUTS:
         for size in (args.cases, args.small_cases):
-            url = fresh_database("outreach_bench")
+            url = fresh_database(CADENCE_DATABASE)
             ticks[f"{layout} {size}"] = run_json(
                 url, "bench.cadence_tick", str(size), *tick_args, layout, env=env
             )
@@ -144,12 +153,13 @@ def bench_cadence(args: argparse.Namespace) -> None:
         ticks[f"scattered {args.cases}"],
         ticks[f"scattered {args.small_cases}"],
     )
-    url = fresh_database("outreach_bench")
+    url = fresh_database(CADENCE_DATABASE)
     run = run_json(
         url, "bench.cadence_execute", str(args.steps), str(args.naive_enqueue),
         str(args.naive_steps), str(args.concurrency), CADENCE_NOW, env=env,
     )  # fmt: skip
-    drop_database("outreach_bench")
+    twilio = bench_cadence_twilio(args, env)
+    drop_database(CADENCE_DATABASE)
     # The machine is shared: a busy neighbour shows in the load (2 cores: 2.0 is full).
     load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     engine, naive, naive_enqueue = run["engine"], run["naive"], run["naive_enqueue"]
@@ -175,7 +185,14 @@ def bench_cadence(args: argparse.Namespace) -> None:
         "naive_steps_per_second": round(naive["steps_per_second"]),
         "execution_ratio": round(speedup, 1),
         "enqueue_ratio": round(enqueue_per_step / tick_per_step, 1),
-        "targets": {"tick_seconds": 2, "tick_ratio": 1.5, "steps_per_second": 1_000},
+        "twilio": twilio,
+        "twilio_steps_per_second": round(twilio["run"]["steps_per_second"]),
+        "targets": {
+            "tick_seconds": 2,
+            "tick_ratio": 1.5,
+            "steps_per_second": 1_000,
+            "twilio_steps_per_second": 1_500,
+        },
     }
     ok = "ok" if engine["ok"] and naive["ok"] else "NOT OK"
     server = large["server"]
@@ -222,9 +239,72 @@ def bench_cadence(args: argparse.Namespace) -> None:
         f"| naive: execution, {args.naive_steps:,} steps, one task each "
         f"| {naive['steps_per_second']:,.0f} steps/s ({naive['seconds']:.1f} s) | |\n"
         f"| engine / naive | execution {speedup:.1f}x, enqueue "
-        f"{enqueue_per_step / tick_per_step:.0f}x | |\n"
+        f"{enqueue_per_step / tick_per_step:.0f}x | |\n" + twilio_rows(args, twilio)
     )
     write_result("cadence", result, summary)
+
+
+def bench_cadence_twilio(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
+    """The SMS steps through the Twilio transport against the stand-in: the measured run, and
+    a smaller one whose worker tells where its CPU goes (bench/worker_profile.py)."""
+    common = [str(args.concurrency), str(args.twilio_threads), CADENCE_NOW]
+    url = fresh_database(CADENCE_DATABASE)
+    run = run_json(url, "bench.cadence_twilio", str(args.twilio_steps), *common, env=env)
+    folder = WORK / "twilio-profile"
+    shutil.rmtree(folder, ignore_errors=True)
+    url = fresh_database(CADENCE_DATABASE)
+    profiled = run_json(
+        url, "bench.cadence_twilio", str(args.twilio_profile_steps), *common,
+        "--profile", str(folder), "--alone-seconds", "1", env=env,
+    )  # fmt: skip
+    return {"run": run, "profiled": profiled}
+
+
+def twilio_rows(args: argparse.Namespace, twilio: dict[str, Any]) -> str:
+    """The Twilio path's rows of the cadence table, and what its CPU is spent on."""
+    run, profiled = twilio["run"], twilio["profiled"]
+    alone = run["stub_alone"]
+    ok = "ok" if run["ok"] else "NOT OK"
+    by_process = ", ".join(f"{name} {us:,}" for name, us in run["cpu_us_per_step"].items())
+    parts = profiled["worker_parts_us_per_step"]
+    in_batch = ", ".join(
+        f"{name} {parts[name]:,}"
+        for name in ("write (bulk_update, bulk_create)", "load recipients", "compose the texts")
+    )
+    request = parts["request (twilio client, HTTP)"]
+    sending = (
+        f"request {request:,} (of which the HTTP exchange {parts['HTTP client']:,}), plan "
+        f"(quiet hours, segments) {parts['plan (quiet hours, segments)']:,}, rate window "
+        f"(Redis) {parts['rate window (Redis)']:,}"
+    )
+    return (
+        f"| execution via Twilio (`TwilioSmsTransport`, the stand-in), "
+        f"{run['steps']:,} SMS steps | {run['steps_per_second']:,.0f} steps/s "
+        f"({run['seconds']:.1f} s, tick {run['tick_seconds']:.2f} s) | >= 1,500/s |\n"
+        f"| the stand-in: requests received, messages accepted, numbers twice, matching a "
+        f"message's number and SID | {run['stub_received']:,}, {run['stub_accepted']:,}, "
+        f"{run['stub_duplicates']}, {run['stub_matching_messages']:,} ({ok}) "
+        f"| {run['steps']:,}, {run['steps']:,}, 0, {run['steps']:,} |\n"
+        f"| the stand-in alone ({alone['connections']} keep-alive connections, "
+        f"{alone['seconds']:g} s) | {alone['requests_per_second']:,} requests/s "
+        f"({alone['stub_cpu_us_per_request']:.0f} us CPU a request) | well over 1,500/s |\n"
+        f"| CPU a step by process, Twilio path (us) | {by_process} "
+        f"(the run: {run['cpu_us_per_step_run']:,}; {run['cores_busy']} cores busy) | |\n"
+        f"| the worker's CPU a step by part, {profiled['steps']:,} steps (us) "
+        f"| whole process {parts['whole process']:,}: {in_batch}; sending: {sending} | |\n"
+        f"\nTwilio path: one worker with {args.concurrency} processes, "
+        f"{run['threads_per_process']} requests in flight each, {run['batch']} steps a task, "
+        "against bench/twilio_stub.py (the checks of the tests' fake: auth, the account in the "
+        "path, To, From or MessagingServiceSid, Body, StatusCallback; an answer in Twilio's JSON "
+        "with a new SID), every message still taking its segments from the rate window in "
+        f"Redis at a lifted rate ({run['sms_rate']:,} segments/s), quiet hours on "
+        f"({run['quiet_hours']}, moved off the hour of the run). A step's SMS goes to its "
+        "case's own number, so a number twice at the stand-in is a step sent twice. CPU by "
+        "process: the run's own processes, PostgreSQL's backends of its database, Redis, and "
+        "apart the server's other work and the rest of the machine (busy neighbours on a "
+        "shared machine show there); the parts are thread CPU time of the wrapped functions "
+        "(bench/worker_profile.py), the sending parts on the transport's threads.\n"
+    )
 
 
 def bench_templates(seconds: float) -> None:
@@ -459,6 +539,11 @@ def main() -> None:
     cadence.add_argument("--naive-enqueue", type=int, default=10_000)
     cadence.add_argument("--naive-steps", type=int, default=5_000)
     cadence.add_argument("--concurrency", type=int, default=2, help="worker processes")
+    cadence.add_argument("--twilio-steps", type=int, default=100_000, help="SMS steps via Twilio")
+    cadence.add_argument("--twilio-threads", type=int, default=8, help="requests in flight each")
+    cadence.add_argument(
+        "--twilio-profile-steps", type=int, default=20_000, help="the run that is profiled"
+    )
     templates = parser.add_argument_group("templates")
     templates.add_argument("--seconds", type=float, default=10.0, help="per measurement")
     channels = parser.add_argument_group("channels")

@@ -105,6 +105,16 @@ def test_a_message_longer_than_the_rate_takes_a_window_of_its_own():
     assert clock.slept == [1.0]
 
 
+def test_several_messages_take_as_many_as_fit_from_the_first():
+    clock = Clock()
+    limiter = LocalLimiter(1.0, clock)
+    assert limiter.try_acquire_many("A", [2, 2, 2, 1], 5) == (2, pytest.approx(1.0))
+    assert limiter.try_acquire_many("A", [1, 1], 5) == (1, pytest.approx(1.0))  # 5 taken now
+    clock.now += 1.0
+    assert limiter.try_acquire_many("A", [2, 3], 5) == (2, 0.0)
+    assert limiter.try_acquire_many("B", [], 5) == (0, 0.0)
+
+
 def test_without_redis_the_limiter_lives_in_the_process(settings):
     settings.OUTREACH_RATE_REDIS_URL = ""
     reset_limiter()
@@ -190,6 +200,19 @@ def test_redis_answers_how_long_until_the_segments_fit(redis_limiter):
     client = redis_limiter.client
     for key in redis_limiter.keys("+3197010000001"):
         assert 0 < client.pttl(key) <= 2050
+
+
+@needs_redis
+def test_redis_takes_several_messages_in_one_round_trip(redis_limiter):
+    sender = "+3197010000001"
+    assert redis_limiter.try_acquire_many(sender, [2, 2, 2, 1], 5)[0] == 2
+    taken, wait = redis_limiter.try_acquire_many(sender, [1, 1], 5)
+    assert taken == 1 and 0.9 < wait <= 1.05
+    assert redis_limiter.try_acquire(sender, 1, 5) > 0.9  # the single take sees the same window
+    assert redis_limiter.try_acquire_many(sender, [], 5) == (0, 0.0)
+    many = "+3197010000003"
+    assert redis_limiter.try_acquire_many(many, [2] * 1500, 10_000) == (1500, 0.0)  # 3,000 entries
+    assert redis_limiter.client.zcard(redis_limiter.keys(many)[0]) == 3000
 
 
 def _hammer(url: str, prefix: str, senders: list[str], rate: int, seconds: float, out) -> None:

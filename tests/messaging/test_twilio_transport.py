@@ -284,6 +284,55 @@ def test_a_sender_at_its_rate_does_not_hold_up_the_others(twilio_settings, fake_
     assert {r.error_code for r in held if r.outcome != SENT} == {RATE_LIMITED}
 
 
+class CountingLimiter(LocalLimiter):
+    """The in-process window, counting the round trips and the segments taken."""
+
+    def __init__(self) -> None:
+        super().__init__(1.0)
+        self.calls = 0
+        self.segments = 0
+
+    def try_acquire_many(self, sender, costs, rate):
+        self.calls += 1
+        count, wait = super().try_acquire_many(sender, costs, rate)
+        self.segments += sum(costs[:count])
+        return count, wait
+
+
+def test_a_batch_takes_its_segments_in_runs(twilio_settings, fake_twilio):
+    twilio_settings.OUTREACH_TWILIO_THREADS = 4
+    limiter = CountingLimiter()
+    batch = [sms(f"+316123{i:05d}", step=i) for i in range(200)]
+    results = TwilioSmsTransport(limiter=limiter).send(batch)
+    assert [r.outcome for r in results] == [SENT] * 200
+    assert limiter.segments == 200 and limiter.calls < 100  # not a round trip a message
+    assert len(fake_twilio.messages) == 200
+
+
+def test_a_message_not_started_within_the_margin_takes_its_segments_again(
+    twilio_settings, fake_twilio
+):
+    twilio_settings.OUTREACH_TWILIO_THREADS = 4
+    twilio_settings.OUTREACH_RATE_MARGIN = 0.0  # whatever waits for a thread is stale at once
+    limiter = CountingLimiter()
+    batch = [sms(f"+316123{i:05d}", step=i) for i in range(20)]
+    results = TwilioSmsTransport(limiter=limiter).send(batch)
+    assert [r.outcome for r in results] == [SENT] * 20
+    assert limiter.segments > 20  # counted twice, never too few
+    assert sorted(r.to for r in fake_twilio.messages) == sorted(item.to for item in batch)
+
+
+def test_an_unreachable_rate_window_fails_the_run_not_the_batch(twilio_settings, fake_twilio):
+    class Broken(LocalLimiter):
+        def try_acquire_many(self, sender, costs, rate):
+            raise ConnectionError("redis down")
+
+    twilio_settings.OUTREACH_TWILIO_THREADS = 4
+    results = TwilioSmsTransport(limiter=Broken(1.0)).send([sms(step=i) for i in range(10)])
+    assert {r.outcome for r in results} == {TRANSIENT}
+    assert fake_twilio.requests == []
+
+
 def test_segments_count_against_the_rate(twilio_settings, fake_twilio):
     twilio_settings.OUTREACH_SMS_RATES = {SMS_FROM: 4}
     twilio_settings.OUTREACH_RATE_MAX_WAIT = 0.0

@@ -10,8 +10,10 @@ entry per segment handed over, scored by Redis's own clock (TIME), and an atomic
 removes the entries older than the window, counts the rest and either takes the segments or
 answers how long until they fit. The window is one second plus `OUTREACH_RATE_MARGIN`: a
 request reaches the provider a little after its segments were taken, and the margin covers that
-spread, so that what the provider receives holds the rate too. Without Redis (the embedded
-default) the same window lives in the process.
+spread, so that what the provider receives holds the rate too. A transport sending a batch on
+several threads takes the segments of a run of one sender's messages in one call (the Redis
+round trip then costs a run, not a message). Without Redis (the embedded default) the same
+window lives in the process.
 
 Quiet hours: no message to a phone between 21:00 and 08:00 (Europe/Amsterdam). The engine's
 windows already keep steps out of the night; a transport checks again just before it sends.
@@ -19,10 +21,11 @@ windows already keep steps out of the night; a transport checks again just befor
 
 import functools
 import os
+import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from datetime import time as clock_time
 from typing import Protocol
@@ -69,11 +72,62 @@ local oldest = redis.call('ZRANGE', KEYS[1], used + cost - rate - 1, used + cost
 return math.max(1, tonumber(oldest[2]) + window - now)
 """
 
+# The same for several messages of one sender in one round trip. KEYS as above; ARGV: rate,
+# window in microseconds, then each message's segments, in order. Takes the longest run of
+# messages from the first that fits; returns {messages taken, microseconds until the next one
+# would fit (0 when all were taken)}.
+_ACQUIRE_MANY = """
+pcall(redis.replicate_commands)
+local rate = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local used = redis.call('ZCARD', KEYS[1])
+local taken, total = 0, 0
+for i = 3, #ARGV do
+  local cost = tonumber(ARGV[i])
+  if used + total + cost > rate then break end
+  total = total + cost
+  taken = taken + 1
+end
+if total > 0 then
+  local last = redis.call('INCRBY', KEYS[2], total)
+  local first = last - total
+  -- ZADD in parts: unpack() has a limit on the values it spreads.
+  for from = 1, total, 1000 do
+    local args = {}
+    for i = from, math.min(total, from + 999) do
+      args[#args + 1] = now
+      args[#args + 1] = first + i
+    end
+    redis.call('ZADD', KEYS[1], unpack(args))
+  end
+  local keep = math.floor(window / 1000) + 1000
+  redis.call('PEXPIRE', KEYS[1], keep)
+  redis.call('PEXPIRE', KEYS[2], keep)
+end
+if taken == #ARGV - 2 then
+  return {taken, 0}
+end
+local cost = tonumber(ARGV[taken + 3])
+local inside = used + total
+local oldest = redis.call('ZRANGE', KEYS[1], inside + cost - rate - 1, inside + cost - rate - 1,
+                          'WITHSCORES')
+return {taken, math.max(1, tonumber(oldest[2]) + window - now)}
+"""
+
 
 class Limiter(Protocol):
     def try_acquire(self, sender: str, cost: int, rate: int) -> float:
         """Take `cost` segments of `sender`'s window: 0.0 when taken, else the seconds until
         they would fit (nothing taken)."""
+        ...
+
+    def try_acquire_many(self, sender: str, costs: Sequence[int], rate: int) -> tuple[int, float]:
+        """Take the segments of several messages of `sender` (each cost at most `rate`) at
+        once, as many from the first as fit: how many were taken, and the seconds until the
+        next would fit (0.0 when all were taken)."""
         ...
 
 
@@ -108,6 +162,7 @@ class RedisLimiter:
         self.prefix = prefix
         self.window_us = int(window * 1_000_000)
         self.script = client.register_script(_ACQUIRE)
+        self.script_many = client.register_script(_ACQUIRE_MANY)
 
     def keys(self, sender: str) -> list[str]:
         # One hash tag per sender: both keys live on the same node of a Redis Cluster.
@@ -117,6 +172,10 @@ class RedisLimiter:
     def try_acquire(self, sender: str, cost: int, rate: int) -> float:
         wait = self.script(keys=self.keys(sender), args=[rate, self.window_us, cost])
         return int(wait) / 1_000_000
+
+    def try_acquire_many(self, sender: str, costs: Sequence[int], rate: int) -> tuple[int, float]:
+        taken, wait = self.script_many(keys=self.keys(sender), args=[rate, self.window_us, *costs])
+        return int(taken), int(wait) / 1_000_000
 
 
 class LocalLimiter:
@@ -140,6 +199,19 @@ class LocalLimiter:
             oldest = entries[len(entries) + cost - rate - 1]
             return max(1e-6, oldest + self.window - now)
 
+    def try_acquire_many(self, sender: str, costs: Sequence[int], rate: int) -> tuple[int, float]:
+        with self.lock:
+            now = self.clock()
+            entries = self.taken.setdefault(sender, deque())
+            while entries and entries[0] <= now - self.window:
+                entries.popleft()
+            for taken, cost in enumerate(costs):
+                if len(entries) + cost > rate:
+                    oldest = entries[len(entries) + cost - rate - 1]
+                    return taken, max(1e-6, oldest + self.window - now)
+                entries.extend([now] * cost)
+            return len(costs), 0.0
+
 
 @functools.cache
 def _limiter(pid: int) -> Limiter:
@@ -161,10 +233,31 @@ def reset_limiter() -> None:
     _limiter.cache_clear()
 
 
+def _basic_septets() -> "re.Pattern[str]":
+    """A pattern that finds a character outside GSM-7's basic set: the characters the codec
+    writes as one septet of their own (and reads back as themselves), the escape left out."""
+    basic = []
+    for code in range(128):
+        if code == 0x1B:
+            continue
+        char = bytes([code]).decode("gsm03.38")
+        if len(char) == 1 and char.encode("gsm03.38") == bytes([code]):
+            basic.append(char)
+    return re.compile("[^" + "".join(re.escape(c) for c in basic) + "]")
+
+
+_NOT_BASIC = _basic_septets()
+
+
 def segment_count(text: str) -> int:
-    """`outreach.messaging.lint.sms.segments`, with a fast path for the common texts: it
-    encodes the whole text at once instead of character by character (a tenth of the time).
-    A text with extension characters or characters outside the BMP takes the exact count."""
+    """`outreach.messaging.lint.sms.segments`, with fast paths for the common texts. A text of
+    basic GSM-7 characters only (one septet each: found by one regular expression, without the
+    codec, which costs a hundred microseconds a text) counts by its length; any other encodes
+    the whole text at once instead of character by character. A text with extension characters
+    or characters outside the BMP takes the exact count."""
+    if not _NOT_BASIC.search(text):
+        septets = len(text)
+        return (1 if text else 0) if septets <= 160 else -(-septets // 153)
     try:
         encoded = text.encode("gsm03.38")
     except UnicodeEncodeError:
@@ -189,6 +282,7 @@ def whatsapp_rate(sender: str) -> int:
     return int(settings.OUTREACH_WHATSAPP_RATES.get(sender, settings.OUTREACH_WHATSAPP_RATE))
 
 
+@functools.lru_cache(maxsize=8)
 def _parse_hours(text: str) -> tuple[clock_time, clock_time] | None:
     if not text.strip():
         return None

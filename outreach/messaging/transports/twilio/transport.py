@@ -25,10 +25,12 @@ a retry.
 reached it (`outreach.messaging.transports.twilio.lookup`).
 """
 
+import base64
 import json
 import logging
 import os
 import re
+import ssl
 import threading
 import time
 import zlib
@@ -39,14 +41,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
+from urllib.request import getproxies, proxy_bypass
 
+import certifi
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from requests import Session
 from requests.adapters import HTTPAdapter
 from requests.exceptions import RequestException
+from requests.structures import CaseInsensitiveDict
 from twilio.base.exceptions import TwilioException
 from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
@@ -75,6 +80,7 @@ from outreach.messaging.transports.ratelimit import (
 )
 from outreach.messaging.transports.registry import register
 from outreach.messaging.transports.twilio import errors as twilio_errors
+from outreach.messaging.transports.twilio.connection import Connection, form_encode
 from outreach.messaging.transports.twilio.lookup import Wanted, look_up
 
 log = logging.getLogger(__name__)
@@ -105,10 +111,32 @@ class _Session(Session):
         return dict(self._environment[key])
 
 
+def _ssl_context() -> ssl.SSLContext:
+    # The CA bundle requests would use: its environment variables, else certifi's.
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    return ssl.create_default_context(cafile=bundle or certifi.where())
+
+
+class _Connections(threading.local):
+    """Each thread's keep-alive connections, by scheme, host and port (a forked process starts
+    its own)."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.open: dict[tuple[str, str, int], Connection] = {}
+
+
 class OutreachHttpClient(TwilioHttpClient):
-    """Twilio's own HTTP client with a time-out, a connection pool as large as the threads that
-    share it, no request logging (it would write every request's headers at INFO), and, for a
-    local stand-in of Twilio (the tests, the benchmark), another base URL."""
+    """Twilio's own HTTP client with a time-out, no request logging (it would write every
+    request's headers at INFO), and, for a local stand-in of Twilio (the tests, the benchmark),
+    another base URL.
+
+    A request goes out on a keep-alive connection of this thread's (`connection.Connection`:
+    one write, the answer read without requests' or http.client's machinery, which cost more
+    than the rest of a send together). Where the environment names a proxy for Twilio's host,
+    requests sends it instead (with a pool as large as the threads that share it), as it honours
+    the proxy variables. Errors are raised as requests raises them (ConnectionError,
+    ConnectTimeout, ReadTimeout), which the transport turns into results."""
 
     def __init__(self, timeout: float, api_url: str = "", pool: int = 8) -> None:
         super().__init__(pool_connections=True, timeout=timeout)
@@ -117,11 +145,81 @@ class OutreachHttpClient(TwilioHttpClient):
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self.api_url = api_url.rstrip("/")
+        self._connections = _Connections()
+        self._proxied: dict[tuple[str, str], bool] = {}
+        self._authorization: dict[tuple[str, str], str] = {}
+        self._context: ssl.SSLContext | None = None
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
         if self.api_url and url.startswith(TWILIO_API):
             url = self.api_url + url[len(TWILIO_API) :]
-        return super().request(method, url, *args, **kwargs)
+        parts = urlsplit(url)
+        if self.proxied(parts.scheme, parts.hostname or ""):
+            return super().request(
+                method, url, params, data, headers, auth, timeout, allow_redirects
+            )
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        if params:
+            target += ("&" if parts.query else "?") + form_encode(params)
+        # The body as requests makes it: a form (or JSON) when there is data, else empty with
+        # Content-Length 0 but for GET and HEAD.
+        method = method.upper()
+        head = dict(headers or {})
+        body: bytes | None = None
+        if data:
+            if head.get("Content-Type") in ("application/json", "application/scim+json"):
+                body = json.dumps(data).encode()
+            else:
+                head.setdefault("Content-Type", "application/x-www-form-urlencoded")
+                body = form_encode(data).encode()
+        elif method not in ("GET", "HEAD"):
+            body = b""
+        if auth is not None:
+            head["Authorization"] = self.authorization(auth)
+        connection = self.connection(parts, timeout or self.timeout)
+        answer = connection.exchange(method, target, head, body)
+        return Response(answer.status, answer.text(), CaseInsensitiveDict(answer.headers))
+
+    def connection(self, parts: SplitResult, timeout: float | None) -> Connection:
+        held = self._connections
+        if held.pid != os.getpid():  # forked: the parent's sockets are not this process's
+            held.pid, held.open = os.getpid(), {}
+        https = parts.scheme == "https"
+        key = (parts.scheme, parts.hostname or "", parts.port or (443 if https else 80))
+        connection = held.open.get(key)
+        if connection is None:
+            if https and self._context is None:
+                self._context = _ssl_context()
+            connection = Connection(key[1], key[2], self._context if https else None, timeout)
+            held.open[key] = connection
+        connection.timeout = timeout
+        return connection
+
+    def proxied(self, scheme: str, host: str) -> bool:
+        """Whether the environment (or the client) names a proxy for `host`."""
+        key = (scheme, host)
+        if key not in self._proxied:
+            proxies = {**getproxies(), **self.proxy}
+            self._proxied[key] = bool(proxies.get(scheme) or proxies.get("all")) and not (
+                proxy_bypass(host)
+            )
+        return self._proxied[key]
+
+    def authorization(self, auth: tuple[str, str]) -> str:
+        if auth not in self._authorization:
+            token = base64.b64encode(":".join(auth).encode()).decode()
+            self._authorization[auth] = f"Basic {token}"
+        return self._authorization[auth]
 
     def log_request(self, kwargs: dict[str, Any]) -> None:
         """Not logged: the request holds the number and the text."""
@@ -169,6 +267,30 @@ class Planned:
     sender: str
     rate: int
     cost: int
+
+
+class Pace:
+    """How many messages the threads are expected to start within `margin` seconds, from the
+    time between the latest hand-overs (all the threads at first)."""
+
+    LONGEST_RUN = 50
+
+    def __init__(self, threads: int, margin: float) -> None:
+        self.threads = threads
+        self.margin = margin
+        self.last = 0.0
+        self.interval = 0.0  # a moving average of the seconds between hand-overs
+
+    def handed_over(self, moment: float) -> None:
+        if self.last:
+            between = moment - self.last
+            self.interval = between if not self.interval else 0.8 * self.interval + 0.2 * between
+        self.last = moment
+
+    def run(self) -> int:
+        if not self.interval:
+            return self.threads
+        return max(1, min(self.LONGEST_RUN, int(self.margin / self.interval)))
 
 
 def held_back() -> Result:
@@ -222,6 +344,7 @@ class TwilioTransport(ABC):
         self.settled = timedelta(
             seconds=self.requests_per_message * per_request + settings.OUTREACH_TWILIO_LOOKUP_WINDOW
         )
+        self.margin = settings.OUTREACH_RATE_MARGIN
         self._pool: ThreadPoolExecutor | None = None
         self._pool_pid = 0
 
@@ -258,10 +381,16 @@ class TwilioTransport(ABC):
     def send_many(self, batch: Sequence[Outgoing]) -> list[Result]:
         """The batch on the threads. This thread hands a message to a free thread as soon as
         its sender's rate allows: the threads only talk to Twilio and never wait for a rate,
-        so a sender at its rate never keeps a thread from the messages of another. A message
-        takes its segments just before its request goes out (the margin of the window covers
-        that gap). A sender that stays full longer than `OUTREACH_RATE_MAX_WAIT` has its
-        remaining messages held back (transient)."""
+        so a sender at its rate never keeps a thread from the messages of another. A sender
+        that stays full longer than `OUTREACH_RATE_MAX_WAIT` has its remaining messages held
+        back (transient).
+
+        The segments are taken for a run of a sender's messages at once (one round trip to
+        Redis), as many as the threads are expected to start within the window's margin
+        (`OUTREACH_RATE_MARGIN`, which covers the time between taking a message's segments and
+        Twilio receiving it). A taken message that has not started within the margin after all
+        (the requests were slower than they had been) takes its segments again: counted twice
+        in the window, never too few."""
         results: list[Result | None] = [None] * len(batch)
         queues: dict[str, deque[tuple[int, Planned]]] = {}  # per sender, in the batch's order
         for index, item in enumerate(batch):
@@ -277,36 +406,28 @@ class TwilioTransport(ABC):
         running: list[tuple[int, Future[Result]]] = []
         give_up = time.monotonic() + self.max_wait
         full_until: dict[str, float] = {}  # senders at their rate, and until when
-        while queues:
+        taken: deque[tuple[float, int, Planned]] = deque()  # (when, index, message), in order
+        pace = Pace(self.threads, self.margin)
+        while queues or taken:
             free.acquire()
             now = time.monotonic()
-            dispatched = False
-            # The sender whose next message comes first in the batch, among those with room.
-            for sender in sorted(queues, key=lambda s: queues[s][0][0]):
-                if full_until.get(sender, 0.0) > now:
-                    continue
-                index, planned = queues[sender][0]
-                try:
-                    wait = self.limiter.try_acquire(sender, planned.cost, planned.rate)
-                except Exception as exc:
-                    wait, results[index] = 0.0, failed(planned.item, exc)
-                if wait > 0:
-                    full_until[sender] = now + wait
-                    continue
-                queues[sender].popleft()
-                if not queues[sender]:
-                    del queues[sender]
-                if results[index] is None:
-                    future = self.pool().submit(self.deliver_safely, planned)
-                    future.add_done_callback(lambda _: free.release())
-                    running.append((index, future))
-                else:
-                    free.release()
-                dispatched = True
-                break
-            if dispatched:
+            stale = [entry for entry in taken if now - entry[0] > self.margin]
+            for _, index, planned in reversed(stale):  # back to the front of their queues
+                queues.setdefault(planned.sender, deque()).appendleft((index, planned))
+                taken.popleft()
+            progressed = bool(taken) or self.take_run(
+                queues, taken, full_until, results, now, pace.run()
+            )
+            if taken:
+                _, index, planned = taken.popleft()
+                future = self.pool().submit(self.deliver_safely, planned)
+                future.add_done_callback(lambda _: free.release())
+                running.append((index, future))
+                pace.handed_over(now)
                 continue
             free.release()
+            if progressed or not queues:
+                continue
             # Every sender with messages left is at its rate: hold back the messages of those
             # that stay full too long, and sleep until the first of the others has room.
             for sender in [s for s in queues if full_until[s] > give_up]:
@@ -318,6 +439,43 @@ class TwilioTransport(ABC):
         for index, future in running:
             results[index] = future.result()
         return [r if r is not None else held_back() for r in results]
+
+    def take_run(
+        self,
+        queues: dict[str, deque[tuple[int, Planned]]],
+        taken: deque[tuple[float, int, Planned]],
+        full_until: dict[str, float],
+        results: list[Result | None],
+        now: float,
+        size: int,
+    ) -> bool:
+        """Take the segments of up to `size` messages of the sender whose next message comes
+        first in the batch, among those with room; False when every sender is full. When the
+        window cannot be reached, the run's messages fail (transient)."""
+        for sender in sorted(queues, key=lambda s: queues[s][0][0]):
+            if full_until.get(sender, 0.0) > now:
+                continue
+            queue = queues[sender]
+            run = [queue[i] for i in range(min(size, len(queue)))]
+            try:
+                count, wait = self.limiter.try_acquire_many(
+                    sender, [planned.cost for _, planned in run], run[0][1].rate
+                )
+            except Exception as exc:
+                count, wait = len(run), 0.0
+                for index, planned in run:
+                    results[index] = failed(planned.item, exc)
+            for _ in range(count):
+                index, planned = queue.popleft()
+                if results[index] is None:
+                    taken.append((now, index, planned))
+            if not queue:
+                del queues[sender]
+            if wait > 0:
+                full_until[sender] = now + wait
+            if count:
+                return True
+        return False
 
     def plan(self, item: Outgoing) -> "Planned | Result":
         """What to send, from which sender at what cost; or why not now (quiet hours) or not
