@@ -34,6 +34,7 @@ from outreach.cadence.recipients import Recipient, load_recipients
 from outreach.cadence.windows import in_window, is_evening, next_slot
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt, Task
+from outreach.core import bulk
 from outreach.messaging.models import Message
 from outreach.messaging.sending import (
     hand_over,
@@ -402,7 +403,7 @@ def _failed(run: Execution, step: PlannedStep, spec: Step | None, reason: str) -
 
 def _write(run: Execution) -> None:
     if run.changed:
-        PlannedStep.objects.bulk_update(run.changed, steps.FIELDS)
+        bulk.update_objects(run.changed, steps.FIELDS)
     if run.attempts:
         ContactAttempt.objects.bulk_create(run.attempts)
     if run.tasks:

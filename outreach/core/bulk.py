@@ -231,6 +231,17 @@ def update(model: type[Model], columns: Sequence[str], rows: Sequence[Row]) -> N
         cursor.executemany(sql, params)
 
 
+def update_objects(objects: Sequence[Model], fields: Sequence[str]) -> None:
+    """Write `fields` of these objects, one prepared UPDATE by id each (psycopg pipelines
+    them): what Django's `bulk_update` does, without its CASE expression per field, which costs
+    more than the rest of an engine batch's writes together."""
+    if not objects:
+        return
+    model = type(objects[0])
+    names = [model._meta.get_field(f).attname for f in fields]  # type: ignore[union-attr]
+    update(model, fields, [(o.pk, *(getattr(o, n) for n in names)) for o in objects])
+
+
 def as_date(value: Any) -> date | None:
     """Dates from `select`: SQLite hands them back as text."""
     if value is None or isinstance(value, date):

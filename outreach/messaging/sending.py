@@ -25,6 +25,7 @@ from django.db import transaction
 
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import ContactAttempt
+from outreach.core import bulk
 from outreach.messaging import signals
 from outreach.messaging.models import Message
 from outreach.messaging.status import UNSETTLED, status_for
@@ -146,7 +147,7 @@ def record(
             removed.append(message.pk)
             done.append(Recorded(item, result, True, ""))
     if changed:
-        Message.objects.bulk_update(changed, FIELDS)
+        bulk.update_objects(changed, FIELDS)
     if removed:
         Message.objects.filter(pk__in=removed).delete()
     if attempts:
