@@ -3,7 +3,6 @@ contract as the tests' fake: what one refuses, with which code, the other refuse
 counts what it accepted."""
 
 import asyncio
-import base64
 import json
 import threading
 from collections.abc import Iterator
@@ -12,7 +11,7 @@ import pytest
 
 from bench.twilio_stub import Connection as StubConnection
 from bench.twilio_stub import Stub, summary
-from outreach.messaging.transports.twilio.connection import Connection, form_encode
+from outreach.messaging.transports.twilio.transport import OutreachHttpClient
 from tests.messaging.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, STATUS_URL, FakeTwilio
 
 OTHER_ACCOUNT = "AC" + "f" * 32
@@ -56,15 +55,14 @@ def fake() -> Iterator[FakeTwilio]:
 
 
 def post(port: int, form: dict[str, str], account: str = ACCOUNT_SID, token: str = AUTH_TOKEN):
-    auth = base64.b64encode(f"{ACCOUNT_SID}:{token}".encode()).decode()
-    answer = Connection("127.0.0.1", port, None, 5.0).exchange(
+    answer = OutreachHttpClient(5.0).request(
         "POST",
-        f"/2010-04-01/Accounts/{account}/Messages.json",
-        {"Authorization": f"Basic {auth}", "Content-Type": "application/x-www-form-urlencoded"},
-        form_encode(form).encode(),
+        f"http://127.0.0.1:{port}/2010-04-01/Accounts/{account}/Messages.json",
+        data=form,
+        auth=(ACCOUNT_SID, token),
     )
-    payload = json.loads(answer.body)
-    return answer.status, payload.get("code"), payload
+    payload = json.loads(answer.text)
+    return answer.status_code, payload.get("code"), payload
 
 
 CASES = [

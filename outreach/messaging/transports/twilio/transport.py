@@ -30,7 +30,6 @@ import json
 import logging
 import os
 import re
-import ssl
 import threading
 import time
 import zlib
@@ -41,16 +40,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import urlencode, urlsplit
 from urllib.request import getproxies, proxy_bypass
 
 import certifi
+import urllib3
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from requests import Session
 from requests.adapters import HTTPAdapter
-from requests.exceptions import RequestException
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import ConnectTimeout, ReadTimeout, RequestException
 from requests.structures import CaseInsensitiveDict
 from twilio.base.exceptions import TwilioException
 from twilio.http import HttpClient
@@ -80,7 +81,6 @@ from outreach.messaging.transports.ratelimit import (
 )
 from outreach.messaging.transports.registry import register
 from outreach.messaging.transports.twilio import errors as twilio_errors
-from outreach.messaging.transports.twilio.connection import Connection, form_encode
 from outreach.messaging.transports.twilio.lookup import Wanted, look_up
 
 log = logging.getLogger(__name__)
@@ -111,19 +111,22 @@ class _Session(Session):
         return dict(self._environment[key])
 
 
-def _ssl_context() -> ssl.SSLContext:
+def _ca_bundle() -> str:
     # The CA bundle requests would use: its environment variables, else certifi's.
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    return ssl.create_default_context(cafile=bundle or certifi.where())
+    return (
+        os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
+    )
 
 
-class _Connections(threading.local):
-    """Each thread's keep-alive connections, by scheme, host and port (a forked process starts
-    its own)."""
-
-    def __init__(self) -> None:
-        self.pid = os.getpid()
-        self.open: dict[tuple[str, str, int], Connection] = {}
+def form_encode(data: Mapping[str, Any]) -> str:
+    """A form as requests encodes it: None left out, a list as the key repeated."""
+    pairs: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        if isinstance(value, list | tuple):
+            pairs.extend((key, v) for v in value if v is not None)
+        elif value is not None:
+            pairs.append((key, value))
+    return urlencode(pairs)
 
 
 class OutreachHttpClient(TwilioHttpClient):
@@ -131,12 +134,12 @@ class OutreachHttpClient(TwilioHttpClient):
     request's headers at INFO), and, for a local stand-in of Twilio (the tests, the benchmark),
     another base URL.
 
-    A request goes out on a keep-alive connection of this thread's (`connection.Connection`:
-    one write, the answer read without requests' or http.client's machinery, which cost more
-    than the rest of a send together). Where the environment names a proxy for Twilio's host,
-    requests sends it instead (with a pool as large as the threads that share it), as it honours
-    the proxy variables. Errors are raised as requests raises them (ConnectionError,
-    ConnectTimeout, ReadTimeout), which the transport turns into results."""
+    A request goes out through urllib3's keep-alive pool (as large as the threads that share
+    it) directly: requests' machinery around urllib3 (preparing the request, its hooks,
+    merging settings) cost more than the rest of a send. Where the environment names a proxy
+    for Twilio's host, requests sends it instead, as it honours the proxy variables. Errors are
+    raised as requests raises them (ConnectionError, ConnectTimeout, ReadTimeout), which the
+    transport turns into results."""
 
     def __init__(self, timeout: float, api_url: str = "", pool: int = 8) -> None:
         super().__init__(pool_connections=True, timeout=timeout)
@@ -145,10 +148,11 @@ class OutreachHttpClient(TwilioHttpClient):
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self.api_url = api_url.rstrip("/")
-        self._connections = _Connections()
+        self.pool_size = max(1, pool)
+        self._pools: urllib3.PoolManager | None = None
+        self._pools_pid = 0
         self._proxied: dict[tuple[str, str], bool] = {}
         self._authorization: dict[tuple[str, str], str] = {}
-        self._context: ssl.SSLContext | None = None
 
     def request(
         self,
@@ -168,12 +172,9 @@ class OutreachHttpClient(TwilioHttpClient):
             return super().request(
                 method, url, params, data, headers, auth, timeout, allow_redirects
             )
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         if params:
-            target += ("&" if parts.query else "?") + form_encode(params)
-        # The body as requests makes it: a form (or JSON) when there is data, else empty with
-        # Content-Length 0 but for GET and HEAD.
-        method = method.upper()
+            url += ("&" if parts.query else "?") + form_encode(params)
+        # The body as requests makes it: a form (or JSON) when there is data.
         head = dict(headers or {})
         body: bytes | None = None
         if data:
@@ -182,28 +183,34 @@ class OutreachHttpClient(TwilioHttpClient):
             else:
                 head.setdefault("Content-Type", "application/x-www-form-urlencoded")
                 body = form_encode(data).encode()
-        elif method not in ("GET", "HEAD"):
-            body = b""
         if auth is not None:
             head["Authorization"] = self.authorization(auth)
-        connection = self.connection(parts, timeout or self.timeout)
-        answer = connection.exchange(method, target, head, body)
-        return Response(answer.status, answer.text(), CaseInsensitiveDict(answer.headers))
+        try:
+            answer = self.pools().request(
+                method.upper(), url, body=body, headers=head,
+                timeout=urllib3.Timeout(timeout or self.timeout), retries=False,
+                redirect=allow_redirects,
+            )  # fmt: skip
+        except urllib3.exceptions.NewConnectionError as exc:  # a subclass of the time-out
+            raise RequestsConnectionError(type(exc).__name__) from exc
+        except urllib3.exceptions.ConnectTimeoutError as exc:
+            raise ConnectTimeout(type(exc).__name__) from exc
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            raise ReadTimeout(type(exc).__name__) from exc
+        except urllib3.exceptions.HTTPError as exc:
+            raise RequestsConnectionError(type(exc).__name__) from exc
+        # Twilio answers JSON, which is UTF-8.
+        text = answer.data.decode("utf-8", "replace")
+        return Response(answer.status, text, CaseInsensitiveDict(dict(answer.headers)))
 
-    def connection(self, parts: SplitResult, timeout: float | None) -> Connection:
-        held = self._connections
-        if held.pid != os.getpid():  # forked: the parent's sockets are not this process's
-            held.pid, held.open = os.getpid(), {}
-        https = parts.scheme == "https"
-        key = (parts.scheme, parts.hostname or "", parts.port or (443 if https else 80))
-        connection = held.open.get(key)
-        if connection is None:
-            if https and self._context is None:
-                self._context = _ssl_context()
-            connection = Connection(key[1], key[2], self._context if https else None, timeout)
-            held.open[key] = connection
-        connection.timeout = timeout
-        return connection
+    def pools(self) -> urllib3.PoolManager:
+        # Sockets do not survive a fork: a forked worker process opens its own.
+        if self._pools is None or self._pools_pid != os.getpid():
+            self._pools = urllib3.PoolManager(
+                num_pools=4, maxsize=self.pool_size, block=False, ca_certs=_ca_bundle()
+            )
+            self._pools_pid = os.getpid()
+        return self._pools
 
     def proxied(self, scheme: str, host: str) -> bool:
         """Whether the environment (or the client) names a proxy for `host`."""
