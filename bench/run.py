@@ -260,6 +260,16 @@ def bench_cadence_twilio(args: argparse.Namespace, env: dict[str, str]) -> dict[
     return {"run": run, "profiled": profiled}
 
 
+# A batch's parts besides the hand-over (bench/worker_profile.py names them).
+BATCH_PARTS = (
+    "persist (messages as sending)",
+    "record (the results)",
+    "write (steps, tasks, attempts)",
+    "load recipients",
+    "compose the texts",
+)
+
+
 def twilio_rows(args: argparse.Namespace, twilio: dict[str, Any]) -> str:
     """The Twilio path's rows of the cadence table, and what its CPU is spent on."""
     run, profiled = twilio["run"], twilio["profiled"]
@@ -267,10 +277,7 @@ def twilio_rows(args: argparse.Namespace, twilio: dict[str, Any]) -> str:
     ok = "ok" if run["ok"] else "NOT OK"
     by_process = ", ".join(f"{name} {us:,}" for name, us in run["cpu_us_per_step"].items())
     parts = profiled["worker_parts_us_per_step"]
-    in_batch = ", ".join(
-        f"{name} {parts[name]:,}"
-        for name in ("write (bulk_update, bulk_create)", "load recipients", "compose the texts")
-    )
+    in_batch = ", ".join(f"{name} {parts.get(name, 0):,}" for name in BATCH_PARTS)
     request = parts["request (twilio client, HTTP)"]
     sending = (
         f"request {request:,} (of which the HTTP exchange {parts['HTTP client']:,}), plan "

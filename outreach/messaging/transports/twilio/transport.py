@@ -172,8 +172,8 @@ class OutreachHttpClient(TwilioHttpClient):
             return super().request(
                 method, url, params, data, headers, auth, timeout, allow_redirects
             )
-        if params:
-            url += ("&" if parts.query else "?") + form_encode(params)
+        query = "&".join(q for q in (parts.query, form_encode(params or {})) if q)
+        target = (parts.path or "/") + (f"?{query}" if query else "")
         # The body as requests makes it: a form (or JSON) when there is data.
         head = dict(headers or {})
         body: bytes | None = None
@@ -186,10 +186,15 @@ class OutreachHttpClient(TwilioHttpClient):
         if auth is not None:
             head["Authorization"] = self.authorization(auth)
         try:
-            answer = self.pools().request(
-                method.upper(), url, body=body, headers=head,
+            # The host's pool directly: the manager's own URL parsing and body encoding
+            # would only repeat what is done here.
+            pool = self.pools().connection_from_host(
+                parts.hostname, parts.port, parts.scheme or "https"
+            )
+            answer = pool.urlopen(
+                method.upper(), target, body=body, headers=head,
                 timeout=urllib3.Timeout(timeout or self.timeout), retries=False,
-                redirect=allow_redirects,
+                redirect=allow_redirects, assert_same_host=False,
             )  # fmt: skip
         except urllib3.exceptions.NewConnectionError as exc:  # a subclass of the time-out
             raise RequestsConnectionError(type(exc).__name__) from exc
