@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 import django
 
-from bench.common import ROOT, WORK, cpu_seconds, cpu_spent
+from bench.common import ROOT, WORK, cpu_seconds, cpu_spent, start_twilio_stand_in
 from bench.twilio_stub import summary
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -66,17 +66,7 @@ def quiet_hours_after(moment: datetime, hours_from_now: int = 2, length: int = 1
 
 
 def start_stub() -> tuple[subprocess.Popen[str], str]:
-    stub = subprocess.Popen(
-        [sys.executable, "-m", "bench.twilio_stub", "--port", "0",
-         "--account-sid", ACCOUNT_SID, "--auth-token", AUTH_TOKEN],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert stub.stdout is not None
-    line = stub.stdout.readline().strip()
-    if not line.startswith("listening on "):
-        stub.kill()
-        raise SystemExit(f"the Twilio stub did not start: {line!r}")
-    return stub, line.removeprefix("listening on ")
+    return start_twilio_stand_in("bench.twilio_stub", ACCOUNT_SID, AUTH_TOKEN)
 
 
 def stop(process: subprocess.Popen[Any]) -> None:

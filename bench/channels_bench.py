@@ -35,24 +35,14 @@ from typing import Any
 
 import django
 
-from bench.common import ROOT, WORK, cpu_seconds, cpu_spent
+from bench.common import ROOT, WORK, cpu_seconds, cpu_spent, start_twilio_stand_in
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
 
 
 def start_fake() -> tuple[subprocess.Popen[str], str]:
-    fake = subprocess.Popen(
-        [sys.executable, "-m", "tests.messaging.fake_twilio", "--port", "0",
-         "--account-sid", ACCOUNT_SID, "--auth-token", AUTH_TOKEN],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert fake.stdout is not None
-    line = fake.stdout.readline().strip()
-    if not line.startswith("listening on "):
-        fake.kill()
-        raise SystemExit(f"the fake Twilio server did not start: {line!r}")
-    return fake, line.removeprefix("listening on ")
+    return start_twilio_stand_in("tests.messaging.fake_twilio", ACCOUNT_SID, AUTH_TOKEN)
 
 
 def start_worker(concurrency: int, env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -84,6 +84,24 @@ def run_json(
     return result
 
 
+def start_twilio_stand_in(
+    module: str, account_sid: str, auth_token: str
+) -> tuple["subprocess.Popen[str]", str]:
+    """A stand-in of Twilio's API (`module`: the tests' fake or the lean stub) in a process of
+    its own; it and the URL it listens on."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", module, "--port", "0",
+         "--account-sid", account_sid, "--auth-token", auth_token],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert server.stdout is not None
+    line = server.stdout.readline().strip()
+    if not line.startswith("listening on "):
+        server.kill()
+        raise SystemExit(f"{module} did not start: {line!r}")
+    return server, line.removeprefix("listening on ")
+
+
 def redis_url(db: int) -> str:
     """A URL for Redis database `db` on the server of REDIS_URL (or the local default)."""
     parts = urlsplit(os.environ.get("REDIS_URL") or DEFAULT_REDIS)
