@@ -9,12 +9,13 @@ where the test process can read it too.
 
 import contextlib
 import os
+import shlex
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -126,6 +127,28 @@ class RedisServer:
         return int(self.client().llen(queue))
 
 
+# Faster start and no chatter between the test's workers (the Procfile's options stay).
+QUIET_WORKER = ["--without-heartbeat", "--without-gossip", "--without-mingle"]
+
+
+def spawn(argv: list[str], env: dict[str, str], log_path: Path) -> "subprocess.Popen[bytes]":
+    """`argv` in the project folder and its own process group, its output appended to
+    `log_path`."""
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            argv, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+
+
+def kill_group(process: "subprocess.Popen[bytes] | None") -> None:
+    """SIGKILL to the process's whole group, even when the process already ended by itself."""
+    if process is not None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
+
 class Worker:
     """`celery -A outreach worker` in its own process group; SIGKILL takes the whole group."""
 
@@ -137,20 +160,21 @@ class Worker:
         self.process: subprocess.Popen[bytes] | None = None
         self.log_from = 0
 
+    def command(self) -> list[str]:
+        return [
+            str(CELERY), "-A", "outreach", "worker", "-l", "info", "-n", f"{self.name}@%h",
+            "-c", str(self.concurrency), "-P", "prefork", *QUIET_WORKER,
+        ]  # fmt: skip
+
     def start(self, wait: bool = True) -> "Worker":
         self.log_from = self.log_path.stat().st_size if self.log_path.exists() else 0
-        log = open(self.log_path, "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [str(CELERY), "-A", "outreach", "worker", "-l", "info", "-n", f"{self.name}@%h",
-             "-c", str(self.concurrency), "-P", "prefork",
-             "--without-heartbeat", "--without-gossip", "--without-mingle"],
-            cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        log.close()
+        self.process = spawn(self.command(), self.env, self.log_path)
         if wait:
-            wait_for(self._ready, 60, f"worker {self.name} to be ready", every=0.1)
+            self.wait_ready()
         return self
+
+    def wait_ready(self) -> None:
+        wait_for(self._ready, 60, f"worker {self.name} to be ready", every=0.1)
 
     def _ready(self) -> bool:
         assert self.process is not None
@@ -180,11 +204,7 @@ class Worker:
 
     def kill(self) -> None:
         """SIGKILL to the main process and its pool at once: a crash, an OOM kill."""
-        if self.process is not None:
-            # The whole group, even when the main process already ended by itself.
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
+        kill_group(self.process)
         self.process = None
 
     def log(self) -> str:
@@ -305,12 +325,7 @@ class FlakyTransport:
 
 # --- The Procfile's workers, `celery beat`, publishing to a private Redis ---------------------
 
-import shlex  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-
 PROCFILE = BASE_DIR / "Procfile"
-# Faster start and no chatter between the test's workers; the Procfile's options stay.
-QUIET_WORKER = ["--without-heartbeat", "--without-gossip", "--without-mingle"]
 
 
 def procfile() -> dict[str, list[str]]:
@@ -351,21 +366,8 @@ class ProcfileWorker(Worker):
         super().__init__(process, env, folder)
         self.argv = procfile()[process]
 
-    def start(self, wait: bool = True) -> "Worker":
-        self.log_from = self.log_path.stat().st_size if self.log_path.exists() else 0
-        log = open(self.log_path, "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [str(CELERY), *self.argv[1:], *QUIET_WORKER],
-            cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        log.close()
-        if wait:
-            self.wait_ready()
-        return self
-
-    def wait_ready(self) -> None:
-        wait_for(self._ready, 60, f"worker {self.name} to be ready", every=0.1)
+    def command(self) -> list[str]:
+        return [str(CELERY), *self.argv[1:], *QUIET_WORKER]
 
     def succeeded(self, task: str) -> int:
         """How many runs of `task` this worker finished without an error."""
@@ -388,15 +390,12 @@ class BeatProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, wait: bool = True) -> "BeatProcess":
-        log = open(self.log_path, "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(
+        self.process = spawn(
             [str(CELERY), "-A", "outreach", "beat", "-l", "info",
              "-s", str(self.folder / f"beat-{self.name}-schedule"),
              "--pidfile", str(self.folder / f"beat-{self.name}.pid")],
-            cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            self.env, self.log_path,
         )  # fmt: skip
-        log.close()
         if wait:
             self.wait_started()
         return self
@@ -415,10 +414,7 @@ class BeatProcess:
         return self.log().count(f"Sending due task {entry} (")
 
     def kill(self) -> None:
-        if self.process is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
+        kill_group(self.process)
         self.process = None
 
     def log(self) -> str:
