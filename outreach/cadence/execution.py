@@ -39,7 +39,6 @@ from outreach.messaging.models import Message
 from outreach.messaging.sending import (
     hand_over,
     lease,
-    look_up,
     outgoing_of,
     persist,
     record,
@@ -57,6 +56,7 @@ from outreach.messaging.transports.base import (
     Outgoing,
     Result,
     Transport,
+    lookup,
 )
 from outreach.messaging.transports.ratelimit import DEFERRED
 from outreach.messaging.transports.registry import default_transport
@@ -293,7 +293,7 @@ def _look_up(run: Execution, transport: Transport) -> None:
     hand-over."""
     for step, spec, message in run.unsettled:
         item = outgoing_of(message)
-        found = look_up(message, transport, run.now)
+        found = lookup(transport, item, message.created_at, run.now)
         if found.answer == HANDED_OVER and found.result is not None:
             run.results.append((step, spec, item, found.result))
         elif found.answer == ABSENT:
@@ -323,11 +323,9 @@ def _settle(run: Execution) -> None:
     this run: a step another run claimed meanwhile is that run's to settle)."""
     if not (run.results or run.checks or run.later):
         return
-    ids = [step.pk for step, *_ in run.results] + [step.pk for step, *_ in run.checks]
-    ids += [step.pk for step, _ in run.later]
-    claims = {step.pk: step.claims for step, *_ in run.results}
-    claims |= {step.pk: step.claims for step, *_ in run.checks}
-    claims |= {step.pk: step.claims for step, _ in run.later}
+    # The claim each step had when this run took it: a step claimed since is another run's.
+    settling = [r[0] for r in run.results] + [c[0] for c in run.checks]
+    claims = {step.pk: step.claims for step in settling + [w[0] for w in run.later]}
     with transaction.atomic():
         recorded = record(
             [item for _, _, item, _ in run.results],
@@ -340,7 +338,7 @@ def _settle(run: Execution) -> None:
         ours = {
             step.pk: step
             for step in PlannedStep.objects.select_for_update().filter(
-                pk__in=ids, status=Status.CLAIMED
+                pk__in=list(claims), status=Status.CLAIMED
             )
             if step.claims == claims[step.pk]
         }

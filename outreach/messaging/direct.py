@@ -60,17 +60,6 @@ def send_direct(
     transport: Transport | None = None,
 ) -> Message:
     """Compose `template` for `person` on `case`, send it to `to` and record it."""
-    message = Message(
-        case=case,
-        step_id=None,
-        channel=channel,
-        to=to,
-        body="",
-        language=language_or_default(language),
-        template=template,
-        created_at=now,
-        status_at=now,
-    )
     municipality = case.municipality
     worker = direct_contacts([case.assignee_id]).get(case.assignee_id or 0)
     try:
@@ -88,10 +77,11 @@ def send_direct(
         )
     except ComposeError as exc:
         log.error("case %s: the answer %r cannot be made: %s", case.pk, template, exc)
-        message.status = Message.Status.FAILED  # nothing was handed over
-        message.error_code = "compose"
-        message.save()
-        return message
+        return Message.objects.create(  # nothing was handed over
+            case=case, channel=channel, to=to, body="", language=language_or_default(language),
+            template=template, created_at=now, status_at=now, status=Message.Status.FAILED,
+            error_code="compose",
+        )  # fmt: skip
     item = Outgoing(
         step_id=None,
         case_id=case.pk,

@@ -9,7 +9,8 @@ resends).
    provider's id, the contact attempt.
 
 A process that dies between 1 and 3 leaves the message `sending`. It is never resent blindly:
-once its lease (`sending_until`) has run out it is looked up at its transport (`look_up`).
+once its lease (`sending_until`) has run out it is looked up at its transport (`settle`; the
+engine does the same for its steps).
 Handed over: the result is recorded. Certainly absent: it is handed over now. The transport
 cannot tell: the message waits as `check` on a list a person works through
 (`confirm_checked`, `resend_checked`, `cancel_checked`).
@@ -33,7 +34,6 @@ from outreach.messaging.transports.base import (
     QUEUED,
     SENT,
     TRANSIENT,
-    Lookup,
     Outgoing,
     Result,
     Transport,
@@ -183,11 +183,6 @@ def outgoing_of(message: Message) -> Outgoing:
     )  # fmt: skip
 
 
-def look_up(message: Message, transport: Transport, now: datetime) -> Lookup:
-    """What `transport` knows of `message` (outside any transaction: it may ask the provider)."""
-    return lookup(transport, outgoing_of(message), message.created_at, now)
-
-
 def claim_unsettled(now: datetime, limit: int, *, stepless: bool) -> list[Message]:
     """`sending` messages whose lease ran out (with or without a campaign step), claimed for
     a look-up: their lease is renewed, so two processes never settle one message at once."""
@@ -213,8 +208,8 @@ def settle(message: Message, transport: Transport, now: datetime) -> str:
     """Settle one claimed `sending` message: look it up, then record what the transport had,
     hand it over when it certainly has none, or put it on the list to check. Returns the
     look-up's answer."""
-    found = look_up(message, transport, now)
     item = outgoing_of(message)
+    found = lookup(transport, item, message.created_at, now)
     if found.answer == "handed_over" and found.result is not None:
         with transaction.atomic():
             record([item], [found.result], now, keep_failed=True)
