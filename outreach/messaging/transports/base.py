@@ -20,7 +20,7 @@ Which transport serves which channel: `outreach.messaging.transports.registry`.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ class Lookup:
     note: str = ""  # why, in a few words (for the list a person checks)
 
 
+@runtime_checkable
 class Reconciling(Protocol):
     """A transport that can look up a hand-over. `since` is when the message row was committed:
     no hand-over of it can be older. Like `send`, it never raises: a failed lookup is `wait`
@@ -95,11 +96,9 @@ class Reconciling(Protocol):
 
 def lookup(transport: object, item: Outgoing, since: datetime, now: datetime) -> Lookup:
     """`transport.lookup`, or `unknown` for a transport that has none."""
-    method = getattr(transport, "lookup", None)
-    if method is None:
+    if not isinstance(transport, Reconciling):
         return Lookup(UNKNOWN, note=f"{type(transport).__name__} kan niet nazoeken")
-    answer: Lookup = method(item, since, now)
-    return answer
+    return transport.lookup(item, since, now)
 
 
 class RowsTransport:

@@ -43,7 +43,6 @@ class Registry:
             if name in self._classes and self._classes[name] is not cls:
                 raise ValueError(f"transport name {name!r} is taken by {self._classes[name]}")
             self._classes[name] = cls
-            cls.transport_name = name  # type: ignore[attr-defined]
             return cls
 
         return decorator
