@@ -2,10 +2,11 @@
 
     python -m bench.twilio_stub --port 0 --account-sid AC... --auth-token TOKEN
 
-It checks what the tests' fake (tests/messaging/fake_twilio.py) checks of a request to create a
-message, and answers in the same shapes, but is built to cost the benchmark little: one
-asyncio `Protocol` (no stream objects) on HTTP/1.1 keep-alive, the form read with `parse_qsl`,
-the answer's JSON written from one template, the date formatted once a second.
+It checks a request to create a message with the tests' fake's own checks
+(`tests.messaging.fake_twilio.check_form`) and answers in the same shapes, but is built to cost
+the benchmark little: one asyncio `Protocol` (no stream objects) on HTTP/1.1 keep-alive, the
+form read with `parse_qsl`, the answer's JSON written from one template, the date formatted once
+a second.
 
 Checked, as Twilio checks it: POST /2010-04-01/Accounts/{AccountSid}/Messages.json, Basic auth
 with the account SID and token and the same account in the path (401 20003 / 404 20404); To in
@@ -33,70 +34,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from outreach.messaging.transports.ratelimit import segment_count
+from tests.messaging.fake_twilio import Refused, check_form
 
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Messages\.json$")
-E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-ALPHANUMERIC = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
-SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
-CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
-MAX_BODY = 1600
-
-
-class Refused(Exception):
-    def __init__(self, code: int, status: int = 400) -> None:
-        super().__init__(code)
-        self.code = code
-        self.status = status
-
-
-def utf16_length(text: str) -> int:
-    if text.isascii():
-        return len(text)
-    return len(text.encode("utf-16-le")) // 2
-
-
-def check_form(form: dict[str, str]) -> None:
-    """Refuse the form as Twilio would (the tests' fake's checks, for SMS and WhatsApp)."""
-    to = form.get("To", "")
-    sender = form.get("From", "")
-    service = form.get("MessagingServiceSid", "")
-    body = form.get("Body")
-    content = form.get("ContentSid", "")
-    variables = form.get("ContentVariables", "")
-    callback = form.get("StatusCallback", "")
-    if not to:
-        raise Refused(21604)
-    whatsapp = to.startswith("whatsapp:")
-    if not E164.match(to.removeprefix("whatsapp:")):
-        raise Refused(21211)
-    if not sender and not service:
-        raise Refused(21603)
-    if service and not SERVICE_SID.match(service):
-        raise Refused(21701)
-    if sender:
-        bare = sender.removeprefix("whatsapp:")
-        alphanumeric = not sender.startswith("whatsapp:") and ALPHANUMERIC.match(bare)
-        if not (E164.match(bare) or alphanumeric):
-            raise Refused(21212)
-        if whatsapp != sender.startswith("whatsapp:"):
-            raise Refused(21910)
-    if (body is None) == (not content):
-        raise Refused(21602)  # neither, or both (the tests' fake refuses both too)
-    if body is not None and utf16_length(body) > MAX_BODY:
-        raise Refused(21617)
-    if content and not CONTENT_SID.match(content):
-        raise Refused(21655)
-    if variables:
-        try:
-            parsed = json.loads(variables) if content else None
-        except ValueError:
-            parsed = None
-        if not isinstance(parsed, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and v for k, v in parsed.items()
-        ):
-            raise Refused(21656)
-    if not callback.startswith(("http://", "https://")) or len(callback) < 10:
-        raise Refused(21609)
 
 
 class Stub:

@@ -164,6 +164,55 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def check_form(form: dict[str, str]) -> None:
+    """Refuse a form to create a message as Twilio would (and a little stricter: see the
+    module's docstring). The benchmark's stub (bench/twilio_stub.py) checks with this too."""
+    to = form.get("To", "")
+    sender = form.get("From", "")
+    service = form.get("MessagingServiceSid", "")
+    body = form.get("Body")
+    content = form.get("ContentSid", "")
+    variables = form.get("ContentVariables", "")
+    callback = form.get("StatusCallback", "")
+    if not to:
+        raise Refused(21604)
+    whatsapp = to.startswith("whatsapp:")
+    if not E164.match(to.removeprefix("whatsapp:")):
+        raise Refused(21211)
+    if not sender and not service:
+        raise Refused(21603)
+    if service and not SERVICE_SID.match(service):
+        raise Refused(21701)
+    if sender:
+        bare = sender.removeprefix("whatsapp:")
+        alphanumeric = not sender.startswith("whatsapp:") and ALPHANUMERIC.match(bare)
+        if not (E164.match(bare) or alphanumeric):
+            raise Refused(21212)
+        if whatsapp != sender.startswith("whatsapp:"):
+            raise Refused(21910)
+    if body is None and not content:
+        raise Refused(21602)
+    if body is not None and content:
+        raise Refused(21602)  # stricter than Twilio: one or the other
+    if body is not None and utf16_length(body) > 1600:
+        raise Refused(21617)
+    if content and not CONTENT_SID.match(content):
+        raise Refused(21655)
+    if variables:
+        if not content:
+            raise Refused(21656)
+        try:
+            parsed = json.loads(variables)
+        except ValueError:
+            raise Refused(21656) from None
+        if not isinstance(parsed, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v for k, v in parsed.items()
+        ):
+            raise Refused(21656)
+    if not callback or urlsplit(callback).scheme not in ("http", "https"):
+        raise Refused(21609)  # stricter than Twilio: every send names its callback
+
+
 def _rfc2822(moment: datetime) -> str:
     return format_datetime(moment)
 
@@ -361,47 +410,12 @@ class FakeTwilio:
         sender = record.from_ = form.get("From", "")
         service = record.messaging_service_sid = form.get("MessagingServiceSid", "")
         body = record.body = form.get("Body")
-        content = record.content_sid = form.get("ContentSid", "")
-        variables = record.content_variables = form.get("ContentVariables", "")
-        callback = record.status_callback = form.get("StatusCallback", "")
-        if not to:
-            raise Refused(21604)
+        record.content_sid = form.get("ContentSid", "")
+        record.content_variables = form.get("ContentVariables", "")
+        record.status_callback = form.get("StatusCallback", "")
+        check_form(form)
         whatsapp = to.startswith("whatsapp:")
         number = to.removeprefix("whatsapp:")
-        if not E164.match(number):
-            raise Refused(21211)
-        if not sender and not service:
-            raise Refused(21603)
-        if service and not SERVICE_SID.match(service):
-            raise Refused(21701)
-        if sender:
-            bare = sender.removeprefix("whatsapp:")
-            alphanumeric = not sender.startswith("whatsapp:") and ALPHANUMERIC.match(bare)
-            if not (E164.match(bare) or alphanumeric):
-                raise Refused(21212)
-            if whatsapp != sender.startswith("whatsapp:"):
-                raise Refused(21910)
-        if body is None and not content:
-            raise Refused(21602)
-        if body is not None and content:
-            raise Refused(21602)  # stricter than Twilio: one or the other
-        if body is not None and utf16_length(body) > 1600:
-            raise Refused(21617)
-        if content and not CONTENT_SID.match(content):
-            raise Refused(21655)
-        if variables:
-            if not content:
-                raise Refused(21656)
-            try:
-                parsed = json.loads(variables)
-            except ValueError:
-                raise Refused(21656) from None
-            if not isinstance(parsed, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) and v for k, v in parsed.items()
-            ):
-                raise Refused(21656)
-        if not callback or urlsplit(callback).scheme not in ("http", "https"):
-            raise Refused(21609)  # stricter than Twilio: every send names its callback
         code = self.errors.get(number, MAGIC.get(number))
         if code == 63016 and not (whatsapp and body is not None):
             code = None  # only a WhatsApp free text needs the session
