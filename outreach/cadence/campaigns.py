@@ -27,8 +27,8 @@ attempt each, in file order:
   not-at-home card is only ever a visit's fallback.
 
 Loading validates every file and reports every problem at once, as the weighing framework does
-(`outreach.intake.weighing.Problem`): file, location (`step[2] (id 'sms')`, 1-based), field,
-message. `outreach.cadence.requirements` checks the municipality's minimums on top.
+(`outreach.core.tomlfile`): file, location (`step[2] (id 'sms')`, 1-based), field, message.
+`outreach.cadence.requirements` checks the municipality's minimums on top.
 
 Pure Python on purpose (no Django).
 """
@@ -40,8 +40,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from outreach.cadence.tomlfile import Table, read_toml, show, suggestion
-from outreach.intake.weighing import FrameworkError, Problem
+from outreach.core.tomlfile import Problem, Table, located, read_toml, show, suggestion
+from outreach.intake.weighing import FrameworkError
 from outreach.messaging.texts.catalogue import CARD, LETTER, SMS, TEMPLATES
 
 CHANNELS: tuple[str, ...] = (
@@ -149,9 +149,7 @@ class Campaign:
 
 def location(index: int, step_id: object) -> str:
     """`step[2] (id 'sms')`: 1-based, as the policy officer counts the [[step]] tables."""
-    if isinstance(step_id, str) and step_id:
-        return f"step[{index}] (id '{step_id}')"
-    return f"step[{index}]"
+    return located(f"step[{index}]", "id", {"id": step_id})
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -191,22 +189,21 @@ def load_campaign(path: Path) -> tuple[Campaign | None, list[Problem]]:
         problems.append(
             Problem(source, "", "", "file name must be lower case letters, digits, _ or -")
         )
-    top = Table(data, source, "top level", problems)
+    top = Table.top(data, source, problems)
     top.check_keys(_TOP_KEYS, "a campaign")
     label = top.text("label", required=True)
     day_unit = top.choice("days", DAY_UNITS) or "calendar"
     close_after_days = top.integer("close_after_days", lo=0)
-    raw_steps = data.get("step", [])
-    if not isinstance(raw_steps, list) or not raw_steps:
+    if data.get("step", []) == []:
         top.problem("step", "must have at least one step, written as [[step]]")
-        raw_steps = []
-    origins = _fallback_origins(raw_steps)
+    tables = top.tables("step", "id")
+    origins = _fallback_origins(tables)
     parsed: list[tuple[int, Step]] = []
-    for index, raw in enumerate(raw_steps, start=1):
-        step = _parse_step(raw, source, index, origins, problems)
+    for t in tables:
+        step = _parse_step(t, origins)
         if step is not None:
-            parsed.append((index, step))
-    _check_references(parsed, raw_steps, origins, source, problems)
+            parsed.append((t.index, step))
+    _check_references(parsed, tables, origins, source, problems)
     steps = [step for _, step in parsed]
     days = _schedule(steps, source, problems) if not problems else {}
     if problems or label is None:
@@ -229,25 +226,19 @@ def _or(value: int | None, default: int) -> int:
     return default if value is None else value
 
 
-def _fallback_origins(raw_steps: list[object]) -> dict[str, str]:
+def _fallback_origins(tables: list[Table]) -> dict[str, str]:
     """Fallback step id -> id of the first step whose on_failure names it."""
     origins: dict[str, str] = {}
-    for raw in raw_steps:
-        if isinstance(raw, dict):
-            target, origin = raw.get("on_failure"), raw.get("id")
-            if isinstance(target, str) and isinstance(origin, str):
-                origins.setdefault(target, origin)
+    for t in tables:
+        target, origin = t.data.get("on_failure"), t.data.get("id")
+        if isinstance(target, str) and isinstance(origin, str):
+            origins.setdefault(target, origin)
     return origins
 
 
-def _parse_step(
-    raw: object, source: str, index: int, origins: Mapping[str, str], problems: list[Problem]
-) -> Step | None:
-    if not isinstance(raw, dict):
-        problems.append(Problem(source, f"step[{index}]", "", "must be a table written [[step]]"))
-        return None
+def _parse_step(t: Table, origins: Mapping[str, str]) -> Step | None:
+    raw, problems = t.data, t.problems
     before = len(problems)
-    t = Table(raw, source, location(index, raw.get("id")), problems)
     t.check_keys(_STEP_KEYS, "a step")
     step_id = t.text("id", required=True)
     if step_id is not None and not ID_PATTERN.match(step_id):
@@ -275,7 +266,7 @@ def _parse_step(
     after = t.choice("after", AFTER) or "previous"
     requires = t.text_list("requires", choices=REQUIREMENTS) or ()
     languages = t.text_list("languages", pattern=_LANGUAGE, pattern_text="a language like 'nl'")
-    window = _parse_window(raw.get("window"), t, channel)
+    window = _parse_window(t, channel)
     on_failure = t.text("on_failure")
     template = _parse_template(t, channel)
     if len(problems) > before or step_id is None or channel is None or after_days is None:
@@ -347,13 +338,10 @@ def _check_fallback_timing(t: Table, origin: str) -> None:
         t.problem("after_days", f"{when}; leave after_days out (or 0), got {value}")
 
 
-def _parse_window(raw: object, t: Table, channel: str | None) -> Window | None:
-    if raw is None:
+def _parse_window(t: Table, channel: str | None) -> Window | None:
+    w = t.table("window", "days and hours")
+    if w is None:
         return None
-    if not isinstance(raw, dict):
-        t.problem("window", f"must be a table with days and hours, got {show(raw)}")
-        return None
-    w = Table(raw, t.file, t.location, t.problems, prefix="window.")
     w.check_keys(_WINDOW_KEYS, "a window")
     days = w.text_list("days", choices=WEEKDAYS)
     if days is not None and not days:
@@ -389,28 +377,22 @@ def _parse_hours(text: str, w: Table, channel: str | None) -> tuple[int, int] | 
 
 def _check_references(
     parsed: list[tuple[int, Step]],
-    raw_steps: list[object],
+    tables: list[Table],
     origins: Mapping[str, str],
     source: str,
     problems: list[Problem],
 ) -> None:
     """Ids, on_failure and announces between steps. A step with problems of its own is left
     out of `parsed`; its raw id, on_failure and announces still count here."""
-    raws = [r for r in raw_steps if isinstance(r, dict)]
-    announced = {r.get("announces") for r in raws}
+    announced = {t.data.get("announces") for t in tables}
     first_index: dict[str, int] = {}
-    for index, raw in enumerate(raw_steps, start=1):
-        step_id = raw.get("id") if isinstance(raw, dict) else None
+    for t in tables:
+        index, step_id = t.index, t.data.get("id")
         if not isinstance(step_id, str):
             continue
         if step_id in first_index:
-            problems.append(
-                Problem(
-                    source,
-                    location(index, step_id),
-                    "id",
-                    f"duplicate step id '{step_id}', first used at step[{first_index[step_id]}]",
-                )
+            t.problem(
+                "id", f"duplicate step id '{step_id}', first used at step[{first_index[step_id]}]"
             )
         first_index.setdefault(step_id, index)
     by_id: dict[str, Step] = {}

@@ -22,7 +22,8 @@ from outreach.cadence.campaigns import (
     read_campaigns,
 )
 from outreach.cadence.requirements import check_all, load_requirements
-from outreach.intake.weighing import FrameworkError, Problem, load_framework
+from outreach.core.tomlfile import Problem
+from outreach.intake.weighing import FrameworkError, load_framework
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,8 @@ from outreach.cadence.campaigns import (
     Step,
     location,
 )
-from outreach.cadence.tomlfile import Table, read_toml
 from outreach.core.calendar import add_working_days
-from outreach.intake.weighing import Problem
+from outreach.core.tomlfile import Problem, Table, read_toml
 
 STATUTORY_CRISIS_WORKING_DAYS = 3  # Wgs art. 4: threatening situations
 STATUTORY_OFFER_DAYS = 28  # contact and an offer of a conversation within 4 weeks
@@ -91,7 +90,7 @@ def load_requirements(path: Path) -> RequirementSet:
     data, problems = read_toml(path)
     if data is None:
         raise CampaignError(problems)
-    top = Table(data, source, "top level", problems)
+    top = Table.top(data, source, problems)
     top.check_keys((*_KEYS, "municipality"), "the requirements")
     defaults = _parse(top, Requirements(source=source))
     municipalities: dict[str, Requirements] = {}

@@ -15,16 +15,17 @@ only weighs them.
 
 from __future__ import annotations
 
-import difflib
 import re
-import tomllib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
+
+from outreach.core.tomlfile import Problem as Problem
+from outreach.core.tomlfile import Table, TomlError, parse_toml, read_toml, show, suggestion
 
 # DDAS EnumSignaalpartner, exact spelling. Duplicated from outreach.core.ddas, which needs
 # Django; a test keeps the two equal.
@@ -80,29 +81,8 @@ class Priority:
     reasons: tuple[Reason, ...]
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    location: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        parts = [self.file]
-        if self.location:
-            parts.append(self.location)
-        if self.field:
-            parts.append(f"field '{self.field}'")
-        parts.append(self.message)
-        return ": ".join(parts)
-
-
-class FrameworkError(Exception):
+class FrameworkError(TomlError):
     """The framework file is unusable; `problems` holds every problem found, in file order."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 # --- formatting --------------------------------------------------------------------------------
@@ -305,165 +285,23 @@ class Framework:
 
 
 def load_framework(path: Path) -> Framework:
-    source = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise FrameworkError(
-            [Problem(source, "", "", f"cannot read file: {exc.strerror}")]
-        ) from exc
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise FrameworkError([Problem(source, f"line {line}", "", "not valid UTF-8")]) from exc
-    return parse_framework(text, source)
-
-
-_TOML_POSITION = re.compile(
-    r"^(?P<message>.*) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$"
-)
+    data, problems = read_toml(path)
+    return _framework(data, problems, str(path))
 
 
 def parse_framework(text: str, source: str) -> Framework:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise FrameworkError([_syntax_problem(source, text, str(exc))]) from exc
-    problems = _Problems(source)
-    framework = _parse_document(data, problems)
-    if problems.items or framework is None:
-        raise FrameworkError(problems.items)
+    data, problems = parse_toml(text, source)
+    return _framework(data, problems, source)
+
+
+def _framework(
+    data: Mapping[str, object] | None, problems: list[Problem], source: str
+) -> Framework:
+    """The framework of the file's tables; FrameworkError with every problem."""
+    framework = None if data is None else _parse_document(Table.top(data, source, problems))
+    if problems or framework is None:
+        raise FrameworkError(problems)
     return framework
-
-
-def _syntax_problem(source: str, text: str, error: str) -> Problem:
-    match = _TOML_POSITION.match(error)
-    if match is None:
-        return Problem(source, "", "", f"TOML syntax error: {error}")
-    if match["line"] is None:
-        # tomllib reports some errors only at the end; the last line is the best pointer.
-        location = f"line {max(1, len(text.splitlines()))} (end of file)"
-    else:
-        location = f"line {match['line']}, column {match['col']}"
-    return Problem(source, location, "", f"TOML syntax error: {match['message']}")
-
-
-class _Problems:
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.items: list[Problem] = []
-
-    def add(self, location: str, field: str, message: str) -> None:
-        self.items.append(Problem(self.file, location, field, message))
-
-
-def _show(value: object) -> str:
-    """A value as the policy officer wrote it in TOML."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value) if "'" not in value else f'"{value}"'
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return f"a {type(value).__name__}"
-
-
-class _Table:
-    """One TOML table being validated; every accessor records a problem instead of raising."""
-
-    def __init__(self, data: Mapping[str, object], location: str, problems: _Problems) -> None:
-        self.data = data
-        self.location = location
-        self.problems = problems
-
-    def problem(self, field: str, message: str) -> None:
-        self.problems.add(self.location, field, message)
-
-    def check_keys(self, allowed: Sequence[str], what: str) -> None:
-        for key in self.data:
-            if key in allowed:
-                continue
-            hint = difflib.get_close_matches(key, allowed, n=1)
-            suggestion = f"did you mean '{hint[0]}'? " if hint else ""
-            self.problem(key, f"unknown key; {suggestion}allowed in {what}: {', '.join(allowed)}")
-
-    def has(self, key: str) -> bool:
-        return key in self.data
-
-    def integer(
-        self, key: str, *, default: int | None = None, lo: int | None = None, hi: int | None = None
-    ) -> int | None:
-        if key not in self.data:
-            if default is None:
-                self.problem(key, "missing; must be an integer")
-            return default
-        value = self.data[key]
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(key, f"must be an integer, got {_show(value)}")
-            return None
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            self.problem(key, f"must be {_range_text(lo, hi)}, got {value}")
-            return None
-        return value
-
-    def amount(self, key: str, *, required: bool) -> Decimal | None:
-        if key not in self.data:
-            if required:
-                self.problem(key, "missing; must be an amount in euros")
-            return None
-        value = self.data[key]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(key, f"must be an amount in euros (a number), got {_show(value)}")
-            return None
-        amount = Decimal(str(value))
-        if not amount.is_finite() or amount < 0:
-            self.problem(key, f"must be a finite amount of 0 or more, got {_show(value)}")
-            return None
-        return amount
-
-    def text(self, key: str, *, required: bool) -> str | None:
-        if key not in self.data:
-            if required:
-                self.problem(key, "missing; must be a non-empty string")
-            return None
-        value = self.data[key]
-        if not isinstance(value, str) or not value.strip():
-            self.problem(key, f"must be a non-empty string, got {_show(value)}")
-            return None
-        return value
-
-    def text_list(self, key: str) -> list[str] | None:
-        if key not in self.data:
-            self.problem(key, "missing; must be a list of strings")
-            return None
-        value = self.data[key]
-        if not isinstance(value, list) or not value:
-            self.problem(key, f"must be a non-empty list of strings, got {_show(value)}")
-            return None
-        bad = [v for v in value if not isinstance(v, str)]
-        if bad:
-            self.problem(key, f"must be a list of strings, got {_show(bad[0])} in it")
-            return None
-        return [str(v) for v in value]
-
-
-def _range_text(lo: int | None, hi: int | None) -> str:
-    if lo is not None and hi is not None:
-        return f"between {lo} and {hi}"
-    if lo is not None:
-        return f"at least {lo}"
-    return f"at most {hi}"
-
-
-def _tables(data: Mapping[str, object], key: str, problems: _Problems) -> list[object]:
-    value = data.get(key, [])
-    if not isinstance(value, list):
-        problems.add("top level", key, f"must be an array of tables written as [[{key}]]")
-        return []
-    return value
 
 
 _TOP_KEYS = ("version", "matching_window_months", "rule", "tier", "override")
@@ -471,36 +309,21 @@ _RULE_COMMON_KEYS = ("id", "kind", "weight", "label")
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-def _parse_document(data: Mapping[str, object], problems: _Problems) -> Framework | None:
-    top = _Table(data, "top level", problems)
+def _parse_document(top: Table) -> Framework | None:
     top.check_keys(_TOP_KEYS, "the top level")
-    version = top.integer("version")
+    version = top.integer("version", required=True)
     if version is not None and version != FORMAT_VERSION:
         top.problem("version", f"must be {FORMAT_VERSION}, got {version}")
     window = top.integer(
         "matching_window_months", default=DEFAULT_MATCHING_WINDOW_MONTHS, lo=1, hi=24
     )
 
-    rules, rule_ids = _parse_rules(_tables(data, "rule", problems), problems)
-    tiers = _parse_tiers(_tables(data, "tier", problems), problems)
-    overrides = _parse_overrides(_tables(data, "override", problems), rule_ids, problems)
+    rules, rule_ids = _parse_rules(top)
+    tiers = _parse_tiers(top)
+    overrides = _parse_overrides(top, rule_ids)
     if window is None:
         return None
     return Framework(window, tuple(rules), tuple(tiers), tuple(overrides))
-
-
-def _element(raw: object, key: str, index: int, problems: _Problems) -> Mapping[str, object] | None:
-    if isinstance(raw, dict):
-        return raw
-    problems.add(f"{key}[{index}]", "", f"must be a table written as [[{key}]], got {_show(raw)}")
-    return None
-
-
-def _located(kind: str, index: int, name_key: str, table: Mapping[str, object]) -> str:
-    name = table.get(name_key)
-    if isinstance(name, str) and name:
-        return f"{kind}[{index}] ({name_key} '{name}')"
-    return f"{kind}[{index}]"
 
 
 @dataclass(frozen=True)
@@ -510,17 +333,17 @@ class _Common:
     label: str | None
 
 
-_Builder = Callable[[_Table, _Common | None], Rule | None]
+_Builder = Callable[[Table, _Common | None], Rule | None]
 
 
-def _build_multiple_partners(t: _Table, common: _Common | None) -> Rule | None:
+def _build_multiple_partners(t: Table, common: _Common | None) -> Rule | None:
     minimum = t.integer("min", default=2, lo=2, hi=len(PARTNER_TYPES))
     if common is None or minimum is None:
         return None
     return MultiplePartnersRule(id=common.id, weight=common.weight, label=common.label, min=minimum)
 
 
-def _build_consecutive_months(t: _Table, common: _Common | None) -> Rule | None:
+def _build_consecutive_months(t: Table, common: _Common | None) -> Rule | None:
     minimum = t.integer("min", default=2, lo=2, hi=25)
     if common is None or minimum is None:
         return None
@@ -529,7 +352,7 @@ def _build_consecutive_months(t: _Table, common: _Common | None) -> Rule | None:
     )
 
 
-def _build_amount_band(t: _Table, common: _Common | None) -> Rule | None:
+def _build_amount_band(t: Table, common: _Common | None) -> Rule | None:
     low = t.amount("min", required=True)
     high = t.amount("max", required=False)
     if low is not None and high is not None and high <= low:
@@ -540,32 +363,31 @@ def _build_amount_band(t: _Table, common: _Common | None) -> Rule | None:
     return AmountBandRule(id=common.id, weight=common.weight, label=common.label, min=low, max=high)
 
 
-def _build_partner_type(t: _Table, common: _Common | None) -> Rule | None:
+def _build_partner_type(t: Table, common: _Common | None) -> Rule | None:
     partner = t.text("type", required=True)
     if partner is not None and partner not in PARTNER_TYPES:
-        hint = difflib.get_close_matches(partner, PARTNER_TYPES, n=1)
-        suggestion = f"did you mean '{hint[0]}'? " if hint else ""
+        hint = suggestion(partner, PARTNER_TYPES)
         valid = ", ".join(f"'{p}'" for p in PARTNER_TYPES)
-        t.problem("type", f"unknown partner type {_show(partner)}; {suggestion}valid: {valid}")
+        t.problem("type", f"unknown partner type {show(partner)}; {hint}valid: {valid}")
         return None
     if common is None or partner is None:
         return None
     return PartnerTypeRule(id=common.id, weight=common.weight, label=common.label, type=partner)
 
 
-def _build_crisis(t: _Table, common: _Common | None) -> Rule | None:
+def _build_crisis(t: Table, common: _Common | None) -> Rule | None:
     if common is None:
         return None
     return CrisisRule(id=common.id, weight=common.weight, label=common.label)
 
 
-def _build_minors(t: _Table, common: _Common | None) -> Rule | None:
+def _build_minors(t: Table, common: _Common | None) -> Rule | None:
     if common is None:
         return None
     return MinorsRule(id=common.id, weight=common.weight, label=common.label)
 
 
-def _build_young_adult(t: _Table, common: _Common | None) -> Rule | None:
+def _build_young_adult(t: Table, common: _Common | None) -> Rule | None:
     max_age = t.integer("max_age", default=27, lo=18, hi=120)
     if common is None or max_age is None:
         return None
@@ -575,15 +397,15 @@ def _build_young_adult(t: _Table, common: _Common | None) -> Rule | None:
 _POSTCODE_AREA = re.compile(r"^[1-9][0-9]{3}$")
 
 
-def _build_neighbourhood(t: _Table, common: _Common | None) -> Rule | None:
-    areas = t.text_list("postcodes")
+def _build_neighbourhood(t: Table, common: _Common | None) -> Rule | None:
+    areas = t.text_list("postcodes", required=True, non_empty=True)
     if areas is None:
         return None
     bad = [a for a in areas if not _POSTCODE_AREA.match(a)]
     if bad:
         t.problem(
             "postcodes",
-            f"must be 4-digit postcode areas like '1102', got {_show(bad[0])}",
+            f"must be 4-digit postcode areas like '1102', got {show(bad[0])}",
         )
         return None
     if common is None:
@@ -611,22 +433,18 @@ _ALL_RULE_KEYS = tuple(
 )
 
 
-def _parse_rules(raws: list[object], problems: _Problems) -> tuple[list[Rule], set[str]]:
+def _parse_rules(top: Table) -> tuple[list[Rule], set[str]]:
     rules: list[Rule] = []
     located: dict[str, str] = {}  # rule id -> location of its first definition
-    built: list[tuple[str, Rule]] = []
-    if not raws:
-        problems.add("top level", "rule", "missing; the framework needs at least one [[rule]]")
-    for index, raw in enumerate(raws, start=1):
-        data = _element(raw, "rule", index, problems)
-        if data is None:
-            continue
-        location = _located("rule", index, "id", data)
-        t = _Table(data, location, problems)
+    built: list[tuple[Table, Rule]] = []
+    if top.data.get("rule", []) == []:
+        top.problem("rule", "missing; the framework needs at least one [[rule]]")
+    for t in top.tables("rule", "id"):
+        location = t.location
         kind = t.text("kind", required=True)
         spec = _KINDS.get(kind) if kind is not None else None
         if kind is not None and spec is None:
-            t.problem("kind", f"unknown rule kind {_show(kind)}; known kinds: {', '.join(_KINDS)}")
+            t.problem("kind", f"unknown rule kind {show(kind)}; known kinds: {', '.join(_KINDS)}")
         if spec is not None:
             t.check_keys(_RULE_COMMON_KEYS + spec[0], f"a rule of kind '{kind}'")
         else:
@@ -636,14 +454,14 @@ def _parse_rules(raws: list[object], problems: _Problems) -> tuple[list[Rule], s
         rule_id = t.text("id", required=True)
         if rule_id is not None:
             if not _ID_PATTERN.match(rule_id):
-                t.problem("id", f"must use only letters, digits, '_' and '-', got {_show(rule_id)}")
+                t.problem("id", f"must use only letters, digits, '_' and '-', got {show(rule_id)}")
                 rule_id = None
             elif rule_id in located:
-                t.problem("id", f"duplicate id {_show(rule_id)}, first used at {located[rule_id]}")
+                t.problem("id", f"duplicate id {show(rule_id)}, first used at {located[rule_id]}")
                 rule_id = None
             else:
                 located[rule_id] = location
-        weight = t.integer("weight", lo=0, hi=MAX_WEIGHT)
+        weight = t.integer("weight", lo=0, hi=MAX_WEIGHT, required=True)
         label = t.text("label", required=False)
         label_ok = label is not None or not t.has("label")
         common = (
@@ -655,22 +473,22 @@ def _parse_rules(raws: list[object], problems: _Problems) -> tuple[list[Rule], s
             rule = spec[1](t, common)
             if rule is not None:
                 rules.append(rule)
-                built.append((location, rule))
-    _check_double_counting(built, problems)
+                built.append((t, rule))
+    _check_double_counting(built)
     return rules, set(located)
 
 
-def _check_double_counting(built: list[tuple[str, Rule]], problems: _Problems) -> None:
+def _check_double_counting(built: list[tuple[Table, Rule]]) -> None:
     """Two rules that test the same thing would count one fact twice."""
     bands: list[tuple[str, AmountBandRule]] = []
     areas: dict[str, str] = {}
     conditions: dict[tuple[object, ...], str] = {}
-    for location, rule in built:
+    for t, rule in built:
+        location = t.location
         if isinstance(rule, AmountBandRule):
             for other_location, other in bands:
                 if _overlap(rule, other):
-                    problems.add(
-                        location,
+                    t.problem(
                         "min",
                         f"band {_band(rule)} overlaps band {_band(other)} of {other_location}; "
                         "an amount must fall in at most one band",
@@ -680,15 +498,12 @@ def _check_double_counting(built: list[tuple[str, Rule]], problems: _Problems) -
         elif isinstance(rule, NeighbourhoodRule):
             for area in sorted(rule.postcodes):
                 if area in areas and areas[area] != location:
-                    problems.add(
-                        location, "postcodes", f"postcode area '{area}' is also in {areas[area]}"
-                    )
+                    t.problem("postcodes", f"postcode area '{area}' is also in {areas[area]}")
                 areas.setdefault(area, location)
         else:
             condition = _condition(rule)
             if condition in conditions:
-                problems.add(
-                    location,
+                t.problem(
                     "kind",
                     f"tests the same as {conditions[condition]}; it would count twice",
                 )
@@ -717,22 +532,18 @@ def _band(rule: AmountBandRule) -> str:
     return f"{rule.min} to {rule.max}"
 
 
-def _parse_tiers(raws: list[object], problems: _Problems) -> list[Tier]:
+def _parse_tiers(top: Table) -> list[Tier]:
     tiers: list[Tier] = []
     names: dict[str, str] = {}
     scores: dict[int, str] = {}
-    for index, raw in enumerate(raws, start=1):
-        data = _element(raw, "tier", index, problems)
-        if data is None:
-            continue
-        location = _located("tier", index, "name", data)
-        t = _Table(data, location, problems)
+    for t in top.tables("tier", "name"):
+        location = t.location
         t.check_keys(("name", "min_score", "campaign"), "a tier")
         name = t.text("name", required=True)
         if name is not None and name in names:
-            t.problem("name", f"duplicate name {_show(name)}, first used at {names[name]}")
+            t.problem("name", f"duplicate name {show(name)}, first used at {names[name]}")
             name = None
-        min_score = t.integer("min_score", lo=0)
+        min_score = t.integer("min_score", lo=0, required=True)
         if min_score is not None and min_score in scores:
             t.problem("min_score", f"{min_score} is already the min_score of {scores[min_score]}")
             min_score = None
@@ -744,28 +555,23 @@ def _parse_tiers(raws: list[object], problems: _Problems) -> list[Tier]:
         if name is not None and min_score is not None and campaign is not None:
             tiers.append(Tier(name, min_score, campaign))
     if 0 not in scores:
-        problems.add(
-            "top level",
+        top.problem(
             "tier",
             "no [[tier]] with min_score = 0; every case needs a tier, even one no rule fires for",
         )
     return tiers
 
 
-def _parse_overrides(raws: list[object], rule_ids: set[str], problems: _Problems) -> list[Override]:
+def _parse_overrides(top: Table, rule_ids: set[str]) -> list[Override]:
     overrides: list[Override] = []
     seen: dict[str, str] = {}
-    for index, raw in enumerate(raws, start=1):
-        data = _element(raw, "override", index, problems)
-        if data is None:
-            continue
-        location = _located("override", index, "rule", data)
-        t = _Table(data, location, problems)
+    for t in top.tables("override", "rule"):
+        location = t.location
         t.check_keys(("rule", "campaign", "tier"), "an override")
         rule = t.text("rule", required=True)
         if rule is not None and rule not in rule_ids:
             known = ", ".join(f"'{r}'" for r in sorted(rule_ids)) or "none"
-            t.problem("rule", f"no rule with id {_show(rule)}; rule ids: {known}")
+            t.problem("rule", f"no rule with id {show(rule)}; rule ids: {known}")
             rule = None
         elif rule is not None and rule in seen:
             t.problem(

@@ -13,7 +13,7 @@ from outreach.cadence.checking import check_folder
 from outreach.core.models import Municipality
 from outreach.core.municipalities import contact_command, missing_contact
 from outreach.core.paths import shown_path
-from outreach.intake.weighing import Problem
+from outreach.core.tomlfile import Problem
 
 
 class Command(BaseCommand):
