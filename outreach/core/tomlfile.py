@@ -299,9 +299,10 @@ class Table:
             return None
         return tuple(items)
 
-    def table(self, key: str, what: str) -> Table | None:
+    def table(self, key: str, what: str, *, required: bool = False) -> Table | None:
         """The nested table `[key]` (its fields read "key.field"); None when absent."""
         if key not in self.data:
+            self._missing(key, required, f"a table with {what}")
             return None
         value = self.data[key]
         if not isinstance(value, dict):

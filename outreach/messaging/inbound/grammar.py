@@ -35,7 +35,6 @@ one of them (Dutch for someone without one); otherwise it is the language whose 
 exactly this keyword ("HELP" is English: the Dutch texts ask for HULP), or none (STOP).
 """
 
-import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from outreach.core.tomlfile import read_toml
 from outreach.messaging.texts import wording
 from outreach.messaging.texts.catalogue import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -152,16 +152,10 @@ class Grammar:
 
 
 def _read(path: Path) -> dict[str, object]:
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise GrammarError(
-            f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start})"
-        ) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise GrammarError(f"{path.name}: not valid TOML: {exc}") from None
+    data, problems = read_toml(path, path.name)
+    if data is None:
+        raise GrammarError(str(problems[0]))
+    return data
 
 
 def _phrases(path: Path, data: dict[str, object]) -> dict[str, list[tuple[str, Phrase]]]:

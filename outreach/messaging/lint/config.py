@@ -105,7 +105,7 @@ def _stamp(path: Path) -> tuple[str, int, int]:
     try:
         stat = path.stat()
     except OSError:
-        return str(path), -1, -1  # read_toml says "no such file"
+        return str(path), -1, -1  # read_toml says it cannot read the file
     return str(path), stat.st_mtime_ns, stat.st_size
 
 

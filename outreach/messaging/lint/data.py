@@ -1,9 +1,10 @@
 """Reading the linter's data files (thresholds, word lists, element phrases) with errors that
 name the file, the place in it and what is wrong."""
 
-import tomllib
 from pathlib import Path
 from typing import Any
+
+from outreach.core import tomlfile
 
 
 class LintDataError(ValueError):
@@ -11,13 +12,11 @@ class LintDataError(ValueError):
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise LintDataError(f"{path}: no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise LintDataError(f"{path}: TOML syntax error: {exc}") from None
+    """The file's tables; LintDataError when it cannot be read (located by line and column)."""
+    data, problems = tomlfile.read_toml(path)
+    if data is None:
+        raise LintDataError(str(problems[0]))
+    return data
 
 
 def describe(value: Any) -> str:
