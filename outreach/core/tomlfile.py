@@ -85,14 +85,6 @@ def read_toml(path: Path, source: str | None = None) -> tuple[Document | None, l
     return parse_toml(text, source)
 
 
-def load_toml(path: Path, source: str | None = None) -> Document:
-    """The file's tables; TomlError when it cannot be read."""
-    data, problems = read_toml(path, source)
-    if data is None:
-        raise TomlError(problems)
-    return data
-
-
 def _syntax_problem(source: str, text: str, error: str) -> Problem:
     match = _TOML_POSITION.match(error)
     if match is None:
@@ -195,6 +187,7 @@ class Table:
         """An integer from `lo` to `hi`; `why` explains the upper bound ("must be 3 or less
         (the law: ...)")."""
         if key not in self.data:
+            # A lone lower bound is worth saying ("of 0 or more"); a range is told when broken.
             only_lo = f" of {lo} or more" if lo is not None and hi is None else ""
             self._missing(key, required, f"an integer{only_lo}")
             return default
