@@ -65,7 +65,12 @@ def triples(problems: list[Problem]) -> list[tuple[str, str, str]]:
 def test_shipped_campaigns_pass(run_command: Callable[..., str]) -> None:
     assert run_command("check-campaigns") == f"5 campaigns OK: {', '.join(NAMES)}\n"
     document = json.loads(run_command("check-campaigns", "--json"))
-    assert document == {"ok": True, "campaigns": NAMES, "problems": []}
+    assert document == {
+        "ok": True,
+        "campaigns": NAMES,
+        "municipality_folders": [],
+        "problems": [],
+    }
     assert run_command("check-campaigns", "--municipality", "0344").startswith(
         "5 campaigns OK for municipality 0344: crisis"
     )
