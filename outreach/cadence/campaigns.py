@@ -40,7 +40,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from outreach.core.tomlfile import Problem, Table, located, read_toml, show, suggestion
+from outreach.core.tomlfile import (
+    Document,
+    Problem,
+    Table,
+    located,
+    parse_toml,
+    read_toml,
+    show,
+    suggestion,
+)
 from outreach.intake.weighing import FrameworkError
 from outreach.messaging.texts.catalogue import CARD, LETTER, SMS, TEMPLATES
 
@@ -181,11 +190,25 @@ def load_campaigns(folder: Path) -> dict[str, Campaign]:
 
 
 def load_campaign(path: Path) -> tuple[Campaign | None, list[Problem]]:
-    source = str(path)
+    """The campaign of the file at `path` (named after its stem), or its problems."""
     data, problems = read_toml(path)
     if data is None:
         return None, problems
-    if not ID_PATTERN.match(path.stem):
+    return _build_campaign(data, path.stem, str(path), problems)
+
+
+def parse_campaign(text: str, name: str, source: str) -> tuple[Campaign | None, list[Problem]]:
+    """The campaign `name` from the text of its file (a stored version), or its problems."""
+    data, problems = parse_toml(text, source)
+    if data is None:
+        return None, problems
+    return _build_campaign(data, name, source, problems)
+
+
+def _build_campaign(
+    data: Document, name: str, source: str, problems: list[Problem]
+) -> tuple[Campaign | None, list[Problem]]:
+    if not ID_PATTERN.match(name):
         problems.append(
             Problem(source, "", "", "file name must be lower case letters, digits, _ or -")
         )
@@ -210,7 +233,7 @@ def load_campaign(path: Path) -> tuple[Campaign | None, list[Problem]]:
         return None, problems
     return (
         Campaign(
-            name=path.stem,
+            name=name,
             label=label,
             steps=tuple(steps),
             source=source,

@@ -5,9 +5,10 @@ from datetime import datetime
 
 from django.db import transaction
 
-from outreach.cadence.library import campaign_step, get_campaign
+from outreach.cadence.library import campaign_step
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import fallback_for
+from outreach.cadence.versions import campaign_of
 from outreach.casework.models import Case
 from outreach.intake.models import PhoneNumber, Signal
 from outreach.messaging.inbound.matching import find_sender
@@ -30,11 +31,11 @@ def delivery_failed(step_id: int | None, now: datetime, reason: str) -> PlannedS
         case = Case.objects.filter(pk=step.case_id).only("state").first()
         if case is None or case.state != Case.State.ACTIVE:
             return None
-        campaign = get_campaign(step.campaign)
-        spec = campaign_step(campaign, step.key)
-        if spec is None or not spec.on_failure:
+        campaign = campaign_of(step)  # the version the plan was made from
+        spec = campaign_step(campaign, step.key) if campaign else None
+        if campaign is None or spec is None or not spec.on_failure:
             return None
-        fallback = fallback_for(step.case_id, campaign, spec, step.key, now)
+        fallback = fallback_for(step, campaign, spec, now)
         PlannedStep.objects.bulk_create([fallback], ignore_conflicts=True)
         return PlannedStep.objects.filter(case_id=step.case_id, key=fallback.key).first()
 

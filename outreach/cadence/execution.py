@@ -27,10 +27,11 @@ from outreach.cadence import steps
 from outreach.cadence.campaigns import Campaign, Step, default_template
 from outreach.cadence.closing import close_exhausted
 from outreach.cadence.delivery import apply_provider_error
-from outreach.cadence.library import campaign_step, get_campaign, sibling_key
+from outreach.cadence.library import campaign_step, sibling_key
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import CLOSE, ESCALATION, fallback_for
 from outreach.cadence.recipients import Recipient, load_recipients
+from outreach.cadence.versions import campaigns_of, with_versions
 from outreach.cadence.windows import in_window, is_evening, next_slot
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt, Task
@@ -91,6 +92,13 @@ class Execution:
     refusals: list[tuple[Outgoing, str]] = field(default_factory=list)
     texts: PublishedTexts = field(default_factory=PublishedTexts)
     visits: dict[int, datetime] = field(default_factory=dict)  # announcement step -> visit
+    # Step id -> the campaign it follows: the version it was planned from (versions.py).
+    campaigns: dict[int, Campaign | None] = field(default_factory=dict)
+
+    def spec(self, step: PlannedStep) -> Step | None:
+        """The campaign step `step` performs; None for the engine's own steps."""
+        campaign = self.campaigns.get(step.pk)
+        return campaign_step(campaign, step.key) if campaign is not None else None
 
     def finish(self, step: PlannedStep, status: str, note: str = "") -> None:
         steps.finish(step, status, self.now, note)
@@ -117,15 +125,19 @@ def execute_steps(
     run = Execution(now)
     with transaction.atomic():
         steps = list(
-            PlannedStep.objects.select_for_update(skip_locked=True)
-            .filter(id__in=list(ids), status=Status.CLAIMED)
-            .order_by("id")
+            with_versions(
+                # Only the steps are locked: their campaign version is outer-joined.
+                PlannedStep.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(id__in=list(ids), status=Status.CLAIMED)
+                .order_by("id")
+            )
         )
         if not steps:
             return {}
+        run.campaigns = campaigns_of(steps)
         earlier = {m.step_id: m for m in Message.objects.filter(step_id__in=[s.pk for s in steps])}
         recipients = load_recipients({s.case_id for s in steps if s.pk not in earlier})
-        run.visits = _visit_times(steps)
+        run.visits = _visit_times(run, steps)
         for step in steps:
             if step.pk in earlier:
                 _resume(run, step, earlier[step.pk])
@@ -147,8 +159,8 @@ def execute_steps(
 
 
 def _decide(run: Execution, step: PlannedStep, who: Recipient) -> None:
-    campaign = get_campaign(step.campaign)
-    spec = campaign_step(campaign, step.key)
+    campaign = run.campaigns.get(step.pk)
+    spec = run.spec(step)
     window = spec.window if spec else None
     if step.key == CLOSE:
         return  # decided after the rest of the batch is written: see close_exhausted
@@ -194,13 +206,17 @@ FALLBACK_TEXT = {"letter": "follow_up", "sms": "reminder", "whatsapp": "whatsapp
 
 
 def _message(
-    run: Execution, step: PlannedStep, campaign: Campaign, spec: Step | None, who: Recipient
+    run: Execution,
+    step: PlannedStep,
+    campaign: Campaign | None,
+    spec: Step | None,
+    who: Recipient,
 ) -> None:
     to = who.address_for(step.channel)
     if not to:
         _failed(run, step, spec, f"geen {'nummer' if step.channel != 'email' else 'adres'}")
         return
-    name = default_template(campaign, spec) if spec else None
+    name = default_template(campaign, spec) if campaign and spec else None
     name = name or FALLBACK_TEXT.get(step.channel, "reminder")
     if name == "first_single" and len(who.partner_types) > 1:
         name = "first_multiple"
@@ -227,12 +243,12 @@ def _message(
     run.outgoing.append((step, spec, item))
 
 
-def _visit_times(steps: Sequence[PlannedStep]) -> dict[int, datetime]:
+def _visit_times(run: Execution, steps: Sequence[PlannedStep]) -> dict[int, datetime]:
     """For each announcement among `steps`, when the visit it announces is planned: one query
     for the batch. The visit is keyed like its announcement (an upgrade prefixes both)."""
     wanted: dict[tuple[int, str], int] = {}
     for step in steps:
-        spec = campaign_step(get_campaign(step.campaign), step.key)
+        spec = run.spec(step)
         if spec is not None and spec.announces:
             wanted[(step.case_id, sibling_key(step.key, spec.announces))] = step.pk
     if not wanted:
@@ -270,7 +286,7 @@ def _resume(run: Execution, step: PlannedStep, message: Message) -> None:
     """A step claimed again while its message exists: an earlier run committed it and died
     before recording its hand-over (or its result was recorded after the step's lease ran
     out). Never compose or send anew: settle what is there."""
-    spec = campaign_step(get_campaign(step.campaign), step.key)
+    spec = run.spec(step)
     status = message.status
     if status == MessageStatus.SENDING:
         if message.sending_until is not None and message.sending_until > run.now:
@@ -342,7 +358,7 @@ def _settle(run: Execution) -> None:
             )
             if step.claims == claims[step.pk]
         }
-        after = Execution(run.now)
+        after = Execution(run.now, campaigns=run.campaigns)
         for (step, spec, item, result), done in zip(run.results, recorded, strict=True):
             if step.pk in ours and done.applied:
                 _settle_step(after, ours[step.pk], spec, item, result)
@@ -394,9 +410,9 @@ def _close(ids: list[int], now: datetime) -> None:
 
 def _failed(run: Execution, step: PlannedStep, spec: Step | None, reason: str) -> None:
     run.finish(step, Status.FAILED, reason)
-    if spec is not None and spec.on_failure:
-        campaign: Campaign = get_campaign(step.campaign)
-        run.fallbacks.append(fallback_for(step.case_id, campaign, spec, step.key, run.now))
+    campaign = run.campaigns.get(step.pk)
+    if spec is not None and spec.on_failure and campaign is not None:
+        run.fallbacks.append(fallback_for(step, campaign, spec, run.now))
 
 
 def _write(run: Execution) -> None:

@@ -12,6 +12,27 @@ from django.db.models import Q
 from outreach.casework.models import Case
 
 
+class CampaignVersion(models.Model):
+    """A campaign file as a plan was made from it: its bytes' digest and its text. A running
+    plan's steps point at the version they were planned from, so editing the file changes new
+    plans only (outreach.cadence.versions). Written once, never changed; no personal data."""
+
+    # Relative to CAMPAIGNS_DIR: "intensive.toml", or a municipality's own "0363/intensive.toml".
+    file = models.CharField(max_length=120)
+    digest = models.CharField(max_length=64)  # SHA-256 of the file's bytes, hex
+    text = models.TextField()
+    first_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # Two files may have the same bytes (a copy): the file names the campaign.
+            models.UniqueConstraint(fields=["file", "digest"], name="campaign_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file} {self.digest[:12]}"
+
+
 class PlannedStep(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", "gepland"
@@ -31,6 +52,17 @@ class PlannedStep(models.Model):
     # The campaign step's id, or one of the engine's own: "escalation", "close".
     key = models.CharField(max_length=64)
     campaign = models.CharField(max_length=64)
+    # The campaign file the step was planned from; null for steps planned before versions were
+    # kept, and for the engine's escalation (they fall back to the library by name).
+    version = models.ForeignKey(
+        CampaignVersion,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     channel = models.CharField(max_length=16)
     due_at = models.DateTimeField()
     status = models.CharField(

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from django.db import transaction
 
-from outreach.cadence.library import campaign_step, get_campaign
+from outreach.cadence.library import campaign_step
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import fallback_for
+from outreach.cadence.versions import campaign_of
 from outreach.casework import workflow
 from outreach.casework.attempts import new_attempt
 from outreach.casework.events import User, record_event, user_id
@@ -48,8 +49,8 @@ def record_task_outcome(task: Task, outcome: str, now: datetime, user: User = No
         step = PlannedStep.objects.filter(case=case, key=task.step_key).first()
         if case.state != Case.State.ACTIVE or step is None:
             return
-        campaign = get_campaign(step.campaign)
-        spec = campaign_step(campaign, task.step_key)
-        if spec is not None and spec.on_failure:
-            fallback = fallback_for(case.pk, campaign, spec, task.step_key, now)
+        campaign = campaign_of(step)  # the version the plan was made from
+        spec = campaign_step(campaign, task.step_key) if campaign else None
+        if campaign is not None and spec is not None and spec.on_failure:
+            fallback = fallback_for(step, campaign, spec, now)
             PlannedStep.objects.bulk_create([fallback], ignore_conflicts=True)

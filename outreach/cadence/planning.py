@@ -9,9 +9,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from outreach.cadence.campaigns import Campaign, Step
-from outreach.cadence.library import campaign_step, get_campaign, sibling_key
+from outreach.cadence.campaigns import Campaign, CampaignError, Step
+from outreach.cadence.library import Snapshot, campaign_step, sibling_key, snapshots_for
 from outreach.cadence.models import PlannedStep
+from outreach.cadence.versions import version_ids
 from outreach.cadence.windows import next_slot
 from outreach.casework import workflow
 from outreach.casework.models import Case
@@ -81,35 +82,40 @@ def plan_campaign(campaign: Campaign, start: datetime) -> list[Planned]:
     return planned
 
 
-def planned_step(case_id: int, campaign: str, planned: Planned) -> PlannedStep:
+def planned_step(
+    case_id: int, campaign: str, planned: Planned, version_id: int | None = None
+) -> PlannedStep:
+    """`version_id`: the campaign file's version the step follows (outreach.cadence.versions)."""
     return PlannedStep(
         case_id=case_id,
         key=planned.key,
         campaign=campaign,
         channel=planned.channel,
         due_at=planned.due_at,
+        version_id=version_id,
     )
 
 
-def fallback_for(
-    case_id: int, campaign: Campaign, step: Step, key: str, now: datetime
-) -> PlannedStep:
-    """The step to take now that `step` (planned as `key`) failed: its `on_failure`."""
+def fallback_for(failed: PlannedStep, campaign: Campaign, step: Step, now: datetime) -> PlannedStep:
+    """The step to take now that `step` (planned as `failed`) failed: its `on_failure`, of the
+    same plan and the same version of the campaign file."""
     assert step.on_failure is not None
     fallback = campaign_step(campaign, step.on_failure)
     assert fallback is not None, "validated at load"
     due = next_slot(now, fallback.channel, fallback.window)
-    planned = Planned(sibling_key(key, fallback.id), fallback.channel, due)
-    return planned_step(case_id, campaign.name, planned)
+    planned = Planned(sibling_key(failed.key, fallback.id), fallback.channel, due)
+    return planned_step(failed.case_id, failed.campaign, planned, failed.version_id)
 
 
 def start_cases(ids: Sequence[int], now: datetime) -> int:
     """Plan the campaigns of these new cases; cases already started are left alone.
 
-    A case whose campaign is unknown, or whose municipality lacks the contact details every
-    text needs (`missing_contact`), stays new and waits on the at-risk list with the reason;
-    it is tried again when its claim runs out (at once when the details are filled in: see
-    `release_waiting_cases`)."""
+    Each case follows the campaign files of its municipality (outreach.cadence.library); its
+    steps keep the version of the file they were planned from (outreach.cadence.versions).
+    A case whose campaign is unknown or whose municipality's files are invalid, or whose
+    municipality lacks the contact details every text needs (`missing_contact`), stays new and
+    waits on the at-risk list with the reason; it is tried again when its claim runs out (at
+    once when the details are filled in: see `release_waiting_cases`)."""
     with transaction.atomic():
         cases = list(
             Case.objects.select_for_update(skip_locked=True)
@@ -118,19 +124,19 @@ def start_cases(ids: Sequence[int], now: datetime) -> int:
         )
         places = Municipality.objects.in_bulk({c.municipality_id for c in cases})
         missing = {pk: missing_contact(place) for pk, place in places.items()}
-        steps: list[PlannedStep] = []
-        started: list[int] = []
-        ends: dict[int, date] = {}
+        sets = {pk: _campaign_set(place.code) for pk, place in places.items()}
+        chosen: list[tuple[Case, Snapshot]] = []
         for case in cases:
             lacking = missing[case.municipality_id]
             problem = missing_contact_text(lacking) if lacking else ""
-            campaign = None
+            snapshot = None
             if not problem:
-                try:
-                    campaign = get_campaign(case.campaign)
-                except LookupError as exc:
-                    problem = str(exc)
-            if campaign is None:
+                snapshots, problem = sets[case.municipality_id]
+                snapshot = snapshots.get(case.campaign)
+                if snapshot is None and not problem:
+                    whose = f" voor gemeente {places[case.municipality_id].code}"
+                    problem = f"geen campagne '{case.campaign}'{whose}"
+            if snapshot is None:
                 # A configuration error holds up this case only; it is retried after the lease
                 # and shown on the at-risk list meanwhile.
                 log.error("case %s not started: %s", case.pk, problem)
@@ -138,23 +144,43 @@ def start_cases(ids: Sequence[int], now: datetime) -> int:
                     at_risk=True, at_risk_reason=f"{NOT_STARTED}{problem}"[:300]
                 )
                 continue
+            chosen.append((case, snapshot))
+        versions = version_ids([s for _, s in chosen], now)
+        steps: list[PlannedStep] = []
+        started: list[int] = []
+        ends: dict[int, date] = {}
+        files: dict[int, str] = {}
+        for case, snapshot in chosen:
+            campaign, version = snapshot.campaign, versions[(snapshot.file, snapshot.digest)]
             plan = plan_campaign(campaign, now)
-            steps += [planned_step(case.pk, campaign.name, p) for p in plan]
+            steps += [planned_step(case.pk, campaign.name, p, version) for p in plan]
             started.append(case.pk)
             ends[case.pk] = contact_window_end(case.deadline, plan)
+            files[case.pk] = snapshot.file
         PlannedStep.objects.bulk_create(steps, ignore_conflicts=True, batch_size=2000)
         workflow.move_all(
             started, Case.State.NEW, Case.State.ACTIVE, now, started_at=now,
             start_claimed_until=None,
         )  # fmt: skip
         Case.objects.bulk_update(
-            [Case(pk=pk, window_ends=end) for pk, end in ends.items()], ["window_ends"]
+            [Case(pk=pk, window_ends=end, campaign_file=files[pk]) for pk, end in ends.items()],
+            ["window_ends", "campaign_file"],
         )
         # What held the case up is over: it leaves the at-risk list (escalation decides anew).
         Case.objects.filter(id__in=started, at_risk_reason__startswith=NOT_STARTED).update(
             at_risk=False, at_risk_reason=""
         )
     return len(started)
+
+
+def _campaign_set(code: str) -> tuple[dict[str, Snapshot], str]:
+    """The municipality's campaigns, or why there are none (its files are invalid: its cases
+    wait, the other municipalities' cases start)."""
+    try:
+        return snapshots_for(code), ""
+    except CampaignError as exc:
+        first = exc.problems[0] if exc.problems else exc
+        return {}, f"campagnebestanden ongeldig ({len(exc.problems)} probleem/problemen): {first}"
 
 
 def contact_window_end(deadline: date, plan: Sequence[Planned]) -> date:

@@ -8,8 +8,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from outreach.cadence.campaigns import CampaignError
 from outreach.cadence.closing import STOPPED, stop_outreach
-from outreach.cadence.library import all_campaigns, get_campaign
+from outreach.cadence.library import Snapshot, snapshots_for
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import CLOSE
 from outreach.cadence.upgrade import switch_plan
@@ -26,21 +27,33 @@ State = Case.State
 OPT_OUT_SOURCES = ("telefoon", "aan de deur")
 
 
-def campaign_label(name: str) -> str:
-    campaign = all_campaigns().get(name)
-    return f"{campaign.label} ({name})" if campaign and campaign.label else name
+def municipal_campaigns(code: str) -> dict[str, Snapshot]:
+    """The campaigns a caseworker may choose for a case of this municipality: its own files
+    and the shared ones; none while its files are invalid (check-campaigns tells why)."""
+    try:
+        return snapshots_for(code)
+    except CampaignError:
+        return {}
 
 
-def _known_campaign(name: str) -> str:
-    if name not in all_campaigns():
-        raise SteeringError(f"Er is geen campagne '{name}'.")
-    return name
+def campaign_label(name: str, code: str) -> str:
+    snapshot = municipal_campaigns(code).get(name)
+    label = snapshot.campaign.label if snapshot else ""
+    return f"{label} ({name})" if label else name
+
+
+def _known_campaign(name: str, code: str) -> Snapshot:
+    snapshot = municipal_campaigns(code).get(name)
+    if snapshot is None:
+        raise SteeringError(f"Er is geen campagne '{name}' voor gemeente {code}.")
+    return snapshot
 
 
 def launch(case: Case, campaign: str, now: datetime, user: User) -> Case:
     """A waiting case starts with the campaign the caseworker confirmed or chose: the next tick
     plans it."""
-    _known_campaign(campaign)
+    code = case.municipality.code
+    _known_campaign(campaign, code)
     with transaction.atomic():
         case = locked(case)
         require(case, "launch", "starten")
@@ -54,7 +67,7 @@ def launch(case: Case, campaign: str, now: datetime, user: User) -> Case:
             at_risk=False,
             at_risk_reason="",
         )
-        detail = f"Gestart met campagne {campaign_label(campaign)}"
+        detail = f"Gestart met campagne {campaign_label(campaign, code)}"
         if proposed and proposed != campaign:
             detail += f" (voorgesteld: {proposed})"
         record_event(case, now, user, LAUNCHED, detail + ".")
@@ -64,17 +77,18 @@ def launch(case: Case, campaign: str, now: datetime, user: User) -> Case:
 def switch_campaign(case: Case, campaign: str, now: datetime, user: User) -> Case:
     """Another campaign, planned from now. The caseworker's choice counts, stronger or not; a
     new case that has not started yet simply starts with it."""
-    _known_campaign(campaign)
+    code = case.municipality.code
+    snapshot = _known_campaign(campaign, code)
     with transaction.atomic():
         case = locked(case)
         require(case, "switch", "van campagne wisselen")
         old = case.campaign
         if campaign == old:
-            raise SteeringError(f"De zaak heeft al campagne {campaign_label(campaign)}.")
+            raise SteeringError(f"De zaak heeft al campagne {campaign_label(campaign, code)}.")
         if case.state == State.ACTIVE:
-            switch_plan(case, get_campaign(campaign), now)
+            switch_plan(case, snapshot, now)
             case.replan = False  # the caseworker's choice replaces a pending upgrade
-            case.save(update_fields=["campaign", "window_ends", "replan"])
+            case.save(update_fields=["campaign", "campaign_file", "window_ends", "replan"])
             when = f", gepland vanaf {timezone.localtime(now):%d-%m-%Y %H:%M}"
         else:
             case.campaign = campaign
@@ -85,7 +99,7 @@ def switch_campaign(case: Case, campaign: str, now: datetime, user: User) -> Cas
             now,
             user,
             SWITCHED,
-            f"Campagne gewisseld van {old or 'geen'} naar {campaign_label(campaign)}{when}.",
+            f"Campagne gewisseld van {old or 'geen'} naar {campaign_label(campaign, code)}{when}.",
         )
     return case
 

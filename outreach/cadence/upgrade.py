@@ -6,6 +6,10 @@ The new campaign's steps are keyed "<campaign>.<step id>" ("<campaign>#2.<step i
 time a case gets that campaign), so they never collide with steps planned before. A
 caseworker's explicit switch (outreach.cadence.steering) uses the same `switch_plan`, without
 the strength rule.
+
+This is the one way a running plan changes: the new campaign comes from the municipality's
+files as they are now; the running one is judged as it was planned (its version,
+outreach.cadence.versions).
 """
 
 import logging
@@ -15,10 +19,11 @@ from datetime import datetime
 from django.db import transaction
 
 from outreach.cadence import steps
-from outreach.cadence.campaigns import Campaign
-from outreach.cadence.library import get_campaign
+from outreach.cadence.campaigns import Campaign, CampaignError
+from outreach.cadence.library import Snapshot, get_snapshot
 from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import CLOSE, contact_window_end, plan_campaign, planned_step
+from outreach.cadence.versions import campaign_of, version_ids
 from outreach.casework.models import Case
 
 log = logging.getLogger(__name__)
@@ -33,8 +38,13 @@ def strength(campaign: Campaign) -> tuple[bool, int, int]:
     return (campaign.day_unit == "working", personal, len(attempts))
 
 
+def running_step(case_id: int) -> PlannedStep | None:
+    """The latest step of the running plan (not the closing check, which moves on a switch)."""
+    return PlannedStep.objects.filter(case_id=case_id).exclude(key=CLOSE).order_by("-id").first()
+
+
 def running_campaign(case_id: int) -> str | None:
-    step = PlannedStep.objects.filter(case_id=case_id).exclude(key=CLOSE).order_by("-id").first()
+    step = running_step(case_id)
     return step.campaign if step else None
 
 
@@ -46,31 +56,37 @@ def replan_upgraded(now: datetime, limit: int = 1000) -> int:
         for case in cases:
             switched += _replan(case, now)
             case.replan = False
-            case.save(update_fields=["campaign", "replan", "window_ends"])
+            case.save(update_fields=["campaign", "campaign_file", "replan", "window_ends"])
     return switched
 
 
 def _replan(case: Case, now: datetime) -> bool:
-    running = running_campaign(case.pk)
-    if case.state != Case.State.ACTIVE or running is None or running == case.campaign:
+    step = running_step(case.pk)
+    if case.state != Case.State.ACTIVE or step is None or step.campaign == case.campaign:
         return False
+    old = campaign_of(step)  # as it was planned
     try:
-        new, old = get_campaign(case.campaign), get_campaign(running)
-    except LookupError as exc:
+        new = get_snapshot(case.campaign, case.municipality.code)
+        if old is None:
+            raise LookupError(f"the running campaign {step.campaign!r} is known nowhere")
+    except (LookupError, CampaignError) as exc:
         log.error("case %s keeps its campaign: %s", case.pk, exc)
-        case.campaign = running
+        case.campaign = step.campaign
         return False
-    if strength(new) <= strength(old):
-        case.campaign = running  # the plan that runs is what the case shows
+    if strength(new.campaign) <= strength(old):
+        case.campaign = step.campaign  # the plan that runs is what the case shows
         return False
     switch_plan(case, new, now)
     return True
 
 
-def switch_plan(case: Case, new: Campaign, now: datetime) -> None:
-    """What is left of the running plan gives way to `new`, planned from `now`: the steps not
-    yet performed are cancelled, the closing check moves to the new plan's end. Sets
-    `case.campaign` and `case.window_ends`; the caller saves them (under the case's lock)."""
+def switch_plan(case: Case, snapshot: Snapshot, now: datetime) -> None:
+    """What is left of the running plan gives way to the campaign of `snapshot` (a file as it
+    is now), planned from `now`: the steps not yet performed are cancelled, the closing check
+    moves to the new plan's end. Sets `case.campaign`, `case.campaign_file` and
+    `case.window_ends`; the caller saves them (under the case's lock)."""
+    new = snapshot.campaign
+    version = version_ids([snapshot], now)[(snapshot.file, snapshot.digest)]
     steps.cancel(
         PlannedStep.objects.filter(case=case).exclude(key=CLOSE),
         now,
@@ -80,17 +96,18 @@ def switch_plan(case: Case, new: Campaign, now: datetime) -> None:
     prefix = _plan_prefix(case.pk, new.name)
     PlannedStep.objects.bulk_create(
         [
-            planned_step(case.pk, new.name, replace(p, key=f"{prefix}.{p.key}"))
+            planned_step(case.pk, new.name, replace(p, key=f"{prefix}.{p.key}"), version)
             for p in plan
             if p.key != CLOSE
         ],
         ignore_conflicts=True,
     )
     case.campaign = new.name
+    case.campaign_file = snapshot.file
     case.window_ends = contact_window_end(case.deadline, plan)
     close_due = next(p.due_at for p in plan if p.key == CLOSE)
     PlannedStep.objects.filter(case=case, key=CLOSE, status=PlannedStep.Status.PLANNED).update(
-        due_at=close_due, campaign=new.name
+        due_at=close_due, campaign=new.name, version_id=version
     )
 
 

@@ -44,6 +44,9 @@ class Case(models.Model):
     # The rules of the weighing framework that fired: [{"rule", "weight", "detail"}].
     reasons = models.JSONField(default=list)
     campaign = models.CharField(max_length=64, blank=True)
+    # The campaign file the running plan was made from, relative to the campaigns folder
+    # ("intensive.toml", a municipality's own "0363/intensive.toml"); empty until planned.
+    campaign_file = models.CharField(max_length=120, blank=True, db_default="")
     crisis = models.BooleanField(default=False)
     deadline = models.DateField()
     state = models.CharField(max_length=12, choices=State.choices, default=State.NEW)

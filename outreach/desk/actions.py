@@ -156,7 +156,8 @@ def stop(request: HttpRequest, pk: int) -> HttpResponse:
 def switch(request: HttpRequest, pk: int) -> HttpResponse:
     def run(case: Case, now: datetime) -> str:
         changed = engine.switch_campaign(case, request.POST.get("campaign", ""), now, request.user)
-        return f"Campagne gewisseld naar {engine.campaign_label(changed.campaign)}."
+        label = engine.campaign_label(changed.campaign, case.municipality.code)
+        return f"Campagne gewisseld naar {label}."
 
     return _act(request, pk, run)
 

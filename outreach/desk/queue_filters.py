@@ -1,6 +1,7 @@
 """The work queue's filters and sorts: a form that reads them from the query string, the
 filters it yields, and the function that narrows and orders the queue in the database."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,14 +54,17 @@ class QueueFilters:
         return self != defaults
 
 
-def tier_choices() -> list[tuple[str, str]]:
+def tier_choices(codes: Iterable[str] = ()) -> list[tuple[str, str]]:
     """The weighing framework's tiers, most urgent first: the overrides' own tiers (crisis)
-    before the score tiers, those from the highest minimum score down."""
-    framework = weighing_framework()
-    by_score = [t.name for t in sorted(framework.tiers, key=lambda t: -t.min_score)]
-    overrides = [o.tier for o in framework.overrides if o.tier and o.tier not in by_score]
-    names = list(dict.fromkeys(overrides + by_score))
-    return [(name, name) for name in names]
+    before the score tiers, those from the highest minimum score down. With municipality
+    codes: the shared framework's tiers, then those the municipalities' own frameworks add."""
+    names: list[str] = []
+    for code in (None, *sorted(set(codes))):
+        framework = weighing_framework(code)
+        by_score = [t.name for t in sorted(framework.tiers, key=lambda t: -t.min_score)]
+        overrides = [o.tier for o in framework.overrides if o.tier and o.tier not in by_score]
+        names += overrides + by_score
+    return [(name, name) for name in dict.fromkeys(names)]
 
 
 def _any(label: str, choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -133,11 +137,12 @@ class QueueFilterForm(forms.Form):
         error_messages={"invalid_choice": "Sorteer op prioriteit of op termijn."},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, codes: Iterable[str] = (), **kwargs: Any) -> None:
+        """`codes`: the municipalities whose weighing frameworks give the tiers to choose."""
         super().__init__(*args, **kwargs)
         tier = self.fields["tier"]
         assert isinstance(tier, forms.ChoiceField)
-        tier.choices = _any("prioriteiten", tier_choices())
+        tier.choices = _any("prioriteiten", tier_choices(codes))
         tier.error_messages["invalid_choice"] = (
             "'%(value)s' is geen prioriteit van het afwegingskader."
         )

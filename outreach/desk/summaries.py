@@ -66,6 +66,8 @@ def case_summary(case: Case) -> dict[str, Any]:
         "tier": case.tier or None,
         "reasons": case.reasons,
         "campaign": case.campaign or None,
+        # The file the running plan was made from ("0363/intensive.toml"); None until planned.
+        "campaign_file": case.campaign_file or None,
         "received": received.isoformat() if received else None,
         "deadline": case.deadline.isoformat(),
         "state": case.state,

@@ -5,8 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from outreach.cadence.library import all_campaigns
-from outreach.cadence.steering import OPT_OUT_SOURCES
+from outreach.cadence.steering import OPT_OUT_SOURCES, municipal_campaigns
 from outreach.casework.assignment import caseworkers_of
 from outreach.casework.models import Case, HelpOffer, Task
 from outreach.casework.steering import available_actions
@@ -41,7 +40,7 @@ def work_queue(request: HttpRequest) -> HttpResponse:
     is then shown unfiltered (the tab's cases by priority), said so above it."""
     now = timezone.now()
     municipalities = municipalities_for(request.user)
-    form = QueueFilterForm(request.GET)
+    form = QueueFilterForm(request.GET, codes=municipalities.values_list("code", flat=True))
     # Bad values: the tab still holds (when it is one), the other filters do not.
     filters = (
         form.filters()
@@ -108,7 +107,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": case.events.select_related("user").order_by("-at", "-pk"),
             "offer": HelpOffer.objects.filter(case=case).select_related("recorded_by").first(),
             "answers": HelpOffer.Answer.choices,
-            "campaigns": sorted((c.name, c.label) for c in all_campaigns().values()),
+            # The municipality's own campaign files and the shared ones.
+            "campaigns": sorted(
+                (s.campaign.name, s.campaign.label)
+                for s in municipal_campaigns(case.municipality.code).values()
+            ),
             "caseworkers": caseworkers_of(case.municipality),
             "languages": LANGUAGES,
             "language": next(

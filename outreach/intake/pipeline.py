@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -26,6 +27,7 @@ from outreach.core import bulk
 from outreach.core.ddas import FOLLOWED_UP, SignalStatus
 from outreach.core.models import Municipality
 from outreach.intake.deadlines import signal_deadline
+from outreach.intake.framework_files import framework_for
 from outreach.intake.matching import (
     WindowSignal,
     case_kind,
@@ -46,7 +48,7 @@ from outreach.intake.readers import RawRow
 from outreach.intake.screening import ScreenedOut, screen
 from outreach.intake.sources import PersonQuery, debt_help_clients, population_register
 from outreach.intake.validation import RowValidator, SignalRecord
-from outreach.intake.weighing import Framework, format_euro, load_framework
+from outreach.intake.weighing import Framework, format_euro
 
 BATCH_SIZE = 10000
 # Households are spread over this many lock slots (see bulk.lock_slots); parallel intake
@@ -77,8 +79,10 @@ def household_slot(key: str) -> int:
     return zlib.crc32(key.encode()) % LOCK_SLOTS
 
 
-def weighing_framework() -> Framework:
-    return load_framework(settings.CAMPAIGNS_DIR / "afwegingskader.toml")
+def weighing_framework(municipality: str | None = None) -> Framework:
+    """The weighing framework that applies to the municipality with this CBS code: its own
+    `campaigns/<code>/afwegingskader.toml`, else the shared one (`municipality` None)."""
+    return framework_for(Path(settings.CAMPAIGNS_DIR), municipality)
 
 
 def import_rows(
@@ -131,7 +135,8 @@ def intake_rows(
     if partner is not None:
         partner_type, partner_name = partner.type, partner.name
     received = received or now
-    intake = BatchIntake(municipality, now, framework or weighing_framework(), analyzes, received)
+    framework = framework or weighing_framework(municipality.code)
+    intake = BatchIntake(municipality, now, framework, analyzes, received)
     validator = RowValidator(
         timezone.localdate(now), partner_type, partner_name, timezone.localdate(received)
     )

@@ -65,7 +65,12 @@ def triples(problems: list[Problem]) -> list[tuple[str, str, str]]:
 def test_shipped_campaigns_pass(run_command: Callable[..., str]) -> None:
     assert run_command("check-campaigns") == f"5 campaigns OK: {', '.join(NAMES)}\n"
     document = json.loads(run_command("check-campaigns", "--json"))
-    assert document == {"ok": True, "campaigns": NAMES, "problems": []}
+    assert document == {
+        "ok": True,
+        "campaigns": NAMES,
+        "municipality_folders": [],
+        "problems": [],
+    }
     assert run_command("check-campaigns", "--municipality", "0344").startswith(
         "5 campaigns OK for municipality 0344: crisis"
     )
@@ -457,3 +462,101 @@ def test_bad_arguments(folder: Path) -> None:
     out, error = check("--dir", folder / "nowhere")
     assert out == f"{folder / 'nowhere'}: no such directory\n"
     assert error is not None
+
+
+# --- municipality folders (campaigns/<code>/) ---------------------------------------------------
+
+LETTERS_ONLY = campaign(LETTER, step("letter2", "letter", after_days=7))
+
+
+def own(folder: Path, code: str, name: str, text: str) -> Path:
+    (folder / code).mkdir(exist_ok=True)
+    path = folder / code / name
+    path.write_text(text)
+    return path
+
+
+def test_a_municipalitys_bad_override_is_reported_for_that_municipality(folder: Path) -> None:
+    bad = own(folder, "0363", "intensive.toml", LETTERS_ONLY)
+    out, error = check("--dir", folder, "--municipality", "0363")
+    assert error is not None
+    assert (
+        f"{bad}: top level: step: needs a planned personal attempt, a phone_task or visit_task "
+        "(personal_attempt_for in requirements.toml)"
+    ) in out
+    # The shared intensive.toml is not in 0363's set: only its own file is judged.
+    assert f"{folder / 'intensive.toml'}:" not in out
+    # Another municipality keeps the shared files, which pass.
+    out, error = check("--dir", folder, "--municipality", "0344")
+    assert error is None and out.startswith("5 campaigns OK for municipality 0344")
+
+
+def test_a_municipalitys_good_override_passes(folder: Path) -> None:
+    shipped = (folder / "intensive.toml").read_text()
+    own(folder, "0363", "intensive.toml", shipped.replace("after_days = 5", "after_days = 3"))
+    own(folder, "0363", "extra.toml", campaign(LETTER, step("sms", "sms", after_days=2)))
+    out, error = check("--dir", folder, "--municipality", "0363")
+    assert error is None, out
+    assert out.splitlines() == [
+        "6 campaigns OK for municipality 0363: crisis, extra, intensive, light, standard, young",
+        "own files of municipality 0363: extra.toml, intensive.toml",
+    ]
+    out, error = check("--dir", folder)
+    assert error is None, out
+    assert out.splitlines()[1] == "municipality 0363: own files OK: extra.toml, intensive.toml"
+
+
+def test_without_a_municipality_every_folder_is_checked(folder: Path) -> None:
+    bad = own(folder, "0363", "intensive.toml", LETTERS_ONLY)
+    (folder / "utrecht").mkdir()
+    out, error = check("--dir", folder, "--json")
+    document = json.loads(out)
+    assert error is not None and not document["ok"]
+    assert document["municipality_folders"] == ["0363"]
+    found = {(Path(p["file"]).name, p["field"], p["message"][:40]) for p in document["problems"]}
+    assert found == {
+        ("intensive.toml", "step", "needs a planned personal attempt, a phon"),
+        ("utrecht", "", "folder 'utrecht' is not a municipality: "),
+    }
+    assert any(p["file"].endswith(str(Path("0363") / bad.name)) for p in document["problems"])
+    message = next(p["message"] for p in document["problems"] if p["file"].endswith("utrecht"))
+    assert "four-digit CBS code, like 0363" in message
+
+
+def test_a_municipalitys_own_framework_is_checked_against_its_own_set(folder: Path) -> None:
+    framework = (folder / "afwegingskader.toml").read_text()
+    # Its medium tier takes a campaign only this municipality has.
+    own(folder, "0363", "afwegingskader.toml", framework.replace('"standard"', '"eigen"'))
+    assert problems_in(folder, "afwegingskader.toml", "0363") == [
+        Problem(
+            str(folder / "0363" / "afwegingskader.toml"),
+            "tier[2] (name 'medium')",
+            "campaign",
+            f"names campaign 'eigen' but there is no eigen.toml next to this file or in {folder}",
+        )
+    ]
+    own(folder, "0363", "eigen.toml", campaign(LETTER, step("sms", "sms", after_days=2)))
+    assert check_folder(folder, "0363").ok
+    assert check_folder(folder).ok
+    assert check_folder(folder, "0344").ok  # the shared framework still names standard
+
+
+def test_requirements_in_a_municipality_folder_are_refused(folder: Path) -> None:
+    path = own(folder, "0363", "requirements.toml", "min_attempts = 3\n")
+    problems = check_folder(folder, "0363").problems
+    assert [(p.file, p.message) for p in problems] == [
+        (
+            str(path),
+            "requirements are shared, not per folder: move these values into "
+            f'[municipality."0363"] of {folder / "requirements.toml"}',
+        )
+    ]
+
+
+def test_a_municipalitys_requirements_judge_its_own_set(folder: Path) -> None:
+    with (folder / "requirements.toml").open("a") as requirements:
+        requirements.write('\n[municipality."0363"]\npersonal_attempt_for = ["eigen"]\n')
+    # The shared set has no eigen.toml, but 0363 has its own: no problem for anyone.
+    own(folder, "0363", "eigen.toml", campaign(LETTER, step("call", "phone_task", after_days=2)))
+    assert check_folder(folder).ok
+    assert check_folder(folder, "0363").ok

@@ -134,7 +134,8 @@ def test_a_text_that_cannot_be_made_sends_nothing_and_takes_the_failure_path(con
 
 
 def test_an_upgraded_plan_announces_its_own_visit(contact, now):
-    from outreach.cadence.execution import _visit_times
+    from outreach.cadence.execution import Execution, _visit_times
+    from outreach.cadence.versions import campaigns_of
 
     (case,) = ingest([signal_row()], contact, now)
     visit_at = now + timedelta(days=5)
@@ -148,7 +149,8 @@ def test_an_upgraded_plan_announces_its_own_visit(contact, now):
                         due_at=now + timedelta(days=9)),
         ]
     )  # fmt: skip
-    assert _visit_times(steps) == {steps[0].pk: visit_at}
+    run = Execution(now, campaigns=campaigns_of(steps))
+    assert _visit_times(run, steps) == {steps[0].pk: visit_at}
 
 
 def test_an_sms_is_rendered_in_the_language_it_is_sent_in(contact, engine, now):

@@ -21,7 +21,10 @@ class Command(BaseCommand):
         "Check the campaign files: every step valid, every campaign the weighing framework "
         "names present, the minimum requirements met (for one municipality, or the defaults "
         "and every municipality's overrides), every municipality's contact details complete "
-        "(a campaign does not start without them). Exits non-zero on any problem."
+        "(a campaign does not start without them). A municipality's own files in "
+        "campaigns/<code>/ replace the shared ones of the same name: --municipality checks its "
+        "effective set; without it the shared set and every municipality folder are checked. "
+        "Exits non-zero on any problem."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -44,6 +47,7 @@ class Command(BaseCommand):
             document = {
                 "ok": not problems,
                 "campaigns": list(result.campaigns),
+                "municipality_folders": list(result.municipalities),
                 "problems": [asdict(p) for p in problems],
             }
             self.stdout.write(json.dumps(document, ensure_ascii=False))
@@ -59,6 +63,12 @@ class Command(BaseCommand):
             whose = f" for municipality {code}" if code else ""
             names = ", ".join(result.campaigns)
             self.stdout.write(f"{len(result.campaigns)} campaigns OK{whose}: {names}")
+            for folder_code in result.municipalities:
+                own = ", ".join(sorted(p.name for p in (folder / folder_code).glob("*.toml")))
+                self.stdout.write(f"municipality {folder_code}: own files OK: {own or 'none'}")
+            if code and (folder / code).is_dir():
+                own = ", ".join(sorted(p.name for p in (folder / code).glob("*.toml")))
+                self.stdout.write(f"own files of municipality {code}: {own or 'none'}")
 
 
 def contact_problems(code: str | None) -> list[Problem]:

@@ -91,7 +91,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--contact {item!r}: use KEY=VALUE, e.g. worker_name=Sanne")
             contact[key.strip()] = value.strip()
         code, name = options["code"], options["name"]
-        manual = _manual_launch_tiers(options["manual_launch"])
+        manual = _manual_launch_tiers(options["manual_launch"], code)
         try:
             arrears_days = None
             if options["arrears_days"] is not None:
@@ -120,15 +120,17 @@ class Command(BaseCommand):
         return stdin.readline()
 
 
-def _manual_launch_tiers(given: list[str] | None) -> list[str] | None:
-    """The tiers named with --manual-launch, each a tier of the weighing framework."""
+def _manual_launch_tiers(given: list[str] | None, code: str) -> list[str] | None:
+    """The tiers named with --manual-launch, each a tier of the weighing framework that
+    applies to the municipality (its own, or the shared one)."""
     if given is None:
         return None
     if given == ["none"]:
         return []
+    from outreach.core.policy_folders import is_municipality_code
     from outreach.intake.pipeline import weighing_framework
 
-    known = weighing_framework().tier_names
+    known = weighing_framework(code if is_municipality_code(code) else None).tier_names
     unknown = sorted(set(given) - known)
     if unknown:
         raise CommandError(
