@@ -33,7 +33,7 @@ test: lint
 	  env -u DATABASE_URL -u REDIS_URL OUTREACH_DATA_DIR=$$(mktemp -d) \
 	    $(BIN)/pytest tests/intake/test_pipeline.py tests/core tests/casework tests/privacy tests/cadence tests/messaging \
 	      tests/reporting tests/demo \
-	      tests/test_cli.py; \
+	      tests/test_cli.py tests/test_two_municipalities.py; \
 	fi
 
 bench: $(STAMP)
