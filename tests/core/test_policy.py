@@ -180,3 +180,15 @@ def test_the_admin_saves_a_municipality_s_own_settings_and_blank_is_the_default(
         None,
     )
     assert place.capacity_for("visit") == 8
+
+
+def test_check_refuses_unreadable_default_quiet_hours(settings):
+    from outreach.core.checks import policy_defaults
+
+    settings.OUTREACH_QUIET_HOURS = "21:00-08:00"
+    assert policy_defaults() == []
+    settings.OUTREACH_QUIET_HOURS = "9pm-8am"
+    (error,) = policy_defaults()
+    assert (
+        error.id == "core.E001" and "OUTREACH_QUIET_HOURS '9pm-8am': use HH:MM-HH:MM" in error.msg
+    )
