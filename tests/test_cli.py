@@ -74,6 +74,35 @@ def test_add_municipality_with_arrears_days(capsys):
     assert municipality.arrears_days == {"min": 14, "max": None}
 
 
+@pytest.mark.usefixtures("keep_test_connection")
+def test_add_municipality_sets_capacity_quiet_hours_retention_and_window(capsys, settings):
+    main([
+        "outreach", "add-municipality", "0307", "Amersfoort", "--threshold", "huur=100",
+        "--capacity", "phone=30", "--capacity", "visit=8", "--quiet-hours", "20:00-08:30",
+        "--retention-days", "365", "--window-days", "10",
+    ])  # fmt: skip
+    place = Municipality.objects.get(code="0307")
+    assert (place.thresholds, place.capacity) == ({"Huur": 100}, {"phone": 30, "visit": 8})
+    assert (place.quiet_hours, place.retention_days, place.window_days) == ("20:00-08:30", 365, 10)
+    assert (place.threshold_for("Huur"), place.capacity_for("visit")) == (100, 8)
+    assert place.quiet_hours_in_force() == "20:00-08:30"
+    assert (place.retention_days_in_force(), place.window_days_in_force()) == (365, 10)
+    # A rename keeps them; one option changes one setting; "default" gives it back.
+    main(["outreach", "add-municipality", "0307", "Gemeente Amersfoort", "--capacity", "phone=25"])
+    place.refresh_from_db()
+    assert place.capacity == {"phone": 25, "visit": 8} and place.window_days == 10
+    main([
+        "outreach", "add-municipality", "0307", "Amersfoort", "--quiet-hours", "default",
+        "--retention-days", "default", "--window-days", "default",
+    ])  # fmt: skip
+    place.refresh_from_db()
+    assert (place.quiet_hours, place.retention_days, place.window_days) == ("", None, None)
+    settings.OUTREACH_QUIET_HOURS, settings.OUTREACH_RETENTION_DAYS = "22:00-07:00", 200
+    settings.OUTREACH_WINDOW_DAYS = 9
+    assert place.quiet_hours_in_force() == "22:00-07:00"
+    assert (place.retention_days_in_force(), place.window_days_in_force()) == (200, 9)
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -84,6 +113,35 @@ def test_add_municipality_with_arrears_days(capsys):
         (
             ["add-municipality", "0307", "X", "--arrears-days", "400-30"],
             "arrears_days: min (400) is more than max (30)",
+        ),
+        (
+            ["add-municipality", "0307", "X", "--threshold", "Bakker=5"],
+            "'Bakker' is not a partner type",
+        ),
+        (["add-municipality", "0307", "X", "--threshold", "Huur=veel"], "use TYPE=EUROS"),
+        (["add-municipality", "0307", "X", "--capacity", "phone"], "use KIND=PER_DAY"),
+        (["add-municipality", "0307", "X", "--capacity", "desk=3"], "KIND phone or visit"),
+        (["add-municipality", "0307", "X", "--capacity", "visit=-2"], "use KIND=PER_DAY"),
+        (["add-municipality", "0307", "X", "--quiet-hours", "21-8"], "use HH:MM-HH:MM"),
+        (
+            ["add-municipality", "0307", "X", "--quiet-hours", "25:00-08:00"],
+            "is not a time of day",
+        ),
+        (
+            ["add-municipality", "0307", "X", "--quiet-hours", "08:00-08:00"],
+            "starts and ends at the same time",
+        ),
+        (
+            ["add-municipality", "0307", "X", "--retention-days", "half"],
+            "--retention-days 'half': use a whole number of days or default",
+        ),
+        (
+            ["add-municipality", "0307", "X", "--retention-days", "0"],
+            "--retention-days '0': must be from 1 to 3650 days",
+        ),
+        (
+            ["add-municipality", "0307", "X", "--window-days", "400"],
+            "--window-days '400': must be from 0 to 365 days",
         ),
     ],
 )

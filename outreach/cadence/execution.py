@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from outreach.cadence import steps
@@ -32,7 +33,7 @@ from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import CLOSE, ESCALATION, fallback_for
 from outreach.cadence.recipients import Recipient, load_recipients
 from outreach.cadence.versions import campaigns_of, with_versions
-from outreach.cadence.windows import in_window, is_evening, next_slot
+from outreach.cadence.windows import PHONE_CHANNELS, in_window, is_evening, next_free_slot
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt, Task
 from outreach.core import bulk
@@ -59,7 +60,7 @@ from outreach.messaging.transports.base import (
     Transport,
     lookup,
 )
-from outreach.messaging.transports.ratelimit import DEFERRED
+from outreach.messaging.transports.ratelimit import DEFERRED, in_quiet_hours, quiet_hours_of
 from outreach.messaging.transports.registry import default_transport
 
 MESSAGES = frozenset({"letter", "sms", "whatsapp", "email"})
@@ -135,7 +136,12 @@ def execute_steps(
         if not steps:
             return {}
         run.campaigns = campaigns_of(steps)
-        earlier = {m.step_id: m for m in Message.objects.filter(step_id__in=[s.pk for s in steps])}
+        earlier = {
+            m.step_id: m
+            for m in Message.objects.filter(step_id__in=[s.pk for s in steps]).annotate(
+                own_quiet_hours=F("case__municipality__quiet_hours")
+            )
+        }
         recipients = load_recipients({s.case_id for s in steps if s.pk not in earlier})
         run.visits = _visit_times(run, steps)
         for step in steps:
@@ -172,7 +178,15 @@ def _decide(run: Execution, step: PlannedStep, who: Recipient) -> None:
         return
     if not in_window(run.now, step.channel, window):
         # Late (the service was down, or a retry): never at night, never on a holiday.
-        run.postpone(step, next_slot(run.now, step.channel, window), "buiten het tijdvenster")
+        later = next_free_slot(run.now, step.channel, window, quiet_hours_of(who.quiet_hours))
+        run.postpone(step, later, "buiten het tijdvenster")
+        return
+    if step.channel in PHONE_CHANNELS and in_quiet_hours(run.now, who.quiet_hours):
+        # The municipality's own quiet hours may begin before the window closes.
+        hours = quiet_hours_of(who.quiet_hours)
+        run.postpone(
+            step, next_free_slot(run.now, step.channel, window, hours), f"stille uren ({hours})"
+        )
         return
     unmet = _unmet_condition(spec, who)
     if unmet:
@@ -238,7 +252,7 @@ def _message(
         return
     item = Outgoing(
         step.pk, who.case_id, step.channel, to, text.body, text.language, text.template,
-        text.version, variables=text.variables,
+        text.version, variables=text.variables, quiet_hours=who.quiet_hours,
     )  # fmt: skip
     run.outgoing.append((step, spec, item))
 
@@ -308,7 +322,8 @@ def _look_up(run: Execution, transport: Transport) -> None:
     """Outside any transaction (it may ask the provider): what became of each earlier
     hand-over."""
     for step, spec, message in run.unsettled:
-        item = outgoing_of(message)
+        # Its municipality's own quiet hours, read with the batch's messages (blank: default).
+        item = outgoing_of(message, getattr(message, "own_quiet_hours", "") or None)
         found = lookup(transport, item, message.created_at, run.now)
         if found.answer == HANDED_OVER and found.result is not None:
             run.results.append((step, spec, item, found.result))
@@ -383,8 +398,9 @@ def _settle_step(
     elif result.error_code in DEFERRED and result.outcome != PERMANENT:
         # Held back (quiet hours, the sender's rate): nothing failed, no retry counted.
         later = run.now + timedelta(minutes=1)
-        run.postpone(step, next_slot(later, step.channel, spec.window if spec else None),
-                     result.error)  # fmt: skip
+        window = spec.window if spec else None
+        hours = quiet_hours_of(item.quiet_hours)
+        run.postpone(step, next_free_slot(later, step.channel, window, hours), result.error)
     elif result.outcome == PERMANENT or step.retries >= settings.OUTREACH_MAX_RETRIES:
         _failed(run, step, spec, result.error or "verzenden mislukt")
         if result.outcome == PERMANENT and result.error_code:
@@ -394,7 +410,8 @@ def _settle_step(
         step.retries += 1
         later = run.now + timedelta(minutes=2 ** (step.retries - 1))
         window = spec.window if spec else None
-        run.postpone(step, next_slot(later, step.channel, window), result.error)
+        hours = quiet_hours_of(item.quiet_hours)
+        run.postpone(step, next_free_slot(later, step.channel, window, hours), result.error)
 
 
 def _close(ids: list[int], now: datetime) -> None:

@@ -1,9 +1,10 @@
 """Nothing the engine planned waits forever. At the end of a case's outreach window (set when
-its campaign is planned: OUTREACH_WINDOW_DAYS after the statutory deadline or the campaign's
-last contact step, whichever is later) a call or visit still open expires: recorded as not
-performed (never as a contact attempt), shown to supervisors, and it no longer holds the
-closing check. A contact step still waiting then (a window that kept it back) is cancelled
-the same way. The closing check then closes the case with its DDAS result."""
+its campaign is planned: its municipality's window days, by default OUTREACH_WINDOW_DAYS, after
+the statutory deadline or the campaign's last contact step, whichever is later) a call or
+visit still open expires: recorded as not performed (never as a contact attempt), shown to
+supervisors, and it no longer holds the closing check. A contact step still waiting then (a
+window that kept it back) is cancelled the same way. The closing check then closes the case
+with its DDAS result."""
 
 from datetime import date, datetime, timedelta
 
@@ -16,14 +17,28 @@ from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import CLOSE
 from outreach.casework import workflow
 from outreach.casework.models import Case, CaseEvent, Task
+from outreach.core.models import Municipality
 
 EXPIRED_NOTE = "niet uitgevoerd binnen het outreachvenster"
 
 
 def _ended(today: date) -> Q:
-    """Cases whose window ended before today (without a window: the deadline's)."""
-    fallback = today - timedelta(days=settings.OUTREACH_WINDOW_DAYS)
-    return Q(window_ends__lt=today) | Q(window_ends__isnull=True, deadline__lt=fallback)
+    """Cases whose window ended before today (without a window: the deadline's, plus the
+    window days of the case's municipality)."""
+    default = today - timedelta(days=settings.OUTREACH_WINDOW_DAYS)
+    ended = Q(window_ends__lt=today) | Q(
+        window_ends__isnull=True, municipality__window_days__isnull=True, deadline__lt=default
+    )
+    own = Municipality.objects.filter(window_days__isnull=False).values_list(
+        "window_days", flat=True
+    )
+    for days in {int(days or 0) for days in own}:
+        ended |= Q(
+            window_ends__isnull=True,
+            municipality__window_days=days,
+            deadline__lt=today - timedelta(days=days),
+        )
+    return ended
 
 
 def expire(now: datetime) -> int:

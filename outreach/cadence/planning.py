@@ -5,7 +5,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -155,7 +154,8 @@ def start_cases(ids: Sequence[int], now: datetime) -> int:
             plan = plan_campaign(campaign, now)
             steps += [planned_step(case.pk, campaign.name, p, version) for p in plan]
             started.append(case.pk)
-            ends[case.pk] = contact_window_end(case.deadline, plan)
+            window_days = places[case.municipality_id].window_days_in_force()
+            ends[case.pk] = contact_window_end(case.deadline, plan, window_days)
             files[case.pk] = snapshot.file
         PlannedStep.objects.bulk_create(steps, ignore_conflicts=True, batch_size=2000)
         workflow.move_all(
@@ -183,11 +183,12 @@ def _campaign_set(code: str) -> tuple[dict[str, Snapshot], str]:
         return {}, f"campagnebestanden ongeldig ({len(exc.problems)} probleem/problemen): {first}"
 
 
-def contact_window_end(deadline: date, plan: Sequence[Planned]) -> date:
-    """OUTREACH_WINDOW_DAYS after the deadline or the plan's last contact step, whichever is
-    later: what is not done by then expires (outreach.cadence.expiry)."""
+def contact_window_end(deadline: date, plan: Sequence[Planned], window_days: int) -> date:
+    """`window_days` (the municipality's, `Municipality.window_days_in_force`) after the
+    deadline or the plan's last contact step, whichever is later: what is not done by then
+    expires (outreach.cadence.expiry)."""
     last = max((timezone.localdate(p.due_at) for p in plan if p.key != CLOSE), default=deadline)
-    return max(deadline, last) + timedelta(days=settings.OUTREACH_WINDOW_DAYS)
+    return max(deadline, last) + timedelta(days=window_days)
 
 
 def release_waiting_cases(municipality: Municipality) -> int:

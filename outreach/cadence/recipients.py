@@ -29,6 +29,9 @@ class Recipient:
     reference: str = ""  # the case's number, to quote on the phone
     municipality: dict[str, object] | None = None  # its letterhead (messaging.compose)
     assignee_id: int | None = None  # the caseworker who owns the case: her tasks
+    # The quiet hours its municipality keeps ("21:00-08:00"; empty: none), its own or the
+    # default; None: the service's default (OUTREACH_QUIET_HOURS).
+    quiet_hours: str | None = None
 
     def address_for(self, channel: str) -> str:
         if channel in ("sms", "whatsapp"):
@@ -101,5 +104,6 @@ def load_recipients(case_ids: Iterable[int]) -> dict[int, Recipient]:
             reference=case.reference,
             municipality=letterheads[letterhead],
             assignee_id=case.assignee_id,
+            quiet_hours=place.quiet_hours_in_force(),
         )
     return recipients

@@ -104,7 +104,8 @@ def switch_plan(case: Case, snapshot: Snapshot, now: datetime) -> None:
     )
     case.campaign = new.name
     case.campaign_file = snapshot.file
-    case.window_ends = contact_window_end(case.deadline, plan)
+    window_days = case.municipality.window_days_in_force()
+    case.window_ends = contact_window_end(case.deadline, plan, window_days)
     close_due = next(p.due_at for p in plan if p.key == CLOSE)
     PlannedStep.objects.filter(case=case, key=CLOSE, status=PlannedStep.Status.PLANNED).update(
         due_at=close_due, campaign=new.name, version_id=version

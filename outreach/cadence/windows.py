@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from outreach.cadence.campaigns import WEEKDAYS, Window
 from outreach.core.calendar import is_holiday
+from outreach.core.quiet_hours import quiet_hours_end
 
 WORKING_WEEK = WEEKDAYS[:5]
 
@@ -26,6 +27,8 @@ DEFAULT_WINDOWS: dict[str, Window] = {
 
 EVENING_FROM = 18 * 60
 _SEARCH_DAYS = 400
+# The channels that reach a phone: they keep the quiet hours of the recipient's municipality.
+PHONE_CHANNELS = frozenset({"sms", "whatsapp"})
 
 
 def window_for(channel: str, window: Window | None) -> Window:
@@ -68,3 +71,20 @@ def in_window(moment: datetime, channel: str, window: Window | None = None) -> b
 def is_evening(channel: str, window: Window | None) -> bool:
     hours = window_for(channel, window).hours
     return hours is not None and hours[1] > EVENING_FROM
+
+
+def next_free_slot(
+    earliest: datetime, channel: str, window: Window | None, quiet_hours: str
+) -> datetime:
+    """The first moment at or after `earliest` inside the step's window and, for a message to
+    a phone, outside the quiet hours ("21:00-08:00"; empty: none). A window that lies wholly
+    in the quiet hours gives its next opening (the transport holds the message back then)."""
+    moment = next_slot(earliest, channel, window)
+    if channel not in PHONE_CHANNELS:
+        return moment
+    for _ in range(7):
+        after = quiet_hours_end(moment, quiet_hours)
+        if after == moment:
+            break
+        moment = next_slot(after, channel, window)
+    return moment

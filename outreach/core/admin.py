@@ -5,7 +5,16 @@ from outreach.core.models import Municipality, StaffProfile
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "manual_launch_tiers")
+    # Every field shows with its Dutch help text; `Municipality.clean` names what is wrong.
+    # An empty setting follows the environment's default (settings.OUTREACH_*).
+    list_display = (
+        "code",
+        "name",
+        "quiet_hours",
+        "retention_days",
+        "window_days",
+        "manual_launch_tiers",
+    )
     search_fields = ("code", "name")
 
 

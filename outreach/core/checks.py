@@ -1,13 +1,17 @@
 """`outreach check` (and every command that runs the system checks) warns about each
-municipality whose contact details are incomplete: its campaigns do not start."""
+municipality whose contact details are incomplete: its campaigns do not start; and refuses
+policy defaults from the environment that every municipality without its own would inherit
+broken (quiet hours that cannot be read)."""
 
 from typing import Any
 
+from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError
 
 from outreach.core.models import Municipality
 from outreach.core.municipalities import contact_command, missing_contact
+from outreach.core.quiet_hours import quiet_hours_problem
 
 
 @checks.register()
@@ -31,3 +35,17 @@ def contact_complete(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
                 )
             )
     return warnings
+
+
+@checks.register()
+def policy_defaults(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    problem = quiet_hours_problem(settings.OUTREACH_QUIET_HOURS)
+    if not problem:
+        return []
+    return [
+        checks.Error(
+            f"OUTREACH_QUIET_HOURS {problem}",
+            hint="e.g. OUTREACH_QUIET_HOURS=21:00-08:00 (empty: no quiet hours)",
+            id="core.E001",
+        )
+    ]

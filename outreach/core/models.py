@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from outreach.core.ddas import PartnerType
+from outreach.core.quiet_hours import quiet_hours_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,14 @@ class Municipality(models.Model):
     )
     name = models.CharField(max_length=100)
     # Per partner type, the amount in euros below which a signal is not followed up.
-    thresholds = models.JSONField(default=dict, blank=True)
+    thresholds = models.JSONField(
+        "drempelbedragen",
+        default=dict,
+        blank=True,
+        help_text="Per soort signaalpartner het bedrag in euro waaronder een signaal niet wordt "
+        'opgepakt, bijv. {"Huur": 100, "Zorg": 50}; een ontbrekende soort volgt de standaard '
+        "(OUTREACH_DEFAULT_THRESHOLD).",
+    )
     # Days of arrears (signal date minus ontstaansdatum) outside {"min": n, "max": n} make a
     # signal "onterecht"; a missing key takes the default (settings), null means no bound.
     arrears_days = models.JSONField(
@@ -44,7 +52,38 @@ class Municipality(models.Model):
         '"max": 365}; een ontbrekende sleutel volgt de standaard, null is geen grens.',
     )
     # Calls and visits a day, by task kind ("phone", "visit"); missing kinds use the default.
-    capacity = models.JSONField(default=dict, blank=True)
+    capacity = models.JSONField(
+        "capaciteit per dag",
+        default=dict,
+        blank=True,
+        help_text='Telefoongesprekken en huisbezoeken per dag, bijv. {"phone": 30, "visit": 8}; '
+        "een ontbrekende soort volgt de standaard (OUTREACH_PHONE_CAPACITY, "
+        "OUTREACH_VISIT_CAPACITY).",
+    )
+    # The policy below: blank or null takes the service's default (settings, from the
+    # environment), so changing the environment changes every municipality that sets none.
+    quiet_hours = models.CharField(
+        "stille uren",
+        max_length=20,
+        blank=True,
+        help_text="Stille uren waarin geen SMS of WhatsApp van ons vertrekt, als UU:MM-UU:MM "
+        "in Nederlandse tijd, bijv. 21:00-08:00; leeg: de standaard (OUTREACH_QUIET_HOURS).",
+    )
+    retention_days = models.PositiveIntegerField(
+        "bewaartermijn (dagen)",
+        null=True,
+        blank=True,
+        help_text="Bewaartermijn in dagen: daarna worden signalen, personen en adressen "
+        "geanonimiseerd; leeg: de standaard (OUTREACH_RETENTION_DAYS).",
+    )
+    window_days = models.PositiveIntegerField(
+        "outreachvenster (dagen)",
+        null=True,
+        blank=True,
+        help_text="Outreachvenster: zoveel dagen na de wettelijke termijn of de laatste "
+        "contactstap vervallen open belafspraken en huisbezoeken; leeg: de standaard "
+        "(OUTREACH_WINDOW_DAYS).",
+    )
     # The letterhead and the ways to reach the team, as letters and messages print them:
     # team, phone, email, website, address, postal (lines), and the named contact person with
     # a direct number (worker_name, worker_phone) and the number replies go to (reply_number).
@@ -62,9 +101,17 @@ class Municipality(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        problems = arrears_days_problems(self.arrears_days)
-        if problems:
-            raise ValidationError({"arrears_days": problems})
+        errors: dict[str, list[str]] = {
+            "arrears_days": arrears_days_problems(self.arrears_days),
+            "thresholds": thresholds_problems(self.thresholds),
+            "capacity": capacity_problems(self.capacity),
+            "quiet_hours": [p for p in [quiet_hours_problem(self.quiet_hours or "")] if p],
+            "retention_days": days_problems(self.retention_days, RETENTION_DAYS_RANGE),
+            "window_days": days_problems(self.window_days, WINDOW_DAYS_RANGE),
+        }
+        errors = {field: problems for field, problems in errors.items() if problems}
+        if errors:
+            raise ValidationError(errors)
 
     def arrears_bounds(self) -> ArrearsBounds:
         """This municipality's bounds on the days of arrears, the defaults where it sets none."""
@@ -81,6 +128,70 @@ class Municipality(models.Model):
     def capacity_for(self, kind: str) -> int:
         value = self.capacity.get(kind)
         return int(value) if value is not None else settings.OUTREACH_DEFAULT_CAPACITY[kind]
+
+    def quiet_hours_in_force(self) -> str:
+        """The quiet hours ("HH:MM-HH:MM") in which no message of ours goes to a phone; an
+        empty default means none."""
+        return self.quiet_hours.strip() or settings.OUTREACH_QUIET_HOURS
+
+    def retention_days_in_force(self) -> int:
+        """Days after which this municipality's personal data is anonymised."""
+        if self.retention_days is not None:
+            return self.retention_days
+        return int(settings.OUTREACH_RETENTION_DAYS)
+
+    def window_days_in_force(self) -> int:
+        """Days after the deadline (or the last contact step) that open calls and visits
+        expire (outreach.cadence.expiry)."""
+        return self.window_days if self.window_days is not None else settings.OUTREACH_WINDOW_DAYS
+
+
+# The bounds a municipality's own periods must keep, in days (both inclusive): a retention
+# shorter than a day would anonymise what is still being worked on.
+RETENTION_DAYS_RANGE = (1, 3650)
+WINDOW_DAYS_RANGE = (0, 365)
+CAPACITY_KINDS = ("phone", "visit")
+
+
+def days_problems(value: int | None, bounds: tuple[int, int]) -> list[str]:
+    """What is wrong with a number of days (None: the default, always fine)."""
+    low, high = bounds
+    if value is None or low <= value <= high:
+        return []
+    return [f"must be from {low} to {high} days, got {value} (leave empty for the default)"]
+
+
+def _amount_problem(key: str, amount: object) -> str:
+    if type(amount) is not int or amount < 0:
+        return f"{key}: must be a whole number, 0 or more, got {amount!r}"
+    return ""
+
+
+def thresholds_problems(value: object) -> list[str]:
+    """What is wrong with a thresholds setting ({"Huur": 100, ...}); empty when fine."""
+    if not isinstance(value, dict):
+        return ['use an object such as {"Huur": 100}']
+    known = PartnerType.values
+    problems = [
+        f"unknown partner type {key!r}; one of {', '.join(known)}"
+        for key in value
+        if key not in known
+    ]
+    problems += [p for key, amount in value.items() if (p := _amount_problem(key, amount))]
+    return problems
+
+
+def capacity_problems(value: object) -> list[str]:
+    """What is wrong with a capacity setting ({"phone": 30, "visit": 8}); empty when fine."""
+    if not isinstance(value, dict):
+        return ['use an object such as {"phone": 30, "visit": 8}']
+    problems = [
+        f"unknown kind {key!r}; use {' and '.join(CAPACITY_KINDS)}"
+        for key in value
+        if key not in CAPACITY_KINDS
+    ]
+    problems += [p for key, amount in value.items() if (p := _amount_problem(key, amount))]
+    return problems
 
 
 def arrears_days_problems(value: object) -> list[str]:

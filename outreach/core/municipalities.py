@@ -1,9 +1,19 @@
 """Looking up and registering municipalities."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from outreach.core.models import Municipality
+from outreach.core.ddas import PartnerType, partner_type_from_text
+from outreach.core.models import (
+    CAPACITY_KINDS,
+    RETENTION_DAYS_RANGE,
+    WINDOW_DAYS_RANGE,
+    Municipality,
+    days_problems,
+)
+from outreach.core.quiet_hours import BadQuietHours, parse_quiet_hours
 
 
 class UnknownMunicipality(LookupError):
@@ -97,6 +107,71 @@ def parse_arrears_days(text: str) -> dict[str, int | None]:
         ) from None
 
 
+# What `add-municipality` writes "default" for: the setting goes back to the environment's.
+DEFAULT_WORD = "default"
+# The per-municipality settings with a default from the environment, set by name.
+POLICY_FIELDS = ("quiet_hours", "retention_days", "window_days")
+
+
+def parse_threshold(text: str) -> tuple[str, int]:
+    """`TYPE=EUROS` ("Huur=100", any case) as (DDAS partner type, euros)."""
+    type_text, sep, amount = text.partition("=")
+    partner_type = partner_type_from_text(type_text)
+    if not sep or not amount.strip().isdigit():
+        raise ValueError(f"--threshold {text!r}: use TYPE=EUROS, e.g. Zorg=100")
+    if partner_type is None:
+        raise ValueError(
+            f"--threshold {text!r}: {type_text.strip()!r} is not a partner type (TYPE=EUROS; "
+            f"one of {', '.join(PartnerType.values)})"
+        )
+    return partner_type, int(amount)
+
+
+def parse_capacity(text: str) -> tuple[str, int]:
+    """`KIND=PER_DAY` ("phone=30", "visit=8") as (kind, calls or visits a day)."""
+    kind, sep, amount = (part.strip() for part in text.partition("="))
+    if not sep or kind not in CAPACITY_KINDS or not amount.isdigit():
+        raise ValueError(
+            f"--capacity {text!r}: use KIND=PER_DAY with KIND phone or visit and a whole "
+            "number, e.g. phone=30"
+        )
+    return kind, int(amount)
+
+
+def parse_quiet_hours_option(text: str) -> str:
+    """--quiet-hours: `HH:MM-HH:MM`, or "default" (blank: the environment's)."""
+    if text.strip().lower() == DEFAULT_WORD:
+        return ""
+    try:
+        if parse_quiet_hours(text) is None:
+            raise BadQuietHours(f"{text!r}: use HH:MM-HH:MM, e.g. 21:00-08:00")
+    except BadQuietHours as exc:
+        raise ValueError(f"--quiet-hours {exc} (or {DEFAULT_WORD})") from None
+    return text.strip().replace(" ", "")
+
+
+def parse_days_option(option: str, text: str, bounds: tuple[int, int]) -> int | None:
+    """--retention-days / --window-days: a whole number of days within `bounds`, or "default"
+    (None: the environment's)."""
+    if text.strip().lower() == DEFAULT_WORD:
+        return None
+    if not text.strip().isdigit():
+        raise ValueError(f"{option} {text!r}: use a whole number of days or {DEFAULT_WORD}")
+    days = int(text)
+    problems = days_problems(days, bounds)
+    if problems:
+        raise ValueError(f"{option} {text!r}: {problems[0]}")
+    return days
+
+
+def parse_retention_days(text: str) -> int | None:
+    return parse_days_option("--retention-days", text, RETENTION_DAYS_RANGE)
+
+
+def parse_window_days(text: str) -> int | None:
+    return parse_days_option("--window-days", text, WINDOW_DAYS_RANGE)
+
+
 def add_municipality(
     code: str,
     name: str,
@@ -104,11 +179,20 @@ def add_municipality(
     contact: dict[str, str] | None = None,
     arrears_days: dict[str, int | None] | None = None,
     manual_launch_tiers: list[str] | None = None,
+    *,
+    capacity: Mapping[str, int] | None = None,
+    policy: Mapping[str, object] | None = None,
 ) -> Municipality:
     """Register or update a municipality. `manual_launch_tiers`, when given, replaces the tiers
-    whose new cases wait for a caseworker to launch them."""
+    whose new cases wait for a caseworker to launch them; `capacity` and `thresholds` are
+    merged into what is set; `policy` sets fields of POLICY_FIELDS ("" or None: the default)."""
     municipality = Municipality.objects.filter(code=code).first() or Municipality(code=code)
     municipality.name = name
+    municipality.capacity = {**municipality.capacity, **(capacity or {})}
+    for field, value in (policy or {}).items():
+        if field not in POLICY_FIELDS:
+            raise ValueError(f"unknown setting {field!r}; one of {', '.join(POLICY_FIELDS)}")
+        setattr(municipality, field, value)
     if manual_launch_tiers is not None:
         municipality.manual_launch_tiers = sorted(set(manual_launch_tiers))
     municipality.thresholds = {**municipality.thresholds, **thresholds}

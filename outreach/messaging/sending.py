@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
-from outreach.casework.models import ContactAttempt
+from outreach.casework.models import Case, ContactAttempt
 from outreach.core import bulk
 from outreach.messaging import signals
 from outreach.messaging.models import Message
@@ -176,11 +176,21 @@ def send_now(
 # --- After a crash: look up, never resend blindly --------------------------------------------
 
 
-def outgoing_of(message: Message) -> Outgoing:
+def outgoing_of(message: Message, quiet_hours: str | None = None) -> Outgoing:
+    """The hand-over of a committed message; `quiet_hours`: its municipality's own (None: the
+    default), as `Outgoing.quiet_hours`."""
     return Outgoing(
         message.step_id, message.case_id, message.channel, message.to, message.body,
         message.language, message.template, message.template_version, message_id=message.pk,
+        quiet_hours=quiet_hours,
     )  # fmt: skip
+
+
+def own_quiet_hours(case_id: int) -> str | None:
+    """The quiet hours the municipality of a case sets itself (None: it keeps the default),
+    for a single message sent again outside a batch."""
+    own = Case.objects.filter(pk=case_id).values_list("municipality__quiet_hours", flat=True)
+    return own.first() or None
 
 
 def claim_unsettled(now: datetime, limit: int, *, stepless: bool) -> list[Message]:
@@ -284,7 +294,7 @@ def resend_checked(
             message.note = f"opnieuw verstuurd door {by}"[:200]
             fields.append("note")
         message.save(update_fields=fields)
-    item = outgoing_of(message)
+    item = outgoing_of(message, own_quiet_hours(message.case_id))
     done = send_again(item, transport, now)
     if done is None:
         with transaction.atomic():

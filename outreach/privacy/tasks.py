@@ -4,7 +4,6 @@ import logging
 from typing import Any
 
 from celery import shared_task
-from django.conf import settings
 
 from outreach.core.clock import parse_now
 from outreach.privacy.retention import anonymise_expired
@@ -14,7 +13,7 @@ log = logging.getLogger(__name__)
 
 @shared_task(name="outreach.privacy.tasks.anonymise_expired_data", ignore_result=True)
 def anonymise_expired_data(now_iso: str | None = None) -> dict[str, Any]:
-    """Daily: anonymise what has passed the retention period."""
-    report = anonymise_expired(parse_now(now_iso), settings.OUTREACH_RETENTION_DAYS).as_dict()
+    """Daily: anonymise what has passed the retention period (each municipality's own)."""
+    report = anonymise_expired(parse_now(now_iso)).as_dict()
     log.info("anonymised: %s", report)
     return report

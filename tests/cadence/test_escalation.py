@@ -112,6 +112,26 @@ def test_tasks_are_planned_against_capacity_highest_priority_first(municipality,
     assert plan.per_day == {"2026-05-15": 2, "2026-05-18": 2}
 
 
+def test_each_municipality_plans_against_its_own_capacity(municipality, now, settings):
+    from outreach.core.models import Municipality
+    from tests.conftest import CONTACT
+
+    settings.OUTREACH_DEFAULT_CAPACITY = {"phone": 3, "visit": 1}
+    small = Municipality.objects.create(
+        code="0307", name="Amersfoort", contact=dict(CONTACT), capacity={"phone": 1}
+    )
+    for place in (municipality, small):
+        (case,) = ingest([signal_row(signaaldatum="2026-05-14")], place, now)
+        for key in "abc":
+            make_task(case, key, 50, date(2026, 6, 30))
+    friday = date(2026, 5, 15)
+    default_plan = plan_tasks(municipality, "phone", friday, horizon=1)
+    small_plan = plan_tasks(small, "phone", friday, horizon=1)
+    assert (default_plan.capacity, default_plan.planned, default_plan.unplanned) == (3, 3, 0)
+    assert (small_plan.capacity, small_plan.planned, small_plan.unplanned) == (1, 1, 2)
+    assert Task.objects.filter(municipality=small, planned_for=friday).count() == 1
+
+
 def test_capacity_shortfall_shows_as_late_tasks(municipality, now):
     (case,) = ingest([signal_row(signaaldatum="2026-05-14")], municipality, now)
     municipality.capacity = {"phone": 1}

@@ -468,6 +468,23 @@ def test_municipality_threshold(ingest, municipality):
     assert energie.status == SignalStatus.NOT_YET_PICKED_UP
 
 
+def test_each_municipality_screens_with_its_own_thresholds(municipality, now, settings):
+    from outreach.core.models import Municipality
+    from tests.conftest import CONTACT
+
+    settings.OUTREACH_DEFAULT_THRESHOLD = 50
+    strict = Municipality.objects.create(
+        code="0307", name="Amersfoort", contact=dict(CONTACT), thresholds={"Huur": 100}
+    )
+    for place, ref in ((municipality, "DEFAULT"), (strict, "STRICT")):
+        row = signal_row(id=ref, signaalpartner="Huur", bedrag="80")
+        import_rows(read_csv_bytes(csv_bytes([row])), municipality=place, now=now)
+    assert Signal.objects.get(partner_ref="DEFAULT").status == SignalStatus.NOT_YET_PICKED_UP
+    strict_signal = Signal.objects.get(partner_ref="STRICT")
+    assert strict_signal.status == SignalStatus.UNJUSTIFIED
+    assert "€ 100" in strict_signal.screening
+
+
 def test_crisis_signal_under_the_threshold_is_followed_up(ingest):
     ingest([signal_row(id="C", bedrag="10", crisissignaal="ja")])
     signal = Signal.objects.get()

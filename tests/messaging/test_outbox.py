@@ -253,3 +253,19 @@ def test_retention_prunes_outbox_lines_older_than_the_period(outbox_file, now):
     assert [m["id"] for m in read_outbox(outbox_file).messages] == ["outbox-2"]
     assert outbox_file.stat().st_mode & 0o777 == 0o600
     assert prune_outbox(now.astimezone(AMSTERDAM) - timedelta(days=183), outbox_file) == 0
+
+
+@pytest.mark.django_db
+def test_retention_prunes_the_outbox_after_the_shortest_municipality_period(
+    outbox_file, now, municipality, settings
+):
+    """The outbox is a copy of what the database keeps: it follows the strictest period."""
+    settings.OUTREACH_RETENTION_DAYS = 183
+    municipality.retention_days = 30
+    municipality.save()
+    line = {"id": "outbox-1", "case": 3, "channel": "sms", "to": "+31612345678", "body": "Hoi"}
+    line |= {"status": "sent", "created": (now - timedelta(days=40)).isoformat()}
+    outbox_file.parent.mkdir(parents=True, exist_ok=True)
+    outbox_file.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    anonymise_expired(now)
+    assert read_outbox(outbox_file).messages == []

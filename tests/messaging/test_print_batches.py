@@ -318,3 +318,23 @@ def test_retention_removes_old_batch_files_and_keeps_the_rows(municipality, engi
     anonymise_expired(at("2026-12-01"), retention_days=30)
     assert not any(path.exists() for path in files(batch))
     assert PrintBatch.objects.filter(pk=batch.pk).exists()
+
+
+def test_retention_removes_batch_files_after_their_own_municipality_s_period(
+    municipality, engine, settings
+):
+    from outreach.core.models import Municipality
+    from tests.conftest import CONTACT
+
+    settings.OUTREACH_RETENTION_DAYS = 183
+    short = Municipality.objects.create(
+        code="0307", name="Amersfoort", contact=dict(CONTACT), retention_days=30
+    )
+    make_cases(municipality, 1, FRIDAY)
+    make_cases(short, 1, FRIDAY, postcode="3811AB")
+    engine(FRIDAY)
+    made = {batch.municipality.code: batch for batch in make_print_batches(FRIDAY_3PM)}
+    assert set(made) == {"0344", "0307"}
+    anonymise_expired(at("2026-07-01"))  # 47 days on: past 30, not past 183
+    assert not any(path.exists() for path in files(made["0307"]))
+    assert all(path.exists() for path in files(made["0344"]))

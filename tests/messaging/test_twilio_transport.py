@@ -246,6 +246,22 @@ def test_nothing_goes_out_in_the_quiet_hours(twilio_settings, fake_twilio, clock
         assert result.outcome == SENT
 
 
+def test_each_message_keeps_the_quiet_hours_of_its_municipality(twilio_settings, fake_twilio):
+    twilio_settings.OUTREACH_QUIET_HOURS = "21:00-08:00"
+    evening = datetime.fromisoformat("2026-05-18T20:30").replace(tzinfo=AMSTERDAM)
+    early = replace(sms("+31612345601", step=1), quiet_hours="20:00-08:00")
+    default = sms("+31612345602", step=2)  # None: the service's default
+    none = replace(sms("+31612345603", step=3), quiet_hours="")
+    held, sent, free = TwilioSmsTransport(clock=lambda: evening).send([early, default, none])
+    assert (held.outcome, held.error_code) == (TRANSIENT, QUIET_HOURS)
+    assert "20:00-08:00" in held.error
+    assert (sent.outcome, free.outcome) == (SENT, SENT)
+    assert sorted(r.form["To"] for r in fake_twilio.requests) == ["+31612345602", "+31612345603"]
+    night = datetime.fromisoformat("2026-05-18T23:30").replace(tzinfo=AMSTERDAM)
+    results = TwilioSmsTransport(clock=lambda: night).send([default, none])
+    assert [r.outcome for r in results] == [TRANSIENT, SENT]
+
+
 def test_an_answer_to_someone_who_wrote_goes_out_at_night(twilio_settings, fake_twilio):
     twilio_settings.OUTREACH_QUIET_HOURS = "21:00-08:00"
     night = datetime.fromisoformat("2026-05-18T23:30").replace(tzinfo=AMSTERDAM)

@@ -180,3 +180,66 @@ def test_sent_messages_lose_names_and_numbers(municipality, now):
     assert Case.objects.get(household__postcode="3511").result_reason == ""
     kept = Message.objects.get(case__household__postcode="3522CD")
     assert kept.body == "Beste Jan Jansen"
+
+
+# --- each municipality's own retention period -------------------------------------------------
+
+
+@pytest.fixture
+def two_places(municipality, now, settings):
+    """Utrecht keeps the default period (183 days); Amersfoort keeps data 90 days. Both had a
+    closed case 120 days ago."""
+    from outreach.core.models import Municipality
+    from tests.conftest import CONTACT
+
+    settings.OUTREACH_RETENTION_DAYS = 183
+    short = Municipality.objects.create(
+        code="0307", name="Amersfoort", contact=dict(CONTACT), retention_days=90
+    )
+    old = now - timedelta(days=120)
+    for place, postcode in ((municipality, "3511AB"), (short, "3811AB")):
+        row = signal_row(postcode=postcode, signaaldatum="2026-01-10", ontstaansdatum="2025-12-01")
+        deliver([row], place, old)
+    close_all_cases()
+    return municipality, short
+
+
+def test_each_municipality_s_data_goes_after_its_own_period(two_places, now):
+    default, short = two_places
+    report = anonymise_expired(now)
+    assert (report.raw_rows_cleared, report.persons_anonymised, report.households_anonymised) == (
+        1,
+        1,
+        1,
+    )
+    gone = Person.objects.get(municipality=short)
+    assert (gone.surname, gone.bsn, gone.household.postcode) == (ANONYMOUS, "", "3811")
+    assert Signal.objects.get(municipality=short).raw == ""
+    kept = Person.objects.get(municipality=default)
+    assert (kept.surname, kept.household.postcode) == ("Jansen", "3511AB")
+    assert Signal.objects.get(municipality=default).raw != ""
+    # The default period ends later for the other municipality's data.
+    assert anonymise_expired(now + timedelta(days=64)).persons_anonymised == 1
+    assert Person.objects.get(municipality=default).surname == ANONYMOUS
+
+
+def test_the_daily_task_keeps_each_municipality_s_period(two_places, now):
+    from outreach.privacy.tasks import anonymise_expired_data
+
+    default, short = two_places
+    assert anonymise_expired_data(now.isoformat())["persons_anonymised"] == 1
+    assert Person.objects.get(municipality=short).surname == ANONYMOUS
+    assert Person.objects.get(municipality=default).surname == "Jansen"
+
+
+def test_command_days_sets_one_period_for_every_municipality(two_places, now, run_command):
+    out = run_command("anonymise", "--now", now.isoformat(), "--days", "100", "--json")
+    assert json.loads(out)["persons_anonymised"] == 2
+    assert set(Person.objects.values_list("surname", flat=True)) == {ANONYMOUS}
+
+
+def test_command_refuses_a_period_under_a_day(municipality, run_command):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="--days 0: the retention period is at least 1 day"):
+        run_command("anonymise", "--days", "0")

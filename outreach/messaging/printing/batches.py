@@ -386,13 +386,16 @@ def remove_orphans(older_than: float = ORPHAN_SECONDS) -> int:
     return removed
 
 
-def prune_print_files(cutoff: datetime) -> int:
+def prune_print_files(cutoff: datetime, municipalities: Sequence[int] | None = None) -> int:
     """Remove the files of batches handed over before `cutoff` (they hold names and addresses;
-    the print house has them); the batch rows stay for the figures. Returns how many files."""
+    the print house has them), of `municipalities` (ids; None: all); the batch rows stay for
+    the figures. Returns how many files."""
     removed = 0
     old = PrintBatch.objects.filter(
         status=PrintBatch.Status.HANDED_OVER, handed_over_at__lt=cutoff
     ).only("folder", "pdf_name", "csv_name")
+    if municipalities is not None:
+        old = old.filter(municipality_id__in=municipalities)
     for batch in old:
         for name in (batch.pdf_name, batch.csv_name):
             path = Path(batch.folder) / name

@@ -43,6 +43,9 @@ class Outgoing:
     # its own (a file line, an e-mail's Message-ID, a status callback's URL) uses it, so a
     # hand-over can be recognised later.
     message_id: int | None = None
+    # The quiet hours of the recipient's municipality ("21:00-08:00"; empty: none), in which
+    # no message of ours goes to a phone; None: the service's default (OUTREACH_QUIET_HOURS).
+    quiet_hours: str | None = None
 
 
 Outcome = Literal["sent", "queued", "transient", "permanent"]

@@ -15,8 +15,10 @@ several threads takes the segments of a run of one sender's messages in one call
 round trip then costs a run, not a message). Without Redis (the embedded default) the same
 window lives in the process.
 
-Quiet hours: no message to a phone between 21:00 and 08:00 (Europe/Amsterdam). The engine's
-windows already keep steps out of the night; a transport checks again just before it sends.
+Quiet hours: no message to a phone between 21:00 and 08:00 (Europe/Amsterdam), or in the quiet
+hours of the recipient's municipality (`Municipality.quiet_hours`), which the engine puts on
+each `Outgoing`. The engine keeps its steps out of them; a transport checks again just before
+it sends.
 """
 
 import functools
@@ -27,13 +29,12 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from datetime import time as clock_time
 from typing import Protocol
 
 import redis
 from django.conf import settings
-from django.utils import timezone
 
+from outreach.core import quiet_hours
 from outreach.messaging.lint.sms import segments
 
 # Result.error_code of a message the transport held back without trying it: the engine
@@ -282,22 +283,13 @@ def whatsapp_rate(sender: str) -> int:
     return int(settings.OUTREACH_WHATSAPP_RATES.get(sender, settings.OUTREACH_WHATSAPP_RATE))
 
 
-@functools.lru_cache(maxsize=8)
-def _parse_hours(text: str) -> tuple[clock_time, clock_time] | None:
-    if not text.strip():
-        return None
-    start, end = (clock_time.fromisoformat(part.strip()) for part in text.split("-", 1))
-    return start, end
+def quiet_hours_of(item_hours: str | None) -> str:
+    """The quiet hours a message keeps: its municipality's (`Outgoing.quiet_hours`), or the
+    service's default (`OUTREACH_QUIET_HOURS`) for one that names none."""
+    return settings.OUTREACH_QUIET_HOURS if item_hours is None else item_hours
 
 
 def in_quiet_hours(moment: datetime, hours: str | None = None) -> bool:
-    """Whether `moment` falls in the quiet hours (`OUTREACH_QUIET_HOURS`, "21:00-08:00" in
-    the service's time zone; empty: none)."""
-    span = _parse_hours(settings.OUTREACH_QUIET_HOURS if hours is None else hours)
-    if span is None:
-        return False
-    start, end = span
-    local = timezone.localtime(moment).time()
-    if start <= end:
-        return start <= local < end
-    return local >= start or local < end
+    """Whether `moment` falls in the quiet hours `hours` ("21:00-08:00" in the service's time
+    zone; empty: none; None: `OUTREACH_QUIET_HOURS`). See `outreach.core.quiet_hours`."""
+    return quiet_hours.in_quiet_hours(moment, quiet_hours_of(hours))

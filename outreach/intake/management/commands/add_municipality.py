@@ -5,13 +5,17 @@ from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from outreach.core.ddas import partner_type_from_text
 from outreach.core.municipalities import (
     CONTACT_KEYS,
     add_municipality,
     contact_command,
     missing_contact,
     parse_arrears_days,
+    parse_capacity,
+    parse_quiet_hours_option,
+    parse_retention_days,
+    parse_threshold,
+    parse_window_days,
 )
 
 # What the prompt asks for each detail every text needs (municipalities.REQUIRED_CONTACT).
@@ -30,9 +34,11 @@ def ask_contact(missing: list[str], ask: Callable[[str], str]) -> dict[str, str]
 
 class Command(BaseCommand):
     help = (
-        "Register a municipality by its CBS gemeentecode (or rename it, or set thresholds and "
-        "contact details). Asks for a missing contact person, direct number or reply number "
-        "when run in a terminal; without them no campaign of the municipality starts."
+        "Register a municipality by its CBS gemeentecode (or rename it, or set its thresholds, "
+        "capacity, quiet hours, retention period, outreach window and contact details; what "
+        "is not set follows the environment's default). Asks for a missing contact person, "
+        "direct number or reply number when run in a terminal; without them no campaign of "
+        "the municipality starts."
     )
     stealth_options = ("stdin",)  # tests answer the questions through a fake terminal
 
@@ -51,6 +57,31 @@ class Command(BaseCommand):
             metavar="MIN-MAX",
             help="days of arrears (signal date minus ontstaansdatum) a signal may have to be "
             "followed up, e.g. 30-365; an empty side is no bound (30-, -365)",
+        )
+        parser.add_argument(
+            "--capacity",
+            action="append",
+            default=[],
+            metavar="KIND=PER_DAY",
+            help="calls (phone) or visits (visit) the team makes a day, e.g. phone=30 "
+            "(repeatable; default: OUTREACH_PHONE_CAPACITY, OUTREACH_VISIT_CAPACITY)",
+        )
+        parser.add_argument(
+            "--quiet-hours",
+            metavar="HH:MM-HH:MM",
+            help="no SMS or WhatsApp of ours in these hours, e.g. 21:00-08:00; 'default': "
+            "OUTREACH_QUIET_HOURS",
+        )
+        parser.add_argument(
+            "--retention-days",
+            metavar="DAYS",
+            help="days after which personal data is anonymised; 'default': OUTREACH_RETENTION_DAYS",
+        )
+        parser.add_argument(
+            "--window-days",
+            metavar="DAYS",
+            help="days after the deadline (or the last contact step) that open calls and "
+            "visits expire; 'default': OUTREACH_WINDOW_DAYS",
         )
         parser.add_argument(
             "--contact",
@@ -77,13 +108,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        thresholds: dict[str, int] = {}
-        for item in options["threshold"]:
-            type_text, _, amount = item.partition("=")
-            partner_type = partner_type_from_text(type_text)
-            if partner_type is None or not amount.strip().isdigit():
-                raise CommandError(f"--threshold {item!r}: use TYPE=EUROS, e.g. Zorg=100")
-            thresholds[partner_type] = int(amount)
+        try:
+            thresholds = dict(parse_threshold(item) for item in options["threshold"])
+            capacity = dict(parse_capacity(item) for item in options["capacity"])
+            policy = _policy(options)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         contact: dict[str, str] = {}
         for item in options["contact"]:
             key, sep, value = item.partition("=")
@@ -96,7 +126,10 @@ class Command(BaseCommand):
             arrears_days = None
             if options["arrears_days"] is not None:
                 arrears_days = parse_arrears_days(options["arrears_days"])
-            municipality = add_municipality(code, name, thresholds, contact, arrears_days, manual)
+            municipality = add_municipality(
+                code, name, thresholds, contact, arrears_days, manual,
+                capacity=capacity, policy=policy,
+            )  # fmt: skip
             missing = missing_contact(municipality)
             stdin: IO[str] = options.get("stdin") or sys.stdin
             if missing and options["interactive"] and stdin.isatty():
@@ -118,6 +151,20 @@ class Command(BaseCommand):
         self.stdout.write(question, ending="")
         self.stdout.flush()
         return stdin.readline()
+
+
+def _policy(options: dict[str, Any]) -> dict[str, object]:
+    """The per-municipality settings the options name (Municipality's POLICY_FIELDS)."""
+    parsers = {
+        "quiet_hours": parse_quiet_hours_option,
+        "retention_days": parse_retention_days,
+        "window_days": parse_window_days,
+    }
+    return {
+        field: parse(options[field])
+        for field, parse in parsers.items()
+        if options.get(field) is not None
+    }
 
 
 def _manual_launch_tiers(given: list[str] | None, code: str) -> list[str] | None:

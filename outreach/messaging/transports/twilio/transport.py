@@ -75,6 +75,7 @@ from outreach.messaging.transports.ratelimit import (
     acquire,
     default_limiter,
     in_quiet_hours,
+    quiet_hours_of,
     segment_count,
     sms_rate,
     whatsapp_rate,
@@ -494,8 +495,9 @@ class TwilioTransport(ABC):
         at all."""
         # An answer to someone who just wrote to us (a confirmation) goes at once, at any hour;
         # only our own initiative waits for the morning.
-        if item.step_id is not None and in_quiet_hours(self.clock()):
-            return Result(TRANSIENT, error="stille uren (21-08 uur)", error_code=QUIET_HOURS)
+        if item.step_id is not None and in_quiet_hours(self.clock(), item.quiet_hours):
+            hours = quiet_hours_of(item.quiet_hours)
+            return Result(TRANSIENT, error=f"stille uren ({hours})", error_code=QUIET_HOURS)
         params = self.params(item)
         if isinstance(params, Result):
             return params

@@ -2,7 +2,6 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from outreach.core.clock import BadTime, parse_now
@@ -10,12 +9,18 @@ from outreach.privacy.retention import anonymise_expired
 
 
 class Command(BaseCommand):
-    help = "Anonymise signals, people and addresses older than the retention period."
+    help = (
+        "Anonymise signals, people and addresses older than the retention period: each "
+        "municipality's own (add-municipality --retention-days), else OUTREACH_RETENTION_DAYS."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--now", help="the current time (ISO), default: now")
         parser.add_argument(
-            "--days", type=int, default=None, help="retention period in days (default: setting)"
+            "--days",
+            type=int,
+            default=None,
+            help="one retention period in days for every municipality (default: each its own)",
         )
         parser.add_argument("--json", action="store_true")
 
@@ -24,7 +29,9 @@ class Command(BaseCommand):
             now = parse_now(options["now"])
         except BadTime as exc:
             raise CommandError(str(exc)) from exc
-        days = options["days"] if options["days"] is not None else settings.OUTREACH_RETENTION_DAYS
+        days = options["days"]
+        if days is not None and days < 1:
+            raise CommandError(f"--days {days}: the retention period is at least 1 day")
         report = anonymise_expired(now, days)
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict()))
