@@ -68,7 +68,9 @@ def test_the_editor_previews_on_sample_data_never_a_citizen(staff, municipality,
 
 
 def test_saving_makes_a_draft_and_publishing_needs_no_errors(staff):
-    staff.post("/texts/gedeeld/invitation/nl/", {"source": GOOD_SMS, "action": "save", "note": "korter"})
+    staff.post(
+        "/texts/gedeeld/invitation/nl/", {"source": GOOD_SMS, "action": "save", "note": "korter"}
+    )
     draft = TemplateVersion.objects.get(name="invitation", lang="nl", version=2)
     assert (draft.status, draft.note) == (Status.DRAFT, "korter")
     assert published("invitation", "nl").version == 1
@@ -98,7 +100,9 @@ def test_live_preview_answers_with_the_render_and_the_findings(staff):
     assert answer["errors"] >= 1
     assert any(f["rule"] == "render" and "'x'" in f["message"] for f in answer["findings"])
 
-    umlaut = staff.post("/texts/gedeeld/invitation/nl/preview", {"source": GOOD_SMS + " Financiële"}).json()
+    umlaut = staff.post(
+        "/texts/gedeeld/invitation/nl/preview", {"source": GOOD_SMS + " Financiële"}
+    ).json()
     assert umlaut["preview"]["sms"]["encoding"] == "UCS-2"
     assert "ë" in umlaut["preview"]["sms"]["culprit"]
 
@@ -117,7 +121,9 @@ def test_history_shows_the_diff_and_rolls_back(staff):
     staff.post("/texts/gedeeld/invitation/nl/", {"source": GOOD_SMS, "action": "publish"})
     page = staff.get("/texts/gedeeld/invitation/nl/history/").content.decode()
     assert "Versie 2" in page and 'class="add"' in page and 'class="remove"' in page
-    staff.post("/texts/gedeeld/invitation/nl/rollback/1", {"reason": "terug naar de standaardtekst"})
+    staff.post(
+        "/texts/gedeeld/invitation/nl/rollback/1", {"reason": "terug naar de standaardtekst"}
+    )
     current = published("invitation", "nl")
     assert (current.version, current.origin, current.source) == (3, "rollback", original)
 

@@ -237,7 +237,10 @@ def test_a_new_proposal_replaces_one_still_waiting(municipality):
     )
     propose(second, bert, NOW)
     first.refresh_from_db()
-    assert (first.status, first.review_comment) == (Status.DRAFT, "Vervangen door voorstel versie 2.")
+    assert (first.status, first.review_comment) == (
+        Status.DRAFT,
+        "Vervangen door voorstel versie 2.",
+    )
 
 
 def test_with_four_eyes_a_rollback_is_a_proposal_until_approved(municipality):
