@@ -184,3 +184,19 @@ def test_the_preview_shows_the_municipalitys_letterhead_and_contact_person(place
     letter = ilse.get("/texts/0344/first_single/nl/").content.decode()
     assert "Team Geldzorgen Utrecht" in letter and "Ilse Utrecht" in letter
     assert "Voorbeeldstad" not in letter.split("srcdoc=")[1].split("Kerkstraat")[0]
+
+
+def test_the_shared_texts_take_four_eyes_too_by_default(places):
+    redactie, tweede = writer("redactie", shared=True), writer("tweede", shared=True)
+    redactie.post("/texts/gedeeld/invitation/nl/", {"source": OWN_SMS, "action": "publish"})
+    assert published("invitation", "nl").version == 1
+    redactie.post("/texts/gedeeld/invitation/nl/", {"source": OWN_SMS, "action": "propose"})
+    waiting = tweede.get("/texts/voorstellen/").content.decode()
+    assert (
+        'href="/texts/gedeeld/invitation/nl/"' in waiting and "Gedeelde standaardtekst" in waiting
+    )
+    # The refused publication kept the text as draft 2; proposing it changed nothing else.
+    tweede.post("/texts/gedeeld/invitation/nl/approve/2")
+    shared = published("invitation", "nl")
+    assert (shared.version, shared.source, shared.published_by.username) == (2, OWN_SMS, "tweede")
+    assert shared.proposed_by.username == "redactie"
