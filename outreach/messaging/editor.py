@@ -261,6 +261,8 @@ def edit(request: HttpRequest, scope: Scope, name: str, lang: str) -> HttpRespon
             rejected = exc.review
     result = rejected or review(name, lang, source, mid)
     own_published = published_own(name, lang, mid)
+    # The proposal waiting, also when a newer draft was saved after it.
+    proposal = versions_of(name, lang, mid).filter(status=Status.PROPOSED).first()
     return render(
         request,
         "messaging/edit.html",
@@ -279,7 +281,8 @@ def edit(request: HttpRequest, scope: Scope, name: str, lang: str) -> HttpRespon
             "scope": scope,
             "scopes": scopes_for(request.user),
             "four_eyes": four_eyes(mid),
-            "may_review": _may_review(newest, request.user),
+            "proposal": proposal,
+            "may_review": _may_review(proposal, request.user),
         },
     )
 

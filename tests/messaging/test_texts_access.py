@@ -200,3 +200,15 @@ def test_the_shared_texts_take_four_eyes_too_by_default(places):
     shared = published("invitation", "nl")
     assert (shared.version, shared.source, shared.published_by.username) == (2, OWN_SMS, "tweede")
     assert shared.proposed_by.username == "redactie"
+
+
+def test_a_draft_saved_after_a_proposal_leaves_the_proposal_to_review(places):
+    utrecht, _ = places
+    ilse, jan = writer("ilse", utrecht), writer("jan", utrecht)
+    ilse.post("/texts/0344/invitation/nl/", {"source": OWN_SMS, "action": "propose"})
+    ilse.post("/texts/0344/invitation/nl/", {"source": OWN_SMS + " Hoi.", "action": "save"})
+    page = jan.get("/texts/0344/invitation/nl/").content.decode()
+    assert "Versie 1 wacht op goedkeuring" in page and 'id="approve"' in page
+    assert "nieuwer concept bewaard (versie 2)" in page
+    jan.post("/texts/0344/invitation/nl/approve/1")
+    assert published("invitation", "nl", utrecht.pk).source == OWN_SMS
