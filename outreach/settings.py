@@ -213,6 +213,10 @@ OUTREACH_TEMPLATE_MAX_BYTES = int(os.environ.get("OUTREACH_TEMPLATE_MAX_BYTES", 
 OUTREACH_RENDER_MAX_CHARS = int(os.environ.get("OUTREACH_RENDER_MAX_CHARS", "200000"))
 OUTREACH_RENDER_TIMEOUT = float(os.environ.get("OUTREACH_RENDER_TIMEOUT", "2"))
 OUTREACH_LETTER_MAX_PAGES = int(os.environ.get("OUTREACH_LETTER_MAX_PAGES", "10"))
+# Texts per municipality (outreach.messaging.texts.versions): publishing a shared default text
+# takes two people, one who proposes and another who approves (a municipality's own texts follow
+# its `Municipality.texts_four_eyes`).
+OUTREACH_SHARED_TEXTS_FOUR_EYES = env_bool("OUTREACH_SHARED_TEXTS_FOUR_EYES", True)
 
 # Twilio (SMS and WhatsApp) and the public address Twilio calls back on (behind a proxy).
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")

@@ -245,6 +245,7 @@ def _message(
             timezone.localdate(run.now),
             run.texts,
             run.visits.get(step.pk),
+            municipality_id=who.municipality_id,
         )
     except ComposeError as exc:
         # Our fault, not the reader's: nothing is sent, the failure path reaches them instead.
@@ -252,7 +253,8 @@ def _message(
         return
     item = Outgoing(
         step.pk, who.case_id, step.channel, to, text.body, text.language, text.template,
-        text.version, variables=text.variables, quiet_hours=who.quiet_hours,
+        text.version, text.template_municipality, variables=text.variables,
+        quiet_hours=who.quiet_hours,
     )  # fmt: skip
     run.outgoing.append((step, spec, item))
 

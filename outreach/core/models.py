@@ -91,6 +91,12 @@ class Municipality(models.Model):
     # Tiers of the weighing framework whose new cases wait for a caseworker to launch them
     # (the others start on their own).
     manual_launch_tiers = models.JSONField(default=list, blank=True)
+    # Publishing one of its own texts takes two people: one proposes, another approves.
+    texts_four_eyes = models.BooleanField(
+        default=True,
+        help_text="Een eigen tekst publiceren vraagt twee mensen: de een stelt voor, een ander "
+        "keurt goed.",
+    )
 
     class Meta:
         ordering = ["code"]

@@ -74,6 +74,7 @@ def send_direct(
             ),
             timezone.localdate(now),
             PublishedTexts(),
+            municipality_id=case.municipality_id,
         )
     except ComposeError as exc:
         log.error("case %s: the answer %r cannot be made: %s", case.pk, template, exc)
@@ -91,6 +92,7 @@ def send_direct(
         language=text.language,
         template=text.template,
         template_version=text.version,
+        template_municipality_id=text.template_municipality,
         in_session=in_session,
     )
     (recorded,) = send_now([item], transport or default_transport(), now, counts=False)

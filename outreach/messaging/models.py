@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from outreach.casework.models import Case
+from outreach.core.models import Municipality
 
 
 class Message(models.Model):
@@ -44,6 +45,17 @@ class Message(models.Model):
     language = models.CharField(max_length=8, default="nl")
     template = models.CharField(max_length=64, blank=True)
     template_version = models.PositiveIntegerField(null=True, blank=True)
+    # Whose version of the text it was made from: the municipality's own, or null for the
+    # shared default (TemplateVersion.municipality).
+    template_municipality = models.ForeignKey(
+        Municipality,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     transport_id = models.CharField(max_length=64, blank=True)
     # The provider's error code when it failed (Twilio: 21211 invalid number, 21610 opted out...)
@@ -85,20 +97,29 @@ class Message(models.Model):
 
 
 class TemplateVersion(models.Model):
-    """One version of one text in one language. Communication staff save drafts; a published
-    version is what the service sends, one per text and language at a time. Version 1 of each
-    comes from the shipped files under `templates/`."""
+    """One version of one text in one language, shared by all municipalities (`municipality`
+    null: the shipped defaults and their edits) or a municipality's own. Communication staff
+    save drafts; a published version is what the service sends, one per text, language and
+    owner at a time. Version 1 of each shared text comes from the shipped files under
+    `templates/`. With four eyes (`versions.four_eyes`) a draft is proposed by one person and
+    approved (published) or sent back by another."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft"
-        PUBLISHED = "published"
-        RETIRED = "retired"  # was published, replaced by a later version
+        DRAFT = "draft", "concept"
+        PROPOSED = "proposed", "wacht op goedkeuring"
+        RETURNED = "returned", "teruggestuurd"
+        PUBLISHED = "published", "gepubliceerd"
+        RETIRED = "retired", "vervangen"  # was published, replaced by a later version
 
     class Origin(models.TextChoices):
-        SHIPPED = "shipped"
-        EDITED = "edited"
-        ROLLBACK = "rollback"
+        SHIPPED = "shipped", "meegeleverd"
+        EDITED = "edited", "bewerkt"
+        ROLLBACK = "rollback", "teruggezet"
 
+    # Null: the shared default every municipality without its own version sends.
+    municipality = models.ForeignKey(
+        Municipality, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     name = models.CharField(max_length=64)
     lang = models.CharField(max_length=8)
     version = models.PositiveIntegerField()
@@ -113,6 +134,17 @@ class TemplateVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField()
+    # Four eyes: who proposed it for publication, and who sent it back with which comment
+    # (the approver is `published_by`).
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -120,14 +152,33 @@ class TemplateVersion(models.Model):
 
     class Meta:
         ordering = ["name", "lang", "-version"]
+        # A null municipality is a value of its own here: unique constraints are conditional
+        # (portable to SQLite, which has no NULLS NOT DISTINCT), one set for the shared texts
+        # and one for the municipalities' own.
         constraints = [
-            models.UniqueConstraint(fields=["name", "lang", "version"], name="template_version"),
+            models.UniqueConstraint(
+                fields=["name", "lang", "version"],
+                condition=Q(municipality__isnull=True),
+                name="template_version_shared",
+            ),
+            models.UniqueConstraint(
+                fields=["name", "lang", "municipality", "version"],
+                condition=Q(municipality__isnull=False),
+                name="template_version_own",
+            ),
             models.UniqueConstraint(
                 fields=["name", "lang"],
-                condition=models.Q(status="published"),
-                name="one_published_template",
+                condition=Q(status="published", municipality__isnull=True),
+                name="one_published_shared",
+            ),
+            models.UniqueConstraint(
+                fields=["name", "lang", "municipality"],
+                condition=Q(status="published", municipality__isnull=False),
+                name="one_published_own",
             ),
         ]
+        permissions = [("edit_shared_texts", "Can edit the shared default texts")]
 
     def __str__(self) -> str:
-        return f"{self.name}/{self.lang} v{self.version} ({self.status})"
+        owner = self.municipality_id or "shared"
+        return f"{self.name}/{self.lang} v{self.version} ({owner}, {self.status})"

@@ -66,6 +66,7 @@ def persist(items: Sequence[Outgoing], now: datetime, *, counts: bool) -> list[O
             language=item.language,
             template=item.template,
             template_version=item.template_version,
+            template_municipality_id=item.template_municipality_id,
             status=S.SENDING,
             created_at=now,
             status_at=now,
@@ -181,8 +182,8 @@ def outgoing_of(message: Message, quiet_hours: str | None = None) -> Outgoing:
     default), as `Outgoing.quiet_hours`."""
     return Outgoing(
         message.step_id, message.case_id, message.channel, message.to, message.body,
-        message.language, message.template, message.template_version, message_id=message.pk,
-        quiet_hours=quiet_hours,
+        message.language, message.template, message.template_version,
+        message.template_municipality_id, message_id=message.pk, quiet_hours=quiet_hours,
     )  # fmt: skip
 
 

@@ -44,7 +44,7 @@ class Site:
     """What the pages show: `ids` fills the placeholders of a page's path ("/cases/{case}/")."""
 
     municipality: Municipality
-    ids: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, int | str] = field(default_factory=dict)
     sessions: dict[str, str] = field(default_factory=dict)  # role: a logged-in session's key
     url: str = ""  # the live server's
 
@@ -128,7 +128,8 @@ def build_site(folder: Path) -> Site:
     reply(municipality, other, "Kunt u mij na vijf uur bellen? Ik werk overdag.", now)
     # A partner registered for the municipality without signals yet: a row of noughts.
     register_partner("Huur", "Woonstichting De Linde", [municipality])
-    return Site(municipality, {"case": case.pk}, sessions(DEMO_ROLES))
+    ids = {"case": case.pk, "code": municipality.code}
+    return Site(municipality, ids, sessions(DEMO_ROLES))
 
 
 def lost_hand_over(case: Case, now: datetime) -> None:

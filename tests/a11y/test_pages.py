@@ -57,9 +57,10 @@ PAGES = [
     Screen("dashboard", "/dashboard/", SUPERVISOR),
     Screen("dashboard_bad_period", "/dashboard/?from=2026-13-01&to=2026-01-01", SUPERVISOR, 400),
     Screen("texts", "/texts/", COMMUNICATION),
-    Screen("text_editor_sms", "/texts/invitation/nl/", COMMUNICATION),
-    Screen("text_editor_letter", "/texts/first_single/nl/", COMMUNICATION),
-    Screen("text_history", "/texts/invitation/nl/history/", COMMUNICATION),
+    Screen("text_editor_sms", "/texts/{code}/invitation/nl/", COMMUNICATION),
+    Screen("text_editor_letter", "/texts/{code}/first_single/nl/", COMMUNICATION),
+    Screen("text_history", "/texts/{code}/invitation/nl/history/", COMMUNICATION),
+    Screen("text_proposals", "/texts/voorstellen/", COMMUNICATION),
 ]
 
 # The database is set up for the module's site (tests/a11y/harness.py), which is built once

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
 from outreach.core.roles import COMMUNICATION, ensure_role_groups
@@ -25,7 +25,7 @@ BAD_SMS = "Hallo {{ name }}, uw IBAN is {{ iban }}. Financiële hulp is gratis."
 
 
 @pytest.fixture
-def staff(live_server) -> None:
+def staff(live_server, settings) -> None:
     """A communication user, and the shipped texts: the live server's transactional database
     is flushed between tests, and the flush's post_migrate loads the texts again; loading is
     idempotent, so a missing set is loaded here. Runs before the browser starts: Django's ORM
@@ -36,6 +36,10 @@ def staff(live_server) -> None:
     ensure_role_groups()
     user = User.objects.create_user(USERNAME, password=PASSWORD)
     user.groups.add(Group.objects.get(name=COMMUNICATION))
+    # The shared texts, published by one person (four eyes off): the four-eyes flow of a
+    # municipality's own texts is in test_texts_per_municipality_browser.py.
+    user.user_permissions.add(Permission.objects.get(codename="edit_shared_texts"))
+    settings.OUTREACH_SHARED_TEXTS_FOUR_EYES = False
 
 
 @pytest.fixture
@@ -66,8 +70,8 @@ def test_staff_edit_preview_save_publish_and_read_the_history_of_an_sms(page, li
     expect(page.get_by_role("heading", name="Teksten", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Sms en WhatsApp")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="SMS invitation")).to_have_count(1)
-    page.locator('a[href="/texts/invitation/nl/"]').click()
-    expect(page).to_have_url(f"{live_server.url}/texts/invitation/nl/")
+    page.locator('a[href="/texts/gedeeld/invitation/nl/"]').click()
+    expect(page).to_have_url(f"{live_server.url}/texts/gedeeld/invitation/nl/")
     expect(page.get_by_role("heading", name="SMS invitation")).to_be_visible()
     expect(page.locator("#source")).to_have_value(re.compile("gratis"))  # the shipped text
     publish = page.locator("button#publish")
@@ -114,7 +118,7 @@ def test_staff_edit_preview_save_publish_and_read_the_history_of_an_sms(page, li
 
     # The history shows version 2 against the shipped version 1, line by line.
     page.get_by_role("link", name="Geschiedenis").click()
-    expect(page).to_have_url(f"{live_server.url}/texts/invitation/nl/history/")
+    expect(page).to_have_url(f"{live_server.url}/texts/gedeeld/invitation/nl/history/")
     version_2 = page.locator("section#v2")
     expect(version_2.get_by_role("heading")).to_contain_text("Versie 2")
     expect(version_2).to_contain_text("Wijziging: korter")
@@ -126,7 +130,7 @@ def test_staff_edit_preview_save_publish_and_read_the_history_of_an_sms(page, li
 
 
 def test_a_letter_previews_in_a_sandboxed_frame_on_sample_data(page, live_server):
-    page.goto("/texts/first_single/nl/")
+    page.goto("/texts/gedeeld/first_single/nl/")
     frame = page.locator("#preview iframe")
     expect(frame).to_have_attribute("sandbox", "")  # no scripts, no same origin
     expect(frame).to_have_attribute("srcdoc", re.compile("J. de Vries"))  # the sample reader
@@ -145,7 +149,7 @@ def test_a_letter_previews_in_a_sandboxed_frame_on_sample_data(page, live_server
 
 
 def test_a_late_answer_for_an_older_text_never_replaces_the_newer_preview(page):
-    page.goto("/texts/invitation/nl/")
+    page.goto("/texts/gedeeld/invitation/nl/")
     held = []  # the first preview request, held back as on a slow line
 
     def hold(route):

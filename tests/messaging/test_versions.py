@@ -30,6 +30,13 @@ GOOD = (
 )
 
 
+@pytest.fixture(autouse=True)
+def one_person_publishes(settings) -> None:
+    """These tests are of the shared texts published by one person (four eyes off);
+    test_texts_per_municipality.py has the four-eyes path."""
+    settings.OUTREACH_SHARED_TEXTS_FOUR_EYES = False
+
+
 @pytest.fixture
 def editor(db) -> User:
     return User.objects.create_user("communicatie")

@@ -39,7 +39,7 @@ from outreach.messaging.lint.sms import SmsMeasure, describe_char, measure
 from outreach.messaging.lint.terms import find_terms, word_list
 from outreach.messaging.lint.text import Sentence, checkable_text, sentences
 from outreach.messaging.texts.catalogue import LANGUAGES, LETTER, SMS, TEMPLATES
-from outreach.messaging.texts.context import sample_context
+from outreach.messaging.texts.context import TemplateContext, sample_context
 from outreach.messaging.texts.rendering import RenderError, render_text
 
 __all__ = [
@@ -76,9 +76,11 @@ def lint_template(
     kind: str | None = None,
     *,
     config: LintConfig | None = None,
+    sample: TemplateContext | None = None,
 ) -> list[Finding]:
     """Every finding for one template's source, ordered by line. `kind` (letter, card, sms)
-    defaults to the catalogue's, else letter; `config` to current_config()."""
+    defaults to the catalogue's, else letter; `config` to current_config(); an SMS is measured
+    on `sample` (default sample_context(lang), e.g. a municipality's own letterhead)."""
     config = config or current_config()
     spec = TEMPLATES.get(name)
     kind = kind or (spec.kind if spec else LETTER)
@@ -110,7 +112,7 @@ def lint_template(
     if spec is not None:
         findings += check_elements(name, lang, source, text, spec.required)
     if kind == SMS and parses and not jinja_findings:
-        findings += _sms(name, lang, source, config)
+        findings += _sms(name, lang, source, config, sample)
     return _ordered(findings)
 
 
@@ -154,15 +156,18 @@ def _sentence_lengths(
     return findings
 
 
-def sms_preview(source: str, lang: str) -> SmsMeasure:
-    """Encoding, length and segments of an SMS rendered (rendering.render_text) with
-    sample_context(lang), trimmed. Raises rendering.RenderError when it does not render."""
-    return measure(render_text(source, sample_context(lang), lang).strip())
+def sms_preview(source: str, lang: str, sample: TemplateContext | None = None) -> SmsMeasure:
+    """Encoding, length and segments of an SMS rendered (rendering.render_text) with `sample`
+    (default sample_context(lang)), trimmed. Raises rendering.RenderError when it does not
+    render."""
+    return measure(render_text(source, sample or sample_context(lang), lang).strip())
 
 
-def _sms(name: str, lang: str, source: str, config: LintConfig) -> list[Finding]:
+def _sms(
+    name: str, lang: str, source: str, config: LintConfig, sample: TemplateContext | None
+) -> list[Finding]:
     try:
-        sms = sms_preview(source, lang)
+        sms = sms_preview(source, lang, sample)
     except RenderError as exc:
         return [Finding(name, lang, ERROR, "render", exc.line or 1, exc.message)]
     findings = []

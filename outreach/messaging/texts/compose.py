@@ -1,5 +1,6 @@
-"""Making the text of one message: the published version of a text in the reader's language
-(Dutch when the language has none), rendered with the documented context.
+"""Making the text of one message: the published version of a text for the reader's
+municipality and language (`versions.resolution_order`: its own, else the shared one, in her
+language, else in Dutch), rendered with the documented context.
 
 A text that cannot be made raises `ComposeError` and nothing is sent: never a half-rendered
 letter, and never one with a required value empty (`catalogue.required_fields`: the contact
@@ -11,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from outreach.core.models import Municipality
 from outreach.messaging.models import TemplateVersion
 from outreach.messaging.texts.catalogue import SMS, TEMPLATES, required_fields
 from outreach.messaging.texts.context import build_context, language_or_default
-from outreach.messaging.texts.versions import published
+from outreach.messaging.texts.versions import Owned, choose, published_of_every_owner
 
 
 class ComposeError(Exception):
@@ -51,19 +53,24 @@ class Composed:
     language: str
     # The context's plain values, for a provider's own template (an approved WhatsApp text).
     variables: dict[str, str] = field(default_factory=dict, compare=False)
+    # Whose version it was made from: the municipality's own, or None for the shared text.
+    template_municipality: int | None = None
 
 
 @dataclass
 class PublishedTexts:
-    """The published versions a batch needs, each read once."""
+    """The published versions a batch needs: each text and language read once, with every
+    municipality's own versions, so a batch spanning municipalities asks no more."""
 
-    versions: dict[tuple[str, str], TemplateVersion | None] = field(default_factory=dict)
+    versions: dict[tuple[str, str], dict[Owned, TemplateVersion]] = field(default_factory=dict)
 
-    def get(self, name: str, lang: str) -> TemplateVersion | None:
+    def get(
+        self, name: str, lang: str, municipality_id: int | None = None
+    ) -> TemplateVersion | None:
         key = (name, lang)
         if key not in self.versions:
-            self.versions[key] = published(name, lang)
-        return self.versions[key]
+            self.versions[key] = published_of_every_owner(name, lang)
+        return choose(self.versions[key], lang, municipality_id)
 
 
 def contact_context(
@@ -81,6 +88,12 @@ def contact_context(
     return letterhead
 
 
+def municipality_letterhead(municipality: Municipality) -> dict[str, Any]:
+    """The letterhead of a municipality without a case: its own contact person (the text
+    editor's preview and checks of its own texts)."""
+    return contact_context(municipality.name, municipality.contact or {})
+
+
 def compose(
     name: str,
     reader: Reader,
@@ -88,13 +101,17 @@ def compose(
     today: date,
     texts: PublishedTexts,
     appointment_at: datetime | None = None,
+    *,
+    municipality_id: int | None = None,
 ) -> Composed:
+    """The text `name` for `reader`, from the version her municipality (`municipality_id`;
+    None: the shared texts only) sends, with its letterhead `municipality`."""
     from outreach.messaging.texts.rendering import RenderError, render_html, render_text
 
     spec = TEMPLATES.get(name)
     if spec is None:
         raise ComposeError(f"unknown text '{name}'")
-    version = texts.get(name, language_or_default(reader.language))
+    version = texts.get(name, language_or_default(reader.language), municipality_id)
     if version is None:
         raise ComposeError(f"no published version of '{name}'")
     context = build_context(
@@ -114,7 +131,7 @@ def compose(
     if empty:
         # Never "Mijn naam is . U kunt mij bellen op .": the step fails and takes its path.
         fields = ", ".join(FIELD_NAMES.get(f, f) for f in empty)
-        where = f"'{name}' ({version.lang}) v{version.version}"
+        where = f"'{name}' ({version.lang}) v{version.version}{_owner(version)}"
         raise ComposeError(f"{where}: required but empty: {fields}")
     values = context.as_dict()
     try:
@@ -123,8 +140,21 @@ def compose(
         else:
             body = render_html(version.source, values, version.lang)
     except RenderError as exc:
-        raise ComposeError(f"'{name}' ({version.lang}) v{version.version}: {exc}") from exc
-    return Composed(body, name, version.version, version.lang, plain_values(values))
+        where = f"'{name}' ({version.lang}) v{version.version}{_owner(version)}"
+        raise ComposeError(f"{where}: {exc}") from exc
+    return Composed(
+        body,
+        name,
+        version.version,
+        version.lang,
+        plain_values(values),
+        version.municipality_id,
+    )
+
+
+def _owner(version: TemplateVersion) -> str:
+    """How an error names whose version it was: nothing for the shared one."""
+    return f" of municipality {version.municipality_id}" if version.municipality_id else ""
 
 
 def plain_values(context: dict[str, Any]) -> dict[str, str]:

@@ -17,7 +17,7 @@
 Communication staff preview on `sample_context`, never on a citizen's data.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -136,24 +136,33 @@ SAMPLE_MUNICIPALITY = {
 }
 
 
-def sample_context(lang: str, partner_count: int = 1) -> TemplateContext:
-    """Invented data for previews and checks: never a real citizen's."""
+def sample_context(
+    lang: str, partner_count: int = 1, letterhead: Mapping[str, Any] | None = None
+) -> TemplateContext:
+    """Invented data for previews and checks: never a real citizen's. With a municipality's
+    `letterhead` (compose.contact_context) the text is shown as that municipality sends it:
+    its letterhead as it is, its contact person and reply number where it has them."""
     partner_types = ["Energie", "Huur", "Zorg"][: max(1, partner_count)]
+    own = letterhead or {}
     return build_context(
         lang=lang,
         name="J. de Vries",
         address_lines=["J. de Vries", "Kerkstraat 12 A", "3511 AB  VOORBEELDSTAD"],
         today=date(2026, 12, 3),
         reference="9999-000123",
-        worker_name="Sanne Bakker",
-        worker_phone="020 123 4567",
-        reply_number="06 1234 5678",
+        worker_name=str(own.get("worker_name") or "Sanne Bakker"),
+        # As compose does: the team's number when there is no direct one.
+        worker_phone=str(own.get("worker_phone") or own.get("phone") or "020 123 4567"),
+        reply_number=str(own.get("reply_number") or "06 1234 5678"),
         partner_types=partner_types,
-        municipality=SAMPLE_MUNICIPALITY,
+        municipality=dict(letterhead) if letterhead is not None else SAMPLE_MUNICIPALITY,
         appointment_at=datetime(2026, 12, 8, 14, 0),
     )
 
 
-def sample_for(name: str, lang: str) -> TemplateContext:
-    """The sample a text is previewed on: the letter for several signals names several."""
-    return sample_context(lang, partner_count=2 if name == "first_multiple" else 1)
+def sample_for(
+    name: str, lang: str, letterhead: Mapping[str, Any] | None = None
+) -> TemplateContext:
+    """The sample a text is previewed on: the letter for several signals names several; a
+    municipality's own text on its `letterhead`."""
+    return sample_context(lang, 2 if name == "first_multiple" else 1, letterhead)

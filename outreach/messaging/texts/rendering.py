@@ -79,11 +79,17 @@ def render_html(source: str, context: Context, lang: str) -> str:
     return _render(env, directory, source, context, language_or_default(lang))
 
 
-def check_source(source: str, kind: str, appointment: bool = True) -> list[RenderError]:
+def check_source(
+    source: str,
+    kind: str,
+    appointment: bool = True,
+    letterhead: Mapping[str, Any] | None = None,
+) -> list[RenderError]:
     """Everything that keeps `source` from being published as a template of `kind`: its
     size, syntax, names outside the context, filters and loads the sandbox refuses, and any
     error when rendered on sample data (without an appointment unless `appointment`: only a
-    visit's texts are sent with one). Empty when it can be published."""
+    visit's texts are sent with one), on a municipality's `letterhead` when given. Empty when
+    it can be published."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}: one of {', '.join(KINDS)}")
     env, key = _environment(kind)
@@ -98,7 +104,7 @@ def check_source(source: str, kind: str, appointment: bool = True) -> list[Rende
     if findings:
         return [RenderError(message, line) for message, line in findings]
     for lang in CHECK_LANGUAGES:
-        sample = sample_context(lang, partner_count=2)
+        sample = sample_context(lang, 2, letterhead)
         if not appointment:
             sample = dataclasses.replace(sample, appointment=None)
         try:

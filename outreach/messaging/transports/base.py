@@ -33,6 +33,8 @@ class Outgoing:
     language: str
     template: str = ""
     template_version: int | None = None
+    # Whose version of the text: the municipality's own, or None for the shared one.
+    template_municipality_id: int | None = None
     # An answer within WhatsApp's 24-hour session (the reader wrote first): free text allowed.
     # Otherwise WhatsApp only takes an approved template.
     in_session: bool = False

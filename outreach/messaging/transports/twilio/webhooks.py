@@ -122,6 +122,7 @@ def resend_by_sms(message: Message, now: datetime) -> Message | None:
     item = Outgoing(
         None, message.case_id, Message.Channel.SMS, message.to.removeprefix("whatsapp:"),
         message.body, message.language, message.template, message.template_version,
+        message.template_municipality_id,
     )  # fmt: skip
     (done,) = send_now([item], default_transport(), now, counts=False)
     if done.status not in (Message.Status.SENT, Message.Status.QUEUED):
