@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from outreach.core.models import Municipality
+from outreach.core.municipalities import add_municipality
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -63,7 +64,8 @@ _refs = itertools.count(1)
 
 
 # What every text needs (outreach.core.municipalities.REQUIRED_CONTACT): without it no
-# campaign starts and no text is made.
+# campaign starts and no text is made. worker_name and worker_phone are the default contact
+# person (a ContactPerson), reply_number is in Municipality.contact.
 CONTACT = {
     "worker_name": "Sanne de Vries",
     "worker_phone": "030 286 1000",
@@ -71,9 +73,17 @@ CONTACT = {
 }
 
 
+def municipality_with_contact(
+    code: str, name: str, contact: dict[str, str] | None = None
+) -> Municipality:
+    """A municipality with every detail of CONTACT (or `contact`): its letterhead and its
+    default contact person, as `outreach add-municipality --contact ...` sets them."""
+    return add_municipality(code, name, {}, dict(CONTACT if contact is None else contact))
+
+
 @pytest.fixture
 def municipality(db) -> Municipality:
-    return Municipality.objects.create(code="0344", name="Utrecht", contact=dict(CONTACT))
+    return municipality_with_contact("0344", "Utrecht")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from outreach.cadence.steering import OPT_OUT_SOURCES
 from outreach.casework.assignment import caseworkers_of
 from outreach.casework.models import Case, HelpOffer, Task
 from outreach.casework.steering import available_actions
+from outreach.core.contacts import contact_person_for
 from outreach.core.ddas import ContactKind, Dagdeel, EndResult, SignalStatus
 from outreach.core.roles import (
     CASE_ROLES,
@@ -110,6 +111,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "answers": HelpOffer.Answer.choices,
             "campaigns": sorted((c.name, c.label) for c in all_campaigns().values()),
             "caseworkers": caseworkers_of(case.municipality),
+            # Whom its letters and messages name (the caseworker's profile or the team's).
+            "named": contact_person_for(case.municipality, case.assignee_id),
             "languages": LANGUAGES,
             "language": next(
                 (p.preferred_language for p in case_persons(case) if p.preferred_language), ""

@@ -6,8 +6,10 @@ from typing import IO, Any
 from django.core.management.base import BaseCommand, CommandError
 
 from outreach.core.ddas import partner_type_from_text
+from outreach.core.models import Municipality
 from outreach.core.municipalities import (
     CONTACT_KEYS,
+    REQUIRED_CONTACT,
     add_municipality,
     contact_command,
     missing_contact,
@@ -31,8 +33,9 @@ def ask_contact(missing: list[str], ask: Callable[[str], str]) -> dict[str, str]
 class Command(BaseCommand):
     help = (
         "Register a municipality by its CBS gemeentecode (or rename it, or set thresholds and "
-        "contact details). Asks for a missing contact person, direct number or reply number "
-        "when run in a terminal; without them no campaign of the municipality starts."
+        "contact details). worker_name and worker_phone set the default contact person (more: "
+        "`outreach add-contact`). Asks for a missing contact person, direct number or reply "
+        "number when run in a terminal; without them no campaign of the municipality starts."
     )
     stealth_options = ("stdin",)  # tests answer the questions through a fake terminal
 
@@ -92,18 +95,19 @@ class Command(BaseCommand):
             contact[key.strip()] = value.strip()
         code, name = options["code"], options["name"]
         manual = _manual_launch_tiers(options["manual_launch"])
+        stdin: IO[str] = options.get("stdin") or sys.stdin
         try:
             arrears_days = None
             if options["arrears_days"] is not None:
                 arrears_days = parse_arrears_days(options["arrears_days"])
+            if options["interactive"] and stdin.isatty():
+                # Asked before saving: a contact person needs her name and number together.
+                known = Municipality.objects.filter(code=code).first()
+                lacking = missing_contact(known) if known else list(REQUIRED_CONTACT)
+                lacking = [key for key in lacking if key not in contact]
+                contact |= ask_contact(lacking, lambda question: self._ask(question, stdin))
             municipality = add_municipality(code, name, thresholds, contact, arrears_days, manual)
             missing = missing_contact(municipality)
-            stdin: IO[str] = options.get("stdin") or sys.stdin
-            if missing and options["interactive"] and stdin.isatty():
-                answers = ask_contact(missing, lambda question: self._ask(question, stdin))
-                if answers:
-                    municipality = add_municipality(code, name, {}, answers)
-                    missing = missing_contact(municipality)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"municipality {municipality} registered")
