@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
-from outreach.core.models import Municipality
-from outreach.core.municipalities import add_municipality
+from outreach.core.models import ContactPerson, Municipality
+from outreach.core.municipalities import PERSON_KEYS
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -74,11 +74,26 @@ CONTACT = {
 
 
 def municipality_with_contact(
-    code: str, name: str, contact: dict[str, str] | None = None
+    code: str, name: str, contact: dict[str, Any] | None = None
 ) -> Municipality:
     """A municipality with every detail of CONTACT (or `contact`): its letterhead and its
-    default contact person, as `outreach add-municipality --contact ...` sets them."""
-    return add_municipality(code, name, {}, dict(CONTACT if contact is None else contact))
+    default contact person."""
+    place = Municipality.objects.create(code=code, name=name)
+    return set_contact(place, CONTACT if contact is None else contact)
+
+
+def set_contact(place: Municipality, contact: dict[str, Any]) -> Municipality:
+    """Give `place` these contact details, written as the contact JSON once held them: the
+    letterhead keys go to `Municipality.contact`, worker_name and worker_phone (when both are
+    given) make its default contact person, in place of the one before."""
+    place.contact = {k: v for k, v in contact.items() if k not in PERSON_KEYS}
+    place.save()
+    ContactPerson.objects.filter(municipality=place, is_default=True).delete()
+    name = str(contact.get("worker_name") or "").strip()
+    phone = str(contact.get("worker_phone") or "").strip()
+    if name and phone:
+        ContactPerson.objects.create(municipality=place, name=name, phone=phone, is_default=True)
+    return place
 
 
 @pytest.fixture
