@@ -59,7 +59,7 @@ def execute_step(step_id: int, now_iso: str | None = None) -> str:
         place = case.municipality
         reader = Reader(person.display_name, language, [], [signal.partner_type], str(case.pk))
         text = compose(
-            "invitation", reader, contact_context(place.name, place.contact), now.date(),
+            "invitation", reader, contact_context(place, case.assignee_id), now.date(),
             PublishedTexts(),
         )  # fmt: skip
         body = text.body

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
-from outreach.core.models import Municipality
+from outreach.core.models import ContactPerson, Municipality
+from outreach.core.municipalities import PERSON_KEYS
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -63,7 +64,8 @@ _refs = itertools.count(1)
 
 
 # What every text needs (outreach.core.municipalities.REQUIRED_CONTACT): without it no
-# campaign starts and no text is made.
+# campaign starts and no text is made. worker_name and worker_phone are the default contact
+# person (a ContactPerson), reply_number is in Municipality.contact.
 CONTACT = {
     "worker_name": "Sanne de Vries",
     "worker_phone": "030 286 1000",
@@ -71,9 +73,32 @@ CONTACT = {
 }
 
 
+def municipality_with_contact(
+    code: str, name: str, contact: dict[str, Any] | None = None
+) -> Municipality:
+    """A municipality with every detail of CONTACT (or `contact`): its letterhead and its
+    default contact person."""
+    place = Municipality.objects.create(code=code, name=name)
+    return set_contact(place, CONTACT if contact is None else contact)
+
+
+def set_contact(place: Municipality, contact: dict[str, Any]) -> Municipality:
+    """Give `place` these contact details, written as the contact JSON once held them: the
+    letterhead keys go to `Municipality.contact`, worker_name and worker_phone (when both are
+    given) make its default contact person, in place of the one before."""
+    place.contact = {k: v for k, v in contact.items() if k not in PERSON_KEYS}
+    place.save()
+    ContactPerson.objects.filter(municipality=place, is_default=True).delete()
+    name = str(contact.get("worker_name") or "").strip()
+    phone = str(contact.get("worker_phone") or "").strip()
+    if name and phone:
+        ContactPerson.objects.create(municipality=place, name=name, phone=phone, is_default=True)
+    return place
+
+
 @pytest.fixture
 def municipality(db) -> Municipality:
-    return Municipality.objects.create(code="0344", name="Utrecht", contact=dict(CONTACT))
+    return municipality_with_contact("0344", "Utrecht")
 
 
 @pytest.fixture

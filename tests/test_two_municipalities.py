@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from outreach.cadence import library
@@ -14,18 +15,29 @@ from outreach.cadence.models import PlannedStep
 from outreach.cadence.periodic import run_housekeeping
 from outreach.cadence.tasks import tick_now
 from outreach.casework.models import Case
+from outreach.core.contacts import add_contact_person
 from outreach.core.ddas import EndResult
 from outreach.core.models import Municipality
 from outreach.intake.framework_files import forget
 from outreach.intake.models import Signal
 from outreach.intake.pipeline import import_rows
 from outreach.intake.readers import read_csv_bytes
+from outreach.messaging.models import Message, TemplateVersion
+from outreach.messaging.texts.versions import (
+    PublishError,
+    approve,
+    current,
+    propose,
+    save_draft,
+)
 from outreach.messaging.transports.outbox import read_outbox
-from tests.conftest import CONTACT, csv_bytes, signal_row
+from tests.conftest import CONTACT, csv_bytes, municipality_with_contact, signal_row
 
 pytestmark = pytest.mark.django_db
 
 RECEIVED = timezone.make_aware(datetime(2026, 9, 1, 10, 0))
+
+OWN_WORDS = "Tweedestad helpt elk jaar honderden inwoners."
 
 # Municipality 0002 has its own light campaign: an SMS first, then a letter.
 OWN_LIGHT = """
@@ -75,13 +87,40 @@ def campaigns(tmp_path: Path, settings: Any) -> Path:
 
 @pytest.fixture
 def towns(db: Any) -> tuple[Municipality, Municipality]:
-    first = Municipality.objects.create(
-        code="0001", name="Eerstestad", contact=dict(CONTACT), thresholds={"Energie": 100}
+    """Two municipalities, each with its own threshold and its own team contact person."""
+    first = municipality_with_contact("0001", "Eerstestad")  # Sanne de Vries
+    second = municipality_with_contact(
+        "0002",
+        "Tweedestad",
+        {**CONTACT, "worker_name": "Ahmed Benali", "worker_phone": "0318 123 456"},
     )
-    second = Municipality.objects.create(
-        code="0002", name="Tweedestad", contact=dict(CONTACT), thresholds={"Energie": 300}
-    )
+    first.thresholds, second.thresholds = {"Energie": 100}, {"Energie": 300}
+    first.save()
+    second.save()
     return first, second
+
+
+@pytest.fixture
+def own_invitation(towns: tuple[Municipality, Municipality]) -> TemplateVersion:
+    """Tweedestad's own SMS invitation, proposed by one communication officer and approved by
+    another (four eyes, on by default)."""
+    _, second = towns
+    proposer, approver = (
+        User.objects.create_user(name, password="x") for name in ("comm-a", "comm-b")
+    )
+    shared = current("invitation", "nl")
+    assert shared is not None and OWN_WORDS not in shared.source
+    draft = save_draft(
+        "invitation", "nl", shared.source.replace("Dat kan iedereen overkomen.", OWN_WORDS),
+        proposer, RECEIVED, municipality_id=second.pk,
+    )  # fmt: skip
+    propose(draft, proposer, RECEIVED)
+    with pytest.raises(PublishError):
+        approve(draft, proposer, RECEIVED)  # never her own
+    approve(draft, approver, RECEIVED)
+    draft.refresh_from_db()
+    assert draft.status == TemplateVersion.Status.PUBLISHED
+    return draft
 
 
 def partner_file() -> bytes:
@@ -118,14 +157,18 @@ def case_of(municipality: Municipality, reference: str) -> Case:
     return signal.case
 
 
-def test_the_same_partner_file_gives_each_municipality_its_own_priorities_plans_and_thresholds(
-    campaigns: Path, towns: tuple[Municipality, Municipality]
+def test_the_same_partner_file_gives_each_municipality_its_own_priorities_plans_and_words(
+    campaigns: Path, towns: tuple[Municipality, Municipality], own_invitation: TemplateVersion
 ) -> None:
     first, second = towns
     data = partner_file()
     for town in towns:
         report = import_rows(read_csv_bytes(data), municipality=town, now=RECEIVED)
         assert report.rejected == 0, report.rejections
+    # Eerstestad's rent case is assigned to a caseworker with a contact profile: her name.
+    fleur = User.objects.create_user("fleur", first_name="Fleur", last_name="Jansen")
+    add_contact_person(first, "Fleur Jansen", "030 286 2222", username="fleur")
+    Case.objects.filter(pk=case_of(first, "HUUR-1").pk).update(assignee=fleur)
     # Thresholds: EUR 200 of energy arrears is followed up in 0001 (threshold 100), not in 0002.
     taken, refused = case_of(first, "ENERGIE-2"), case_of(second, "ENERGIE-2")
     assert (taken.state, taken.result) == (Case.State.NEW, None)
@@ -157,3 +200,19 @@ def test_the_same_partner_file_gives_each_municipality_its_own_priorities_plans_
         return str(mine[0]["channel"])
 
     assert (opening(energy_first), opening(energy_second)) == ("letter", "sms")
+
+    # Words: each municipality's own contact person, and Tweedestad's own invitation.
+    def bodies(case: Case) -> str:
+        return "\n".join(str(m["body"]) for m in sent if m["case"] == case.pk)
+
+    assert "Fleur Jansen" in bodies(rent_first) and "Sanne de Vries" not in bodies(rent_first)
+    assert "Sanne de Vries" in bodies(energy_first)
+    for case in (rent_second, energy_second):
+        assert "Ahmed Benali" in bodies(case) and "Sanne de Vries" not in bodies(case)
+    invitation = Message.objects.get(case=energy_second, channel="sms")
+    assert invitation.template == "invitation" and OWN_WORDS in invitation.body
+    assert invitation.template_municipality_id == second.pk
+    assert OWN_WORDS in bodies(energy_second)
+    first_texts = Message.objects.filter(case__municipality=first)
+    assert first_texts.exists() and not first_texts.filter(body__contains=OWN_WORDS).exists()
+    assert not first_texts.exclude(template_municipality=None).exists()  # shared texts only

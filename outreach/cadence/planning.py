@@ -16,6 +16,7 @@ from outreach.cadence.windows import next_slot
 from outreach.casework import workflow
 from outreach.casework.models import Case
 from outreach.core.calendar import add_working_days
+from outreach.core.contacts import ContactDirectory
 from outreach.core.models import Municipality
 from outreach.core.municipalities import missing_contact, missing_contact_text
 
@@ -111,22 +112,23 @@ def start_cases(ids: Sequence[int], now: datetime) -> int:
 
     Each case follows the campaign files of its municipality (outreach.cadence.library); its
     steps keep the version of the file they were planned from (outreach.cadence.versions).
-    A case whose campaign is unknown or whose municipality's files are invalid, or whose
-    municipality lacks the contact details every text needs (`missing_contact`), stays new and
-    waits on the at-risk list with the reason; it is tried again when its claim runs out (at
-    once when the details are filled in: see `release_waiting_cases`)."""
+    A case whose campaign is unknown or whose municipality's files are invalid, or that lacks
+    the contact details every text needs (`missing_contact`: nobody to name, neither its
+    caseworker nor the team's contact person, or no reply number), stays new and waits on the
+    at-risk list with the reason; it is tried again when its claim runs out (at once when the
+    details are filled in: see `release_waiting_cases`)."""
     with transaction.atomic():
         cases = list(
             Case.objects.select_for_update(skip_locked=True)
             .filter(id__in=ids, state=Case.State.NEW)
-            .only("id", "campaign", "deadline", "municipality_id")
+            .only("id", "campaign", "deadline", "municipality_id", "assignee_id")
         )
         places = Municipality.objects.in_bulk({c.municipality_id for c in cases})
-        missing = {pk: missing_contact(place) for pk, place in places.items()}
+        people = ContactDirectory.load(places, {c.assignee_id for c in cases})
         sets = {pk: _campaign_set(place.code) for pk, place in places.items()}
         chosen: list[tuple[Case, Snapshot]] = []
         for case in cases:
-            lacking = missing[case.municipality_id]
+            lacking = missing_contact(places[case.municipality_id], people, case.assignee_id)
             problem = missing_contact_text(lacking) if lacking else ""
             snapshot = None
             if not problem:
@@ -193,7 +195,9 @@ def contact_window_end(deadline: date, plan: Sequence[Planned], window_days: int
 
 def release_waiting_cases(municipality: Municipality) -> int:
     """Let the next tick try again the new cases of `municipality` that wait for its contact
-    details, once they are complete (rather than when their claim runs out)."""
+    details, once they are complete (rather than when their claim runs out). Complete means the
+    team's contact person and the reply number: a case whose own caseworker gets a profile is
+    tried again when its claim runs out."""
     if missing_contact(municipality):
         return 0
     return Case.objects.filter(

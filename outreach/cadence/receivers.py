@@ -1,8 +1,8 @@
 """The engine's answers to what happens below it. A case's move
 (outreach.casework.workflow.case_moved): a case that leaves outreach has everything planned
 cancelled; a paused case's steps wait, and move on by the length of the pause when it resumes.
-A municipality saved with its contact details complete: its new cases that waited for them
-start at the next tick."""
+A municipality or a contact person saved with the contact details complete: the new cases
+that waited for them start at the next tick."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +17,7 @@ from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import release_waiting_cases
 from outreach.casework.models import Case
 from outreach.casework.workflow import case_moved
-from outreach.core.models import Municipality
+from outreach.core.models import ContactPerson, Municipality
 from outreach.messaging.signals import message_failed
 
 State = Case.State
@@ -51,6 +51,14 @@ def on_municipality_saved(
 ) -> None:
     if not raw:
         release_waiting_cases(instance)
+
+
+@receiver(post_save, sender=ContactPerson, dispatch_uid="cadence.contact_person_saved")
+def on_contact_person_saved(
+    sender: Any, instance: ContactPerson, raw: bool = False, **kwargs: Any
+) -> None:
+    if not raw:
+        release_waiting_cases(instance.municipality)
 
 
 @receiver(message_failed, dispatch_uid="cadence.message_failed")

@@ -5,8 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from outreach.casework.assignment import direct_contacts
 from outreach.casework.models import Case
+from outreach.core.contacts import ContactDirectory
 from outreach.core.ddas import FOLLOWED_UP
 from outreach.intake.models import Person, PhoneNumber, Signal
 from outreach.messaging.texts.compose import contact_context
@@ -69,21 +69,18 @@ def load_recipients(case_ids: Iterable[int]) -> dict[int, Recipient]:
     ):
         mobiles.setdefault(person_id, e164)
     recipients: dict[int, Recipient] = {}
-    # Per municipality and assignee: the assigned caseworker is the contact person.
+    # Per municipality and the contact person named (the assignee's profile or the team's).
     letterheads: dict[tuple[int, int | None], dict[str, object]] = {}
     cases = list(Case.objects.filter(id__in=ids).select_related("household", "municipality"))
-    workers = direct_contacts(case.assignee_id for case in cases)
+    people = ContactDirectory.load(
+        {case.municipality_id for case in cases}, {case.assignee_id for case in cases}
+    )
     for case in cases:
         place = case.municipality
-        worker = workers.get(case.assignee_id) if case.assignee_id else None
-        letterhead = (place.pk, case.assignee_id if worker else None)
+        named = people.person_for(place.pk, case.assignee_id)
+        letterhead = (place.pk, named.pk if named else None)
         if letterhead not in letterheads:
-            letterheads[letterhead] = contact_context(
-                place.name,
-                place.contact,
-                worker.name if worker else "",
-                worker.phone if worker else "",
-            )
+            letterheads[letterhead] = contact_context(place, case.assignee_id, people)
         person = persons.get(latest[case.pk][2]) if case.pk in latest else None
         home = case.household
         name = person.display_name if person else "bewoner"

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from outreach.core.models import Municipality, StaffProfile
+from outreach.core.models import ContactPerson, Municipality, StaffProfile
+
+
+class ContactPersonInline(admin.TabularInline):
+    """The people letters name: the team's (default) one and the caseworkers' profiles."""
+
+    model = ContactPerson
+    extra = 1
+    fields = ("name", "phone", "email", "team", "user", "is_default", "active")
+    autocomplete_fields = ("user",)
 
 
 @admin.register(Municipality)
@@ -16,9 +25,18 @@ class MunicipalityAdmin(admin.ModelAdmin):
         "manual_launch_tiers",
     )
     search_fields = ("code", "name")
+    inlines = (ContactPersonInline,)
+
+
+@admin.register(ContactPerson)
+class ContactPersonAdmin(admin.ModelAdmin):
+    list_display = ("name", "municipality", "phone", "team", "user", "is_default", "active")
+    list_filter = ("municipality", "is_default", "active")
+    search_fields = ("name", "team", "user__username")
+    autocomplete_fields = ("user",)
 
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ("user", "phone")
+    list_display = ("user",)
     filter_horizontal = ("municipalities",)

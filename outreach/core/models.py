@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from outreach.core.ddas import PartnerType
+from outreach.core.phones import direct_phone
 from outreach.core.quiet_hours import quiet_hours_problem
 
 
@@ -85,8 +86,8 @@ class Municipality(models.Model):
         "(OUTREACH_WINDOW_DAYS).",
     )
     # The letterhead and the ways to reach the team, as letters and messages print them:
-    # team, phone, email, website, address, postal (lines), and the named contact person with
-    # a direct number (worker_name, worker_phone) and the number replies go to (reply_number).
+    # team, phone, email, website, address, postal (lines), and the number replies go to
+    # (reply_number). The named contact people are ContactPerson rows.
     contact = models.JSONField(default=dict, blank=True)
     # Tiers of the weighing framework whose new cases wait for a caseworker to launch them
     # (the others start on their own).
@@ -224,11 +225,69 @@ class StaffProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
     )
     municipalities = models.ManyToManyField(Municipality, blank=True, related_name="staff")
-    # A caseworker's direct number: letters of the cases assigned to her print it with her name.
-    phone = models.CharField(max_length=32, blank=True)
 
     def __str__(self) -> str:
         return f"staff {self.user}"
 
 
-__all__ = ["Municipality", "PartnerType", "StaffProfile"]
+class ContactPerson(models.Model):
+    """A person letters and messages name, with her direct number (outreach.core.contacts
+    decides who is named for a case). Linked to a staff user, it is her contact profile: the
+    cases assigned to her name her. The default one is the team's contact person, named when
+    the assigned caseworker has no profile (or the case has no caseworker)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="contact_people"
+    )
+    name = models.CharField("naam", max_length=100)
+    # As letters print it ("030 286 1000"); validated and formatted by phones.direct_phone.
+    phone = models.CharField("direct nummer", max_length=32)
+    email = models.EmailField("e-mail", blank=True)
+    team = models.CharField(max_length=100, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact_profiles",
+        verbose_name="medewerker",
+        help_text="De consulent van wie dit het contactprofiel is: haar zaken noemen haar.",
+    )
+    is_default = models.BooleanField(
+        "contactpersoon van het team",
+        default=False,
+        help_text="Genoemd als de consulent van de zaak geen contactprofiel heeft.",
+    )
+    active = models.BooleanField("actief", default=True)
+
+    class Meta:
+        ordering = ["municipality", "-is_default", "name", "pk"]
+        verbose_name = "contactpersoon"
+        verbose_name_plural = "contactpersonen"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality"],
+                condition=models.Q(is_default=True),
+                name="one_default_contact_person",
+                violation_error_message="Deze gemeente heeft al een contactpersoon van het team.",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "user"],
+                name="one_contact_profile_per_user",
+                violation_error_message="Deze medewerker heeft al een contactprofiel bij deze "
+                "gemeente.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.municipality.name})"
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.phone = direct_phone(self.phone)
+        except ValueError as exc:
+            raise ValidationError({"phone": str(exc)}) from None
+
+
+__all__ = ["ContactPerson", "Municipality", "PartnerType", "StaffProfile"]

@@ -3,8 +3,10 @@
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 
+from outreach.core.contacts import ContactDirectory, set_default_contact
 from outreach.core.ddas import PartnerType, partner_type_from_text
 from outreach.core.models import (
     CAPACITY_KINDS,
@@ -47,19 +49,13 @@ def municipalities_option(code: str | None) -> QuerySet[Municipality]:
     return Municipality.objects.filter(pk=resolve_municipality(code).pk)
 
 
-# What letters and messages print (outreach.messaging.texts.context): the team's letterhead, the
-# named contact person with a direct number, and the number SMS and WhatsApp replies go to.
-CONTACT_KEYS = (
-    "team",
-    "phone",
-    "email",
-    "website",
-    "address",
-    "postal",
-    "worker_name",
-    "worker_phone",
-    "reply_number",
-)
+# What letters and messages print (outreach.messaging.texts.context): the team's letterhead and
+# the number SMS and WhatsApp replies go to, kept in `Municipality.contact`.
+LETTERHEAD_KEYS = ("team", "phone", "email", "website", "address", "postal", "reply_number")
+# The default contact person's name and direct number (a ContactPerson, not the JSON): what
+# `add-municipality --contact worker_name=... --contact worker_phone=...` sets.
+PERSON_KEYS = ("worker_name", "worker_phone")
+CONTACT_KEYS = (*LETTERHEAD_KEYS[:-1], *PERSON_KEYS, "reply_number")
 # Without these no campaign starts: every first approach names the person who helps, her
 # direct number and where to send a reply (issue 8: no blank letters).
 REQUIRED_CONTACT = ("worker_name", "worker_phone", "reply_number")
@@ -71,10 +67,21 @@ CONTACT_LABELS = {
 }
 
 
-def missing_contact(municipality: Municipality) -> list[str]:
-    """The keys of REQUIRED_CONTACT the municipality's contact lacks (or leaves blank)."""
-    contact = municipality.contact or {}
-    return [key for key in REQUIRED_CONTACT if not str(contact.get(key) or "").strip()]
+def missing_contact(
+    municipality: Municipality,
+    people: ContactDirectory | None = None,
+    assignee_id: int | None = None,
+) -> list[str]:
+    """The keys of REQUIRED_CONTACT a case of the municipality (assigned to `assignee_id`, or
+    to nobody) lacks: the contact person it names with her direct number (both missing when
+    there is nobody to name: `contacts.ContactDirectory.person_for`), the reply number. Pass
+    `people` loaded for a batch; without it one query reads them."""
+    if people is None:
+        people = ContactDirectory.load([municipality.pk], [assignee_id])
+    missing = [] if people.person_for(municipality.pk, assignee_id) else list(PERSON_KEYS)
+    if not str((municipality.contact or {}).get("reply_number") or "").strip():
+        missing.append("reply_number")
+    return missing
 
 
 def contact_command(municipality: Municipality, missing: list[str]) -> str:
@@ -198,15 +205,24 @@ def add_municipality(
     municipality.thresholds = {**municipality.thresholds, **thresholds}
     if arrears_days is not None:
         municipality.arrears_days = arrears_days
+    person: dict[str, str] = {}
     for key, value in (contact or {}).items():
         if key not in CONTACT_KEYS:
             raise ValueError(f"contact: unknown detail {key!r}; one of {', '.join(CONTACT_KEYS)}")
-        # Postal address lines are written "Postbus 100|1000 AA  STAD".
-        municipality.contact[key] = value.split("|") if key == "postal" else value
+        if key in PERSON_KEYS:
+            person[key] = value
+        else:
+            # Postal address lines are written "Postbus 100|1000 AA  STAD".
+            municipality.contact[key] = value.split("|") if key == "postal" else value
     try:
         municipality.full_clean()
     except ValidationError as exc:
         problems = (f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
         raise ValueError("; ".join(problems)) from None
-    municipality.save()
+    with transaction.atomic():
+        municipality.save()
+        if person:
+            # The default contact person; saved after the municipality, whose save signal
+            # would otherwise look for her before she is there.
+            set_default_contact(municipality, person.get("worker_name"), person.get("worker_phone"))
     return municipality

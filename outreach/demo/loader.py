@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from outreach.core.models import Municipality, StaffProfile
+from outreach.core.models import ContactPerson, Municipality, StaffProfile
 from outreach.core.roles import ROLES, ensure_role_groups
 from outreach.demo.history import HistoryReport, play
 from outreach.demo.sample_data import (
@@ -49,10 +49,19 @@ DEMO_CONTACT = {
     "website": "www.example.org/geldzorgen",
     "address": "Stadhuisplein 1",
     "postal": ["Postbus 100", "9999 AA  DEMOSTAD"],
-    "worker_name": "Sanne Bakker",
-    "worker_phone": "020 123 4567",
     "reply_number": "06 1234 5678",
 }
+# Invented too: the team's contact person (named when a case's caseworker has no profile), the
+# demo caseworker's own profile, and a colleague of another team. By name: loading again adds
+# nobody.
+DEMO_PEOPLE = (
+    {"name": "Sanne Bakker", "phone": "020 123 4567", "team": "Team Vroeg Eropaf",
+     "email": "s.bakker@example.org", "is_default": True},
+    {"name": "Ahmed Benali", "phone": "020 123 4568", "team": "Team Vroeg Eropaf",
+     "email": "a.benali@example.org", "username": "caseworker"},
+    {"name": "Iris de Boer", "phone": "020 123 4569", "team": "Schuldhulpverlening",
+     "email": "i.deboer@example.org"},
+)  # fmt: skip
 
 
 @dataclass
@@ -76,6 +85,7 @@ def load_demo(
         code=DEMO_CODE, defaults={"name": DEMO_NAME, "contact": DEMO_CONTACT}
     )
     users = demo_users(municipality)
+    demo_contact_people(municipality)
     population = SamplePopulation(DEMO_AREA, households=HOUSEHOLDS, seed=7)
     today = timezone.localdate(now)
     # Most households are in the register copy; a few are not (moved away), a few are clients.
@@ -138,6 +148,20 @@ def _with_history(
     history = play(municipality, deliveries, now, caseworker)
     report = ImportReport(history.signals, history.rejected, history.duplicates)
     return DemoResult(municipality, report, users, history)
+
+
+def demo_contact_people(municipality: Municipality) -> list[ContactPerson]:
+    """DEMO_PEOPLE at `municipality`; a profile is linked to its demo user where there is one."""
+    people = []
+    for given in DEMO_PEOPLE:
+        details = {k: v for k, v in given.items() if k != "username"}
+        if "username" in given:
+            details["user"] = User.objects.filter(username=given["username"]).first()
+        person, _ = ContactPerson.objects.get_or_create(
+            municipality=municipality, name=details.pop("name"), defaults=details
+        )
+        people.append(person)
+    return people
 
 
 def demo_users(municipality: Municipality) -> list[str]:

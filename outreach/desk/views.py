@@ -9,6 +9,7 @@ from outreach.cadence.steering import OPT_OUT_SOURCES, municipal_campaigns
 from outreach.casework.assignment import caseworkers_of
 from outreach.casework.models import Case, HelpOffer, Task
 from outreach.casework.steering import available_actions
+from outreach.core.contacts import contact_person_for
 from outreach.core.ddas import ContactKind, Dagdeel, EndResult, SignalStatus
 from outreach.core.roles import (
     CASE_ROLES,
@@ -113,6 +114,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for s in municipal_campaigns(case.municipality.code).values()
             ),
             "caseworkers": caseworkers_of(case.municipality),
+            # Whom its letters and messages name (the caseworker's profile or the team's).
+            "named": contact_person_for(case.municipality, case.assignee_id),
             "languages": LANGUAGES,
             "language": next(
                 (p.preferred_language for p in case_persons(case) if p.preferred_language), ""

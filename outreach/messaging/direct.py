@@ -13,7 +13,6 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from outreach.casework.assignment import direct_contacts
 from outreach.casework.models import Case
 from outreach.intake.models import Person
 from outreach.messaging.models import Message
@@ -61,17 +60,11 @@ def send_direct(
 ) -> Message:
     """Compose `template` for `person` on `case`, send it to `to` and record it."""
     municipality = case.municipality
-    worker = direct_contacts([case.assignee_id]).get(case.assignee_id or 0)
     try:
         text = compose(
             template,
             reader_for(case, person, language),
-            contact_context(
-                municipality.name,
-                municipality.contact,
-                worker.name if worker else "",
-                worker.phone if worker else "",
-            ),
+            contact_context(municipality, case.assignee_id),
             timezone.localdate(now),
             PublishedTexts(),
             municipality_id=case.municipality_id,

@@ -59,6 +59,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from outreach.casework.models import Case, ContactAttempt
+from outreach.core.contacts import default_contact_person
 from outreach.core.models import Municipality
 from outreach.intake.models import ANONYMISED_KEY_PREFIX, ANONYMOUS, Signal, signal_reference
 from outreach.reporting.records import Writable
@@ -156,17 +157,19 @@ def amount_in_euros(amount: Decimal) -> int:
 
 def supplying_organisation(municipality: Municipality) -> dict[str, Any]:
     """`aanleverende_organisatie` from the municipality's contact details: the team's name (or
-    the municipality's) and, where any is given, one contact person with what we have of her
-    name, number and e-mail. Nothing is made up for what is missing."""
+    the municipality's) and, where any is given, one contact person (the team's default one,
+    outreach.core.contacts) with what we have of her name, number and e-mail, the team's number
+    and e-mail where she has none. Nothing is made up for what is missing."""
     contact = municipality.contact or {}
+    named = default_contact_person(municipality)
     organisation: dict[str, Any] = {}
     name = _text(contact.get("team")) or _text(municipality.name)
     if name:
         organisation["naam"] = name
     person = _present(
-        naam=_text(contact.get("worker_name")),
-        telefoonnummer=_text(contact.get("worker_phone")) or _text(contact.get("phone")),
-        email=_email(contact.get("email")),
+        naam=_text(named.name if named else ""),
+        telefoonnummer=_text(named.phone if named else "") or _text(contact.get("phone")),
+        email=_email((named.email if named else "") or contact.get("email")),
     )
     if person:
         organisation["contactpersoonen"] = [person]

@@ -432,12 +432,12 @@ def test_json_output_with_problems(folder: Path) -> None:
 def test_a_municipality_without_contact_details_is_named_with_what_it_lacks(
     folder: Path, municipality: Municipality
 ) -> None:
-    Municipality.objects.create(code="0307", name="Amersfoort", contact={"worker_name": "Sanne"})
+    Municipality.objects.create(code="0307", name="Amersfoort", contact={"reply_number": "06 1"})
     out, error = check("--dir", folder)
     assert out == (
-        "municipality 0307 (Amersfoort): contact: lacks worker_phone, reply_number: its "
+        "municipality 0307 (Amersfoort): contact: lacks worker_name, worker_phone: its "
         'campaigns do not start; set them with `outreach add-municipality 0307 "Amersfoort" '
-        "--contact worker_phone=... --contact reply_number=...`\n"
+        "--contact worker_name=... --contact worker_phone=...`\n"
     )
     assert str(error) == "1 municipality(ies) without contact details"
     document = json.loads(check("--dir", folder, "--json", "--municipality", "0307")[0])

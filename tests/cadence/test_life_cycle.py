@@ -14,7 +14,7 @@ from outreach.casework import workflow
 from outreach.casework.models import Case, CaseEvent, ContactAttempt, Task
 from outreach.core.ddas import EndResult
 from outreach.core.models import Municipality
-from outreach.demo.loader import DEMO_CONTACT, load_demo
+from outreach.demo.loader import DEMO_CONTACT, demo_contact_people, load_demo
 from outreach.demo.sample_data import DEMO_AREA, SamplePopulation
 from outreach.intake.models import Signal
 from outreach.intake.pipeline import import_rows
@@ -154,6 +154,7 @@ def test_every_demo_case_closes_within_sixty_days_without_anyone_acting(tmp_path
 def test_every_case_of_another_population_closes_too():
     """A population the demo was not built from (another seed and time of year)."""
     municipality = Municipality.objects.create(code="0307", name="Elders", contact=DEMO_CONTACT)
+    demo_contact_people(municipality)
     received = timezone.make_aware(datetime(2026, 12, 14, 10, 0))  # into the Christmas days
     population = SamplePopulation(DEMO_AREA, households=120, seed=42)
     rows = list(population.signal_rows(150, received.date() - timedelta(days=20), received.date()))

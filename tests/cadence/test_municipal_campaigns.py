@@ -16,7 +16,7 @@ from outreach.messaging.models import Message
 from outreach.messaging.transports.base import PERMANENT
 from tests.cadence.conftest import TEST_CAMPAIGN, ingest
 from tests.cadence.test_engine import ScriptedTransport
-from tests.conftest import AMSTERDAM, CONTACT, signal_row
+from tests.conftest import AMSTERDAM, municipality_with_contact, signal_row
 
 pytestmark = [pytest.mark.django_db]
 
@@ -54,7 +54,7 @@ def steps_of(case: Case) -> dict[str, PlannedStep]:
 
 @pytest.fixture
 def amsterdam(db) -> Municipality:
-    return Municipality.objects.create(code="0363", name="Amsterdam", contact=dict(CONTACT))
+    return municipality_with_contact("0363", "Amsterdam")
 
 
 def test_a_municipality_folder_replaces_a_campaign_for_that_municipality_only(

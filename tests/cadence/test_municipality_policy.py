@@ -18,7 +18,7 @@ from outreach.core.models import Municipality
 from outreach.messaging.models import Message
 from outreach.messaging.transports.base import ABSENT, SENT, Lookup, Outgoing, Result
 from tests.cadence.conftest import FRAMEWORK_NAMES, TEST_CAMPAIGN, ingest
-from tests.conftest import AMSTERDAM, CONTACT, signal_row
+from tests.conftest import AMSTERDAM, municipality_with_contact, signal_row
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def evening_campaigns(campaign_dir: Path) -> Path:
 
 @pytest.fixture
 def other(db) -> Municipality:
-    return Municipality.objects.create(code="0307", name="Amersfoort", contact=dict(CONTACT))
+    return municipality_with_contact("0307", "Amersfoort")
 
 
 def one_case(place: Municipality, now: datetime, postcode: str) -> Case:

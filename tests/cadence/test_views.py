@@ -99,8 +99,7 @@ def test_supervisor_sees_cases_at_risk(municipality, engine, now):
 
 
 def test_supervisor_sees_the_cases_that_wait_for_contact_details(municipality, engine, now):
-    municipality.contact = {}
-    municipality.save()
+    municipality.contact_people.all().delete()
     (case,) = ingest([signal_row(signaaldatum="2026-05-14")], municipality, now)
     engine(now)
     page = staff("teamleider", SUPERVISOR, municipality).get("/at-risk/").content.decode()

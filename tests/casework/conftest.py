@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 
 from outreach.cadence import library
 from outreach.casework.models import Case
-from outreach.core.models import StaffProfile
+from outreach.core.models import ContactPerson, StaffProfile
 from outreach.core.roles import CASEWORKER
 from tests.cadence.conftest import campaign_dir, engine, ingest  # noqa: F401  (fixtures)
 from tests.conftest import signal_row
@@ -38,9 +38,13 @@ def make_caseworker(username: str, municipality, *, name: str = "", phone: str =
         username, password="geheim-wachtwoord-1", first_name=first, last_name=last
     )
     user.groups.add(Group.objects.get_or_create(name=CASEWORKER)[0])
-    profile = StaffProfile.objects.create(user=user, phone=phone)
+    profile = StaffProfile.objects.create(user=user)
     if municipality is not None:
         profile.municipalities.add(municipality)
+        if phone:  # her contact profile: the letters of her cases name her
+            ContactPerson.objects.create(
+                municipality=municipality, user=user, name=name, phone=phone
+            )
     return user
 
 

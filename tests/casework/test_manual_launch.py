@@ -48,11 +48,11 @@ def test_only_the_listed_tiers_wait_for_launch(run_command, now):
     assert ordinary.state == Case.State.NEW
 
 
-def test_the_admin_edits_the_tiers_and_a_caseworkers_direct_number(client, municipality):
+def test_the_admin_edits_the_tiers_and_the_contact_people(client, municipality):
     admin = User.objects.create_superuser("beheer", password="geheim-wachtwoord-9")
-    profile = StaffProfile.objects.create(user=admin)
+    StaffProfile.objects.create(user=admin)
     client.force_login(admin)
     page = client.get(f"/admin/core/municipality/{municipality.pk}/change/").content.decode()
     assert 'name="manual_launch_tiers"' in page
-    page = client.get(f"/admin/core/staffprofile/{profile.pk}/change/").content.decode()
-    assert 'name="phone"' in page
+    # The contact people inline: the default one and room for another, with her user.
+    assert 'name="contact_people-0-phone"' in page and 'name="contact_people-1-user"' in page

@@ -23,7 +23,7 @@ from outreach.reporting.feedback import record_feedback
 from outreach.reporting.models import PartnerFeedback
 from tests.cadence.conftest import ingest
 from tests.casework.conftest import make_caseworker
-from tests.conftest import AMSTERDAM, signal_row
+from tests.conftest import AMSTERDAM, set_contact, signal_row
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("campaigns")]
 
@@ -290,14 +290,12 @@ def test_the_assigned_caseworker_owns_the_tasks_and_her_name_and_number_are_in_t
 def test_without_an_assignee_the_letter_names_the_municipalitys_contact(
     municipality, case, engine, now
 ):
-    municipality.contact = {
-        **municipality.contact,
-        "worker_name": "Gerda Gemeente",
-        "worker_phone": "030 000 1111",
-    }
-    municipality.save()
+    set_contact(
+        municipality,
+        {**municipality.contact, "worker_name": "Gerda Gemeente", "worker_phone": "030 000 1111"},
+    )
     nameless = make_caseworker("zonder", municipality, name="Piet Nummerloos")
-    steering.assign(case, nameless, now, nameless)  # no direct number: not named in letters
+    steering.assign(case, nameless, now, nameless)  # no contact profile: not named in letters
     engine(now)
     letter = Message.objects.get(case=case, channel="letter")
     assert "Gerda Gemeente" in letter.body and "030 000 1111" in letter.body

@@ -4,10 +4,11 @@
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from outreach.core.checks import contact_complete
-from outreach.core.models import Municipality
+from outreach.core.contacts import default_contact_person
+from outreach.core.models import ContactPerson, Municipality
 from outreach.core.municipalities import missing_contact, missing_contact_text
 from outreach.intake.management.commands.add_municipality import ask_contact
 from tests.conftest import CONTACT
@@ -30,11 +31,14 @@ def add(*args: str, stdin: io.StringIO | None = None) -> tuple[str, str]:
 
 
 def test_missing_contact_names_each_detail_that_is_absent_or_blank():
-    place = Municipality(code="0307", name="Amersfoort", contact={"worker_name": " "})
+    place = Municipality.objects.create(code="0307", name="Amersfoort", contact={})
     assert missing_contact(place) == ["worker_name", "worker_phone", "reply_number"]
-    place.contact = {**CONTACT, "reply_number": ""}
+    place.contact = {"reply_number": "  "}
+    ContactPerson.objects.create(
+        municipality=place, name="Sanne", phone="030 123 4567", is_default=True
+    )
     assert missing_contact(place) == ["reply_number"]
-    place.contact = dict(CONTACT)
+    place.contact = {"reply_number": CONTACT["reply_number"]}
     assert missing_contact(place) == []
     assert missing_contact_text(["worker_name", "worker_phone", "reply_number"]) == (
         "de gemeente heeft geen contactpersoon, geen direct nummer en geen antwoordnummer "
@@ -43,13 +47,13 @@ def test_missing_contact_names_each_detail_that_is_absent_or_blank():
 
 
 def test_check_warns_per_municipality_with_what_is_missing(municipality):
-    Municipality.objects.create(code="0307", name="Amersfoort", contact={"worker_name": "Sanne"})
+    Municipality.objects.create(code="0307", name="Amersfoort", contact={"reply_number": "06 1"})
     (warning,) = contact_complete()
     assert (warning.id, warning.obj.code) == ("core.W001", "0307")
-    assert "lack worker_phone, reply_number" in warning.msg
+    assert "lack worker_name, worker_phone" in warning.msg
     assert warning.hint == (
-        'outreach add-municipality 0307 "Amersfoort" --contact worker_phone=... '
-        "--contact reply_number=..."
+        'outreach add-municipality 0307 "Amersfoort" --contact worker_name=... '
+        "--contact worker_phone=..."
     )
     err = io.StringIO()
     call_command("check", stderr=err, stdout=io.StringIO())
@@ -58,15 +62,60 @@ def test_check_warns_per_municipality_with_what_is_missing(municipality):
 
 
 def test_add_municipality_without_a_terminal_registers_and_warns():
-    out, err = add("0307", "Amersfoort", "--contact", "worker_name=Sanne Bakker")
+    out, err = add("0307", "Amersfoort", "--contact", "reply_number=+3197010000002")
     assert out == "municipality 0307 Amersfoort registered\n"
     assert err == (
-        "warning: 0307 Amersfoort has no worker_phone, reply_number: its campaigns will not "
+        "warning: 0307 Amersfoort has no worker_name, worker_phone: its campaigns will not "
         'start until they are set: outreach add-municipality 0307 "Amersfoort" '
-        "--contact worker_phone=... --contact reply_number=...\n"
+        "--contact worker_name=... --contact worker_phone=...\n"
     )
     place = Municipality.objects.get(code="0307")
-    assert place.contact == {"worker_name": "Sanne Bakker"}
+    assert place.contact == {"reply_number": "+3197010000002"}
+    assert not place.contact_people.exists()
+
+
+def test_add_municipality_refuses_a_contact_person_without_her_number():
+    with pytest.raises(CommandError, match="contact: worker_phone is needed as well"):
+        add("0307", "Amersfoort", "--contact", "worker_name=Sanne Bakker")
+    assert not Municipality.objects.filter(code="0307").exists()  # nothing half done
+
+
+def test_add_municipality_refuses_a_number_that_is_not_one():
+    with pytest.raises(CommandError, match=r"phone: '030 1' is not a valid phone number"):
+        add(
+            "0307",
+            "Amersfoort",
+            "--contact",
+            "worker_name=Sanne",
+            "--contact",
+            "worker_phone=030 1",
+        )
+
+
+def test_add_municipality_sets_the_default_contact_person_and_updates_her_number():
+    add("0307", "Amersfoort", *(f"--contact={key}={value}" for key, value in CONTACT.items()))
+    place = Municipality.objects.get(code="0307")
+    (person,) = place.contact_people.all()
+    assert (person.name, person.phone, person.is_default, person.active) == (
+        CONTACT["worker_name"],
+        CONTACT["worker_phone"],
+        True,
+        True,
+    )
+    assert place.contact == {"reply_number": CONTACT["reply_number"]}  # no person in the JSON
+    add("0307", "Amersfoort", "--contact", "worker_phone=0331234567")  # her number only
+    (person,) = place.contact_people.all()
+    assert (person.name, person.phone) == (CONTACT["worker_name"], "033 123 4567")
+    add(
+        "0307",
+        "Amersfoort",
+        "--contact",
+        "worker_name=Iris",
+        "--contact",
+        "worker_phone=06 1234 5678",
+    )
+    people = {p.name: p.is_default for p in place.contact_people.all()}
+    assert people == {CONTACT["worker_name"]: False, "Iris": True}  # the one before stays
 
 
 def test_add_municipality_with_every_detail_says_nothing_more():
@@ -83,17 +132,25 @@ def test_add_municipality_in_a_terminal_asks_for_what_is_missing():
     assert err == ""
     place = Municipality.objects.get(code="0307")
     assert missing_contact(place) == []
-    assert (place.contact["worker_phone"], place.contact["reply_number"]) == (
+    person = default_contact_person(place)
+    assert person is not None
+    assert (person.name, person.phone, place.contact["reply_number"]) == (
+        "Sanne",
         "030 123 4567",
         "+3197010000002",
     )
 
 
 def test_a_blank_answer_leaves_the_detail_missing_and_warns():
-    out, err = add("0307", "Amersfoort", stdin=Terminal("Sanne\n\n"))  # then end of input
+    out, err = add("0307", "Amersfoort", stdin=Terminal("\n\n+3197010000002\n"))
     assert out.count("): ") == 3  # asked for each of the three
-    assert Municipality.objects.get(code="0307").contact == {"worker_name": "Sanne"}
-    assert "has no worker_phone, reply_number" in err
+    assert Municipality.objects.get(code="0307").contact == {"reply_number": "+3197010000002"}
+    assert "has no worker_name, worker_phone:" in err
+
+
+def test_a_name_answered_without_a_number_is_refused():
+    with pytest.raises(CommandError, match="worker_phone is needed as well"):
+        add("0307", "Amersfoort", stdin=Terminal("Sanne\n\n"))  # then end of input
 
 
 def test_no_input_never_asks():

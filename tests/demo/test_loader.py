@@ -27,7 +27,18 @@ def test_demo_loads_a_working_queue_once(tmp_path, now):
         user = authenticate(username=role, password=DEMO_PASSWORD)
         assert user is not None and user.groups.filter(name=role).exists()
 
+    people = {
+        (p.name, p.is_default, p.user and p.user.username)
+        for p in first.municipality.contact_people.select_related("user")
+    }
+    assert people == {
+        ("Sanne Bakker", True, None),  # the team's contact person
+        ("Ahmed Benali", False, "caseworker"),  # the demo caseworker's own profile
+        ("Iris de Boer", False, None),
+    }
+
     again = load_demo(now=now, folder=tmp_path)
+    assert first.municipality.contact_people.count() == 3  # nobody twice
     assert again.report.accepted == 0
     assert again.report.duplicates == first.report.accepted
     assert Signal.objects.count() == first.report.accepted

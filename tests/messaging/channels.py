@@ -14,7 +14,7 @@ from outreach.core.models import Municipality
 from outreach.messaging.models import Message
 from outreach.messaging.transports.registry import reset_transports
 from tests.cadence.conftest import FRAMEWORK_NAMES, ingest
-from tests.conftest import AMSTERDAM, CONTACT, signal_row
+from tests.conftest import AMSTERDAM, CONTACT, municipality_with_contact, signal_row
 
 CHANNEL_CAMPAIGN = """
 label = "Kanalen"
@@ -68,8 +68,8 @@ def transports(settings: Any) -> Iterator[dict[str, str]]:
 
 @pytest.fixture
 def other_municipality(db: Any) -> Municipality:
-    return Municipality.objects.create(
-        code="0307", name="Amersfoort", contact={**CONTACT, "email": "schulden@amersfoort.nl"}
+    return municipality_with_contact(
+        "0307", "Amersfoort", {**CONTACT, "email": "schulden@amersfoort.nl"}
     )
 
 

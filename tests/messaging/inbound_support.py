@@ -17,7 +17,7 @@ from outreach.messaging.transports.base import SENT, Outgoing, Result
 from outreach.messaging.transports.registry import reset_transports
 from outreach.messaging.transports.twilio.signature import sign
 from tests.cadence.conftest import ingest
-from tests.conftest import signal_row
+from tests.conftest import set_contact, signal_row
 
 TOKEN = "test-auth-token-0123456789"
 URL = "/webhooks/twilio/inbound"
@@ -114,14 +114,16 @@ def reply(client: Client) -> Callable[..., HttpResponse]:
 @pytest.fixture
 def case(municipality: Any, now: Any) -> Case:
     """A new case of Jan Jansen, mobile 06 12345678, in Utrecht."""
-    municipality.contact = {
-        "team": "Team Geldzorgen",
-        "worker_name": "Fatima el Amrani",
-        "worker_phone": "030 286 0000",
-        "phone": "14 030",
-        "reply_number": "097010000001",
-    }
-    municipality.save()
+    set_contact(
+        municipality,
+        {
+            "team": "Team Geldzorgen",
+            "worker_name": "Fatima el Amrani",
+            "worker_phone": "030 286 0000",
+            "phone": "14 030",
+            "reply_number": "097010000001",
+        },
+    )
     (made,) = ingest([signal_row(signaaldatum="2026-05-14")], municipality, now)
     return made
 

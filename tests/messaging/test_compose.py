@@ -16,7 +16,7 @@ from outreach.messaging.texts.context import sample_context
 from outreach.messaging.texts.rendering import render_html, render_text, templates_dir
 from outreach.messaging.texts.versions import save_draft
 from tests.cadence.conftest import ingest
-from tests.conftest import signal_row
+from tests.conftest import set_contact, signal_row
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("campaign_dir")]
 
@@ -32,9 +32,7 @@ CONTACT = {
 
 @pytest.fixture
 def contact(municipality):
-    municipality.contact = CONTACT
-    municipality.save()
-    return municipality
+    return set_contact(municipality, CONTACT)
 
 
 def first_message(case) -> Message:
@@ -246,8 +244,7 @@ def test_a_contact_detail_emptied_after_the_start_fails_the_step_not_the_reader(
     engine(now)
     assert first_message(case).template == "first_single"
     # Someone clears the reply number while the campaign runs.
-    contact.contact = {**CONTACT, "reply_number": ""}
-    contact.save()
+    set_contact(contact, {**CONTACT, "reply_number": ""})
     sms = PlannedStep.objects.get(case=case, key="sms1")
     engine(sms.due_at)
     sms.refresh_from_db()

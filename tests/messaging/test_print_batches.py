@@ -323,13 +323,12 @@ def test_retention_removes_old_batch_files_and_keeps_the_rows(municipality, engi
 def test_retention_removes_batch_files_after_their_own_municipality_s_period(
     municipality, engine, settings
 ):
-    from outreach.core.models import Municipality
-    from tests.conftest import CONTACT
+    from tests.conftest import municipality_with_contact
 
     settings.OUTREACH_RETENTION_DAYS = 183
-    short = Municipality.objects.create(
-        code="0307", name="Amersfoort", contact=dict(CONTACT), retention_days=30
-    )
+    short = municipality_with_contact("0307", "Amersfoort")
+    short.retention_days = 30
+    short.save()
     make_cases(municipality, 1, FRIDAY)
     make_cases(short, 1, FRIDAY, postcode="3811AB")
     engine(FRIDAY)

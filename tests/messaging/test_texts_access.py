@@ -13,7 +13,7 @@ from outreach.core.models import Municipality, StaffProfile
 from outreach.core.roles import COMMUNICATION, ensure_role_groups
 from outreach.messaging.models import TemplateVersion
 from outreach.messaging.texts.versions import published, save_draft
-from tests.conftest import CONTACT
+from tests.conftest import CONTACT, municipality_with_contact
 from tests.messaging.test_texts_per_municipality import NOW, OWN_SMS
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +22,12 @@ Status = TemplateVersion.Status
 
 @pytest.fixture
 def places(db) -> tuple[Municipality, Municipality]:
-    utrecht = Municipality.objects.create(
-        code="0344",
-        name="Utrecht",
-        contact={**CONTACT, "worker_name": "Ilse Utrecht", "team": "Team Geldzorgen Utrecht"},
+    utrecht = municipality_with_contact(
+        "0344",
+        "Utrecht",
+        {**CONTACT, "worker_name": "Ilse Utrecht", "team": "Team Geldzorgen Utrecht"},
     )
-    amersfoort = Municipality.objects.create(code="0307", name="Amersfoort", contact=dict(CONTACT))
+    amersfoort = municipality_with_contact("0307", "Amersfoort")
     return utrecht, amersfoort
 
 

@@ -27,7 +27,7 @@ from outreach.messaging.texts.versions import (
     send_back,
 )
 from tests.cadence.conftest import ingest
-from tests.conftest import AMSTERDAM, CONTACT, signal_row
+from tests.conftest import AMSTERDAM, CONTACT, municipality_with_contact, set_contact, signal_row
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ OWN_SMS = (
 
 @pytest.fixture
 def other(db) -> Municipality:
-    return Municipality.objects.create(code="0307", name="Amersfoort", contact=dict(CONTACT))
+    return municipality_with_contact("0307", "Amersfoort")
 
 
 def own(municipality: Municipality, name: str, lang: str, source: str = OWN_SMS) -> TemplateVersion:
@@ -277,9 +277,9 @@ def test_without_four_eyes_one_person_publishes_at_once(municipality):
 
 
 def test_an_sms_is_measured_on_the_municipalitys_own_contact_person(municipality):
-    long_name = "Maria-Magdalena " * 20
-    municipality.contact = {**CONTACT, "worker_name": long_name.strip()}
-    municipality.save()
-    assert not review("invitation", "nl", OWN_SMS).errors
-    findings = review("invitation", "nl", OWN_SMS, municipality.pk).errors
+    long_name = "Maria-Magdalena " * 6  # the longest name a contact person may have
+    set_contact(municipality, {**CONTACT, "worker_name": long_name.strip()})
+    naming = OWN_SMS + " {{ worker_name }} belt u terug. Vraag naar {{ worker_name }}."
+    assert not review("invitation", "nl", naming).errors
+    findings = review("invitation", "nl", naming, municipality.pk).errors
     assert [f["rule"] for f in findings] == ["sms-segments"]

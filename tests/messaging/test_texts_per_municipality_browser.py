@@ -15,6 +15,7 @@ from outreach.core.roles import COMMUNICATION, ensure_role_groups
 from outreach.messaging.models import TemplateVersion
 from outreach.messaging.texts.versions import load_shipped
 from tests.browser import Page, expect, logged_in
+from tests.conftest import municipality_with_contact
 
 PASSWORD = "een-lang-wachtwoord"
 OWN_SMS = (
@@ -40,7 +41,7 @@ def utrecht(live_server) -> Municipality:
     if not TemplateVersion.objects.filter(origin=TemplateVersion.Origin.SHIPPED).exists():
         load_shipped(timezone.now())
     ensure_role_groups()
-    place = Municipality.objects.create(code="0344", name="Utrecht", contact=CONTACT)
+    place = municipality_with_contact("0344", "Utrecht", CONTACT)
     for name in ("ilse", "jan"):
         user = User.objects.create_user(name, password=PASSWORD)
         user.groups.add(Group.objects.get(name=COMMUNICATION))

@@ -36,7 +36,7 @@ from outreach.reporting.ddas_export import (
 )
 from tests.cadence.conftest import campaign_dir, engine  # noqa: F401  (fixtures)
 from tests.casework.conftest import make_caseworker
-from tests.conftest import AMSTERDAM, CONTACT, csv_bytes, signal_row
+from tests.conftest import AMSTERDAM, csv_bytes, municipality_with_contact, signal_row
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("campaign_dir")]
 
@@ -107,7 +107,7 @@ def sanne(municipality):
 
 @pytest.fixture
 def elsewhere(db) -> Municipality:
-    return Municipality.objects.create(code="0363", name="Amsterdam", contact=dict(CONTACT))
+    return municipality_with_contact("0363", "Amsterdam")
 
 
 @pytest.fixture
@@ -408,12 +408,21 @@ def test_the_organisation_has_what_the_contact_holds_and_nothing_made_up(municip
         "naam": "Utrecht",
         "contactpersoonen": [{"naam": "Sanne de Vries", "telefoonnummer": "030 286 1000"}],
     }
+    municipality.contact_people.update(email="s.devries@utrecht.nl")
     municipality.contact = {"team": "Team Geldzaken", "phone": "14 030", "email": "geld@utrecht.nl"}
+    assert supplying_organisation(municipality) == {
+        "naam": "Team Geldzaken",
+        "contactpersoonen": [
+            {"naam": "Sanne de Vries", "telefoonnummer": "030 286 1000",
+             "email": "s.devries@utrecht.nl"}
+        ],
+    }  # fmt: skip
+    municipality.contact_people.all().delete()  # no contact person: the team's own details
     assert supplying_organisation(municipality) == {
         "naam": "Team Geldzaken",
         "contactpersoonen": [{"telefoonnummer": "14 030", "email": "geld@utrecht.nl"}],
     }
-    municipality.contact = {"email": "geen adres", "worker_name": "  "}
+    municipality.contact = {"email": "geen adres"}
     assert supplying_organisation(municipality) == {"naam": "Utrecht"}
     municipality.save()
     document, _, _ = export(municipality, now)  # and the schema takes it

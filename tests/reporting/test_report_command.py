@@ -14,12 +14,11 @@ from outreach.casework.models import Case, Task
 from outreach.casework.offers import register_offer
 from outreach.casework.steering import register_attempt
 from outreach.core.ddas import FOLLOWED_UP
-from outreach.core.models import Municipality
 from outreach.intake.models import Signal
 from outreach.reporting.stats import Rate
 from tests.cadence.conftest import campaign_dir, engine, ingest  # noqa: F401  (fixtures)
 from tests.casework.conftest import sanne  # noqa: F401  (fixture)
-from tests.conftest import AMSTERDAM, CONTACT, signal_row
+from tests.conftest import AMSTERDAM, municipality_with_contact, signal_row
 
 START, END = "2026-03-01", "2026-04-30"
 
@@ -44,7 +43,7 @@ def period_data(municipality, campaign_dir, engine, sanne):  # noqa: F811
     """Cases received before, in and after March-April 2026 in Utrecht, one in Amersfoort;
     attempts of every kind the engine and caseworkers make, reached and not, in every dagdeel;
     an accepted offer, a crisis case, a late one and one closed at screening."""
-    other = Municipality.objects.create(code="0307", name="Amersfoort", contact=dict(CONTACT))
+    other = municipality_with_contact("0307", "Amersfoort")
     before = receive(municipality, at("2026-02-27"), **address(1))
     receive(other, at("2026-03-02"), **address(2))
     accepted = receive(municipality, at("2026-03-02"), **address(3))

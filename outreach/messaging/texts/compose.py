@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from outreach.core.contacts import ContactDirectory
 from outreach.core.models import Municipality
+from outreach.core.municipalities import PERSON_KEYS
 from outreach.messaging.models import TemplateVersion
 from outreach.messaging.texts.catalogue import SMS, TEMPLATES, required_fields
 from outreach.messaging.texts.context import build_context, language_or_default
@@ -73,25 +75,36 @@ class PublishedTexts:
         return choose(self.versions[key], lang, municipality_id)
 
 
+def letterhead(municipality: Municipality) -> dict[str, Any]:
+    """The letterhead of `Municipality.contact` (team, phone, e-mail, address, reply number
+    ...), with the municipality's name; no contact person."""
+    contact = {k: v for k, v in (municipality.contact or {}).items() if k not in PERSON_KEYS}
+    return {**contact, "name": contact.get("name") or f"Gemeente {municipality.name}"}
+
+
 def contact_context(
-    municipality_name: str,
-    contact: dict[str, Any],
-    worker_name: str = "",
-    worker_phone: str = "",
+    municipality: Municipality,
+    assignee_id: int | None = None,
+    people: ContactDirectory | None = None,
 ) -> dict[str, Any]:
-    """The letterhead of `Municipality.contact`, with the municipality's name. The case's
-    assigned caseworker, when both her name and direct number are known, is the contact person
-    instead of the municipality's."""
-    letterhead = {**contact, "name": contact.get("name") or f"Gemeente {municipality_name}"}
-    if worker_name and worker_phone:
-        letterhead.update(worker_name=worker_name, worker_phone=worker_phone)
-    return letterhead
+    """The letterhead, and the contact person the letters of a case of `municipality` assigned
+    to `assignee_id` name (worker_name, worker_phone): the caseworker when she has an active
+    contact profile there, else the municipality's default contact person
+    (`ContactDirectory.person_for`). Without an assignee (a preview) the default one. A batch
+    passes `people`, loaded once for all its cases; without it one query reads them."""
+    if people is None:
+        people = ContactDirectory.load([municipality.pk], [assignee_id])
+    context = letterhead(municipality)
+    person = people.person_for(municipality.pk, assignee_id)
+    if person is not None:
+        context.update(worker_name=person.name, worker_phone=person.phone)
+    return context
 
 
 def municipality_letterhead(municipality: Municipality) -> dict[str, Any]:
     """The letterhead of a municipality without a case: its own contact person (the text
     editor's preview and checks of its own texts)."""
-    return contact_context(municipality.name, municipality.contact or {})
+    return contact_context(municipality)
 
 
 def compose(

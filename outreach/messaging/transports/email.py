@@ -31,7 +31,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.utils import DNS_NAME
 
 from outreach.casework.models import Case
-from outreach.messaging.texts.compose import contact_context
+from outreach.messaging.texts.compose import letterhead as letterhead_of
 from outreach.messaging.texts.context import language_or_default
 from outreach.messaging.texts.plaintext import html_to_text, looks_like_html
 from outreach.messaging.transports.base import (
@@ -185,7 +185,7 @@ def _senders(case_ids: set[int]) -> dict[int, dict[str, str]]:
     senders = {}
     for case in Case.objects.filter(pk__in=case_ids).select_related("municipality"):
         place = case.municipality
-        letterhead = contact_context(place.name, place.contact or {})
+        letterhead = letterhead_of(place)
         senders[case.pk] = {
             "name": str(letterhead.get("name", "")),
             "email": str(letterhead.get("email", "") or ""),

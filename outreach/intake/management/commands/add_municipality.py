@@ -5,8 +5,10 @@ from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from outreach.core.models import Municipality
 from outreach.core.municipalities import (
     CONTACT_KEYS,
+    REQUIRED_CONTACT,
     add_municipality,
     contact_command,
     missing_contact,
@@ -36,7 +38,8 @@ class Command(BaseCommand):
     help = (
         "Register a municipality by its CBS gemeentecode (or rename it, or set its thresholds, "
         "capacity, quiet hours, retention period, outreach window and contact details; what "
-        "is not set follows the environment's default). Asks for a missing contact person, "
+        "is not set follows the environment's default). worker_name and worker_phone set the "
+        "default contact person (more: `outreach add-contact`). Asks for a missing contact person, "
         "direct number or reply number when run in a terminal; without them no campaign of "
         "the municipality starts."
     )
@@ -122,21 +125,22 @@ class Command(BaseCommand):
             contact[key.strip()] = value.strip()
         code, name = options["code"], options["name"]
         manual = _manual_launch_tiers(options["manual_launch"], code)
+        stdin: IO[str] = options.get("stdin") or sys.stdin
         try:
             arrears_days = None
             if options["arrears_days"] is not None:
                 arrears_days = parse_arrears_days(options["arrears_days"])
+            if options["interactive"] and stdin.isatty():
+                # Asked before saving: a contact person needs her name and number together.
+                known = Municipality.objects.filter(code=code).first()
+                lacking = missing_contact(known) if known else list(REQUIRED_CONTACT)
+                lacking = [key for key in lacking if key not in contact]
+                contact |= ask_contact(lacking, lambda question: self._ask(question, stdin))
             municipality = add_municipality(
                 code, name, thresholds, contact, arrears_days, manual,
                 capacity=capacity, policy=policy,
             )  # fmt: skip
             missing = missing_contact(municipality)
-            stdin: IO[str] = options.get("stdin") or sys.stdin
-            if missing and options["interactive"] and stdin.isatty():
-                answers = ask_contact(missing, lambda question: self._ask(question, stdin))
-                if answers:
-                    municipality = add_municipality(code, name, {}, answers)
-                    missing = missing_contact(municipality)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"municipality {municipality} registered")
