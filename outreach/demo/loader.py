@@ -9,11 +9,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
 from outreach.core.models import ContactPerson, Municipality, StaffProfile
-from outreach.core.roles import ROLES, ensure_role_groups
+from outreach.core.roles import COMMUNICATION, ROLES, ensure_role_groups
 from outreach.demo.history import HistoryReport, play
 from outreach.demo.sample_data import (
     CLIENT_COLUMNS,
@@ -179,4 +179,27 @@ def demo_users(municipality: Municipality) -> list[str]:
         profile, _ = StaffProfile.objects.get_or_create(user=user)
         profile.municipalities.add(municipality)
         names.append(role)
+    names.append(second_communication_officer(municipality))
     return names
+
+
+# Publishing a text takes two people (four eyes, on by default): the demo has two
+# communication officers, both allowed to edit the shared texts too.
+SECOND_COMMUNICATION = "communication2"
+
+
+def second_communication_officer(municipality: Municipality) -> str:
+    """The colleague who approves the demo communication officer's proposals (and the other
+    way round); both get the shared-texts permission."""
+    user, created = User.objects.get_or_create(username=SECOND_COMMUNICATION)
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    shared = Permission.objects.get(
+        content_type__app_label="messaging", codename="edit_shared_texts"
+    )
+    for officer in User.objects.filter(username__in=[COMMUNICATION, SECOND_COMMUNICATION]):
+        officer.groups.add(Group.objects.get(name=COMMUNICATION))
+        officer.user_permissions.add(shared)
+        StaffProfile.objects.get_or_create(user=officer)[0].municipalities.add(municipality)
+    return SECOND_COMMUNICATION

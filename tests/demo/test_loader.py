@@ -42,3 +42,30 @@ def test_demo_loads_a_working_queue_once(tmp_path, now):
     assert again.report.accepted == 0
     assert again.report.duplicates == first.report.accepted
     assert Signal.objects.count() == first.report.accepted
+
+
+def test_the_demo_has_two_communication_officers_who_can_publish_under_four_eyes(tmp_path, now):
+    from django.contrib.auth.models import User
+
+    from outreach.messaging.texts.versions import approve, current, propose, save_draft
+
+    demo = load_demo(now=now, folder=tmp_path, history_weeks=0)
+    first, second = (
+        User.objects.get(username=name) for name in ("communication", "communication2")
+    )
+    assert "communication2" in demo.users
+    assert authenticate(username="communication2", password=DEMO_PASSWORD) is not None
+    for officer in (first, second):
+        assert officer.groups.filter(name="communication").exists()
+        assert officer.has_perm("messaging.edit_shared_texts")
+        assert officer.staff_profile.municipalities.filter(pk=demo.municipality.pk).exists()
+    # One proposes the municipality's own text, the other approves it.
+    shared = current("invitation", "nl")
+    assert shared is not None
+    draft = save_draft(
+        "invitation", "nl", shared.source, first, now, municipality_id=demo.municipality.pk
+    )
+    propose(draft, first, now)
+    approve(draft, second, now)
+    draft.refresh_from_db()
+    assert draft.status == "published"

@@ -10,6 +10,7 @@ ROLE_NOTES = {
     "supervisor": "work queue and cases",
     "administrator": "everything, and /admin/",
     "communication": "letter and SMS texts; never citizens' cases",
+    "communication2": "a second communication officer: approves the other's proposals",
 }
 
 
