@@ -178,15 +178,13 @@ def _decide(run: Execution, step: PlannedStep, who: Recipient) -> None:
         return
     if not in_window(run.now, step.channel, window):
         # Late (the service was down, or a retry): never at night, never on a holiday.
-        later = next_free_slot(run.now, step.channel, window, quiet_hours_of(who.quiet_hours))
+        later = next_free_slot(run.now, step.channel, window, who.quiet_hours)
         run.postpone(step, later, "buiten het tijdvenster")
         return
     if step.channel in PHONE_CHANNELS and in_quiet_hours(run.now, who.quiet_hours):
         # The municipality's own quiet hours may begin before the window closes.
-        hours = quiet_hours_of(who.quiet_hours)
-        run.postpone(
-            step, next_free_slot(run.now, step.channel, window, hours), f"stille uren ({hours})"
-        )
+        later = next_free_slot(run.now, step.channel, window, who.quiet_hours)
+        run.postpone(step, later, f"stille uren ({who.quiet_hours})")
         return
     unmet = _unmet_condition(spec, who)
     if unmet:

@@ -29,9 +29,9 @@ class Recipient:
     reference: str = ""  # the case's number, to quote on the phone
     municipality: dict[str, object] | None = None  # its letterhead (messaging.compose)
     assignee_id: int | None = None  # the caseworker who owns the case: her tasks
-    # The quiet hours its municipality keeps ("21:00-08:00"; empty: none), its own or the
-    # default; None: the service's default (OUTREACH_QUIET_HOURS).
-    quiet_hours: str | None = None
+    # The quiet hours its municipality keeps ("21:00-08:00"; empty: none): its own, else the
+    # service's default (`Municipality.quiet_hours_in_force`).
+    quiet_hours: str = ""
 
     def address_for(self, channel: str) -> str:
         if channel in ("sms", "whatsapp"):
