@@ -173,3 +173,26 @@ def test_cases_json_names_the_campaign_file(
     listed = {c["id"]: c for c in json.loads(run_command("cases", "--json"))}
     assert listed[amsterdam_case.pk]["campaign_file"] == f"0363/{amsterdam_case.campaign}.toml"
     assert listed[utrecht_case.pk]["campaign_file"] == f"{utrecht_case.campaign}.toml"
+
+
+def test_a_batch_finds_its_steps_campaigns_without_a_query_once_read(
+    campaign_dir: Path, municipality: Municipality, amsterdam: Municipality, engine, now,
+    django_assert_num_queries,
+) -> None:  # fmt: skip
+    from outreach.cadence.versions import campaigns_of, with_versions
+
+    own = campaign_dir / "0344"
+    own.mkdir()
+    cases = [
+        *ingest([signal_row(postcode=f"35{i:02d}AB") for i in range(3)], municipality, now),
+        *ingest([signal_row(postcode=f"10{i:02d}AB") for i in range(3)], amsterdam, now),
+    ]
+    (own / f"{cases[0].campaign}.toml").write_text(OWN_CAMPAIGN)
+    engine(now)
+    steps = list(with_versions(PlannedStep.objects.filter(case__in=cases)))
+    assert len({s.version_id for s in steps}) == 2  # the own file and the shared one
+    campaigns_of(steps)  # the first read of the versions in this process
+    with django_assert_num_queries(0):
+        found = campaigns_of(steps)
+    labels = {s.case.municipality_id: found[s.pk].label for s in steps if found[s.pk]}
+    assert labels == {municipality.pk: "Eigen", amsterdam.pk: "Test"}
