@@ -103,6 +103,48 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "casework:queue"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Single sign-on (OpenID Connect; outreach.core.sso, outreach.core.oidc) ----------------
+# On when OIDC_RP_CLIENT_ID is set. The provider's endpoints come from its discovery document
+# (OIDC_OP_DISCOVERY, e.g. https://login.example.nl/realms/gemeente/.well-known/openid-configuration)
+# or each from the environment (then OIDC_OP_ISSUER too).
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_DISCOVERY = os.environ.get("OIDC_OP_DISCOVERY", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile email")
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+OIDC_TOKEN_USE_BASIC_AUTH = env_bool("OIDC_TOKEN_USE_BASIC_AUTH", False)
+OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", "10"))  # seconds per request to the provider
+OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", True)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+# The name on the login button ("Inloggen via <name>").
+OUTREACH_OIDC_PROVIDER_NAME = os.environ.get("OUTREACH_OIDC_PROVIDER_NAME", "")
+# The claim with the person's groups (a dotted path for nested claims) and what each group grants
+# here, as JSON: {"<group>": {"role": "caseworker", "municipalities": ["0363"]}, ...}.
+OUTREACH_OIDC_GROUPS_CLAIM = os.environ.get("OUTREACH_OIDC_GROUPS_CLAIM", "groups")
+OUTREACH_OIDC_GROUP_MAP = os.environ.get("OUTREACH_OIDC_GROUP_MAP", "")
+# The claim that names a person for good (her username here).
+OUTREACH_OIDC_USERNAME_CLAIM = os.environ.get("OUTREACH_OIDC_USERNAME_CLAIM", "sub")
+# Logging out here ends the session at the provider too (its end-session endpoint).
+OUTREACH_OIDC_LOGOUT_AT_PROVIDER = env_bool("OUTREACH_OIDC_LOGOUT_AT_PROVIDER", False)
+# Local accounts (username and password) keep logging in unless this is off and single sign-on
+# is on.
+OUTREACH_LOCAL_LOGIN = env_bool("OUTREACH_LOCAL_LOGIN", True)
+AUTHENTICATION_BACKENDS = [
+    *(
+        ["django.contrib.auth.backends.ModelBackend"]
+        if OUTREACH_LOCAL_LOGIN or not OIDC_RP_CLIENT_ID
+        else []
+    ),
+    *(["outreach.core.oidc.OIDCBackend"] if OIDC_RP_CLIENT_ID else []),
+]
+
 LANGUAGE_CODE = "nl"
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
