@@ -194,6 +194,14 @@ OUTREACH_POPULATION_REGISTER = os.environ.get(
 # Raw input and personal data are kept this many days, then anonymised.
 OUTREACH_RETENTION_DAYS = int(os.environ.get("OUTREACH_RETENTION_DAYS", "183"))
 
+# The audit log (who viewed or changed which case, person, signal or text: outreach.core.audit)
+# is kept this many days, and never shorter than a municipality's own retention period. Two
+# years by default: a question about who saw or changed someone's file (a request under the
+# AVG, a complaint, a suspected breach) often comes after the data itself has been anonymised,
+# and the log holds no citizen's data (object numbers and staff usernames), so keeping it
+# longer than the data costs little privacy.
+OUTREACH_AUDIT_RETENTION_DAYS = int(os.environ.get("OUTREACH_AUDIT_RETENTION_DAYS", "730"))
+
 # The DDAS export's codeGegevensleverancier: the code of whoever supplies the data (the software
 # supplier or the host) to the national monitor.
 OUTREACH_DDAS_SUPPLIER_CODE = os.environ.get("OUTREACH_DDAS_SUPPLIER_CODE", "outreach")
@@ -377,6 +385,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outreach.casework.tasks.plan_capacity",
         "schedule": crontab(minute="*/10"),
     },
+    # The audit log's own retention: an indexed DELETE that most runs finds nothing to do, so
+    # it sweeps with the others rather than keep a clock of its own.
+    "audit-retention": {
+        "task": "outreach.core.tasks.purge_audit_log",
+        "schedule": crontab(minute="*/10"),
+    },
     "reporting-feedback": {
         "task": "outreach.reporting.tasks.record_feedback",
         "schedule": crontab(minute="*/10"),
@@ -411,6 +425,7 @@ CELERY_TASK_ROUTES = {
     "outreach.cadence.tasks.expire": {"queue": "housekeeping"},
     "outreach.casework.tasks.plan_capacity": {"queue": "housekeeping"},
     "outreach.reporting.tasks.record_feedback": {"queue": "housekeeping"},
+    "outreach.core.tasks.purge_audit_log": {"queue": "housekeeping"},
     "outreach.messaging.printing.tasks.print_batches": {"queue": "slow"},
     "outreach.privacy.tasks.anonymise_expired_data": {"queue": "slow"},
 }

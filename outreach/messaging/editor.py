@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from outreach.core import audit
 from outreach.core.roles import role_required
 from outreach.messaging.models import TemplateVersion
 from outreach.messaging.texts.catalogue import KINDS, LANGUAGES, SMS, TEMPLATES, TemplateSpec
@@ -212,6 +213,19 @@ def _may_review(version: TemplateVersion | None, user: Any) -> bool:
     )
 
 
+def _log(request: HttpRequest, action: str, version: TemplateVersion, what: str) -> None:
+    """The audit log's line about a version of a text: which text, which version, what (texts
+    hold no citizen's data)."""
+    audit.record(
+        request.user,
+        action,
+        audit.Kind.TEXT,
+        version.pk,
+        version.municipality_id,
+        f"{version.name}/{version.lang} v{version.version}: {what}",
+    )
+
+
 def _save(
     request: HttpRequest, scope: Scope, name: str, lang: str, newest: TemplateVersion | None
 ) -> HttpResponse:
@@ -232,11 +246,14 @@ def _save(
             return back
         note = request.POST.get("note", "")
         newest = save_draft(name, lang, source, request.user, now, note, municipality_id=mid)
+        _log(request, audit.Action.CREATED, newest, "concept")
     if action == "publish":
         publish(newest, request.user, now, reason)
+        _log(request, audit.Action.CHANGED, newest, "gepubliceerd")
         messages.success(request, f"Versie {newest.version} is gepubliceerd.")
     elif action == "propose":
         propose(newest, request.user, now, reason)
+        _log(request, audit.Action.CHANGED, newest, "voorgesteld")
         messages.success(request, f"Versie {newest.version} wacht op goedkeuring van een collega.")
     else:
         messages.success(request, f"Concept versie {newest.version} is bewaard.")
@@ -358,6 +375,7 @@ def text_rollback(
             name, lang, version, request.user, timezone.now(), request.POST.get("reason", ""),
             municipality_id=scope.municipality_id,
         )  # fmt: skip
+        _log(request, audit.Action.CREATED, new, f"teruggezet naar v{version}")
         if new.status == Status.PROPOSED:
             messages.success(
                 request,
@@ -383,6 +401,7 @@ def text_approve(
     proposal = _version(scope, name, lang, version)
     try:
         approve(proposal, request.user, timezone.now(), request.POST.get("reason", ""))
+        _log(request, audit.Action.CHANGED, proposal, "goedgekeurd")
         messages.success(request, f"Versie {version} is goedgekeurd en gepubliceerd.")
     except PublishError as exc:
         messages.error(request, f"Goedkeuren kan niet: {exc}")
@@ -399,6 +418,7 @@ def text_send_back(
     proposal = _version(scope, name, lang, version)
     try:
         send_back(proposal, request.user, timezone.now(), request.POST.get("comment", ""))
+        _log(request, audit.Action.CHANGED, proposal, "teruggestuurd")
         messages.success(request, f"Versie {version} is teruggestuurd met uw opmerking.")
     except PublishError as exc:
         messages.error(request, f"Terugsturen kan niet: {exc}")
