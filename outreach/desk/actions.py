@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -97,16 +98,24 @@ def _act(
     household for `Kind.HOUSEHOLD`) with `detail`, the action's name."""
     case = _case(request, pk)
     now = timezone.now()
+    if object_id is None:
+        object_id = case.household_id if kind == Kind.HOUSEHOLD else case.pk
     try:
-        done = action(case, now)
+        # The change and its line in the audit log commit together, or neither does.
+        with transaction.atomic():
+            done = action(case, now)
+            audit.record(
+                request.user,
+                audit.Action.CHANGED,
+                kind,
+                object_id,
+                case.municipality_id,
+                detail,
+                now,
+            )
     except (steering.SteeringError, offers.OfferError, TransitionError) as exc:
         messages.error(request, f"Niet gelukt: {exc}")
     else:
-        if object_id is None:
-            object_id = case.household_id if kind == Kind.HOUSEHOLD else case.pk
-        audit.record(
-            request.user, audit.Action.CHANGED, kind, object_id, case.municipality_id, detail, now
-        )
         messages.success(request, done)
     return redirect("casework:case", pk=case.pk)
 

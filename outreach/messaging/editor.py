@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -245,15 +246,18 @@ def _save(
             messages.info(request, "Niets veranderd: geen nieuwe versie.")
             return back
         note = request.POST.get("note", "")
-        newest = save_draft(name, lang, source, request.user, now, note, municipality_id=mid)
-        _log(request, audit.Action.CREATED, newest, "concept")
+        with transaction.atomic():  # each change commits with its audit line, or neither
+            newest = save_draft(name, lang, source, request.user, now, note, municipality_id=mid)
+            _log(request, audit.Action.CREATED, newest, "concept")
     if action == "publish":
-        publish(newest, request.user, now, reason)
-        _log(request, audit.Action.CHANGED, newest, "gepubliceerd")
+        with transaction.atomic():
+            publish(newest, request.user, now, reason)
+            _log(request, audit.Action.CHANGED, newest, "gepubliceerd")
         messages.success(request, f"Versie {newest.version} is gepubliceerd.")
     elif action == "propose":
-        propose(newest, request.user, now, reason)
-        _log(request, audit.Action.CHANGED, newest, "voorgesteld")
+        with transaction.atomic():
+            propose(newest, request.user, now, reason)
+            _log(request, audit.Action.CHANGED, newest, "voorgesteld")
         messages.success(request, f"Versie {newest.version} wacht op goedkeuring van een collega.")
     else:
         messages.success(request, f"Concept versie {newest.version} is bewaard.")
@@ -371,11 +375,12 @@ def text_rollback(
 ) -> HttpResponse:
     _spec(name, lang)
     try:
-        new = rollback(
-            name, lang, version, request.user, timezone.now(), request.POST.get("reason", ""),
-            municipality_id=scope.municipality_id,
-        )  # fmt: skip
-        _log(request, audit.Action.CREATED, new, f"teruggezet naar v{version}")
+        with transaction.atomic():
+            new = rollback(
+                name, lang, version, request.user, timezone.now(), request.POST.get("reason", ""),
+                municipality_id=scope.municipality_id,
+            )  # fmt: skip
+            _log(request, audit.Action.CREATED, new, f"teruggezet naar v{version}")
         if new.status == Status.PROPOSED:
             messages.success(
                 request,
@@ -400,8 +405,9 @@ def text_approve(
     _spec(name, lang)
     proposal = _version(scope, name, lang, version)
     try:
-        approve(proposal, request.user, timezone.now(), request.POST.get("reason", ""))
-        _log(request, audit.Action.CHANGED, proposal, "goedgekeurd")
+        with transaction.atomic():
+            approve(proposal, request.user, timezone.now(), request.POST.get("reason", ""))
+            _log(request, audit.Action.CHANGED, proposal, "goedgekeurd")
         messages.success(request, f"Versie {version} is goedgekeurd en gepubliceerd.")
     except PublishError as exc:
         messages.error(request, f"Goedkeuren kan niet: {exc}")
@@ -417,8 +423,9 @@ def text_send_back(
     _spec(name, lang)
     proposal = _version(scope, name, lang, version)
     try:
-        send_back(proposal, request.user, timezone.now(), request.POST.get("comment", ""))
-        _log(request, audit.Action.CHANGED, proposal, "teruggestuurd")
+        with transaction.atomic():
+            send_back(proposal, request.user, timezone.now(), request.POST.get("comment", ""))
+            _log(request, audit.Action.CHANGED, proposal, "teruggestuurd")
         messages.success(request, f"Versie {version} is teruggestuurd met uw opmerking.")
     except PublishError as exc:
         messages.error(request, f"Terugsturen kan niet: {exc}")

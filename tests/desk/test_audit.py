@@ -104,6 +104,19 @@ def test_assignment_and_notes_log_changes_of_the_case_without_their_words(sanne,
     assert lines == [(Kind.CASE, case.pk, "toegewezen"), (Kind.CASE, case.pk, "notitie")]
 
 
+def test_a_change_whose_audit_line_fails_is_not_kept(sanne, case, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the audit log is unavailable")
+
+    monkeypatch.setattr(audit, "record", broken)
+    client = Client(raise_request_exception=False)
+    client.force_login(sanne)
+    answer = client.post(f"/cases/{case.pk}/assign", {"assignee": str(sanne.pk)})
+    assert answer.status_code == 500
+    case.refresh_from_db()
+    assert case.assignee_id is None  # the assignment went with its missing audit line
+
+
 def test_a_signal_found_unjustified_logs_a_change_of_the_signal(sanne, case):
     signal = Signal.objects.get(case=case)
     client_of(sanne).post(
