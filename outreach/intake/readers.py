@@ -296,9 +296,12 @@ def _text(value: Any) -> str:
         # A JSON number is never Dutch notation: write it so the amount parser cannot take
         # 45.125 for forty-five thousand.
         exact = Decimal(repr(value))
-        if exact == exact.quantize(Decimal("0.01")):
+        if not exact.is_finite():  # Infinity and NaN, which Python's JSON reader takes
+            return repr(value)
+        # Not by quantize(): it fails on a number of more digits than the context's precision.
+        if int(exact.as_tuple().exponent) >= -2:
             return f"{exact:.2f}"
-        return f"{exact} (more than two decimals)"
+        return f"{exact:f} (more than two decimals)"
     return str(value)[:MAX_FIELD]
 
 

@@ -226,6 +226,29 @@ def test_csv_body(api):
     assert mueller.partner_type == "Huur"
 
 
+@pytest.mark.parametrize(
+    ("amount", "reason"),
+    [
+        ("1e30", "is not an amount"),
+        ("1e300", "is not an amount"),
+        ("Infinity", "is not an amount"),
+        ("NaN", "is not an amount"),
+    ],
+)
+def test_a_json_amount_beyond_cents_is_rejected_with_its_reason(api, amount, reason):
+    """A JSON number too large to count in cents (or not a number at all) is a bad amount of
+    its row, not a server error."""
+    body = json.dumps({"vroegsignalen": [item(), item("H-2", Postcode="3512AB")]})
+    body = body.replace('"bedrag": "300,00"', f'"bedrag": {amount}', 1)
+    response = api(body, query="?gemeentecode=0344")
+    assert response.status_code == 200, response.content
+    report = response.json()
+    assert (report["accepted"], report["rejected"]) == (1, 1)
+    [rejection] = report["rejections"]
+    assert (rejection["row"], rejection["field"]) == (1, "bedrag")
+    assert reason in rejection["reason"]
+
+
 def test_csv_body_without_the_required_columns(api):
     response = api(b"id;bedrag\r\n1;45\r\n", content_type="text/csv", query="?gemeentecode=0344")
     assert response.status_code == 400
