@@ -258,6 +258,10 @@ TABLE: dict[str, Entry] = {
     "login": Entry("GET", everyone(200)),
     "logout": Entry("POST", everyone(MOVED)),
     "admin:index": Entry("GET", answers(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
+    # Single sign-on is off here (no OIDC_RP_CLIENT_ID), so its addresses answer 404 to all;
+    # tests/core/test_single_sign_on.py runs them against a provider.
+    "oidc_authentication_init": Entry("GET", everyone(404)),
+    "oidc_authentication_callback": Entry("GET", everyone(404)),
     # Own authentication: see the module's docstring.
     "api-signals": Entry("POST", NO_TOKEN),
     "api-feedback": Entry("GET", NO_TOKEN),
@@ -291,6 +295,9 @@ TABLE: dict[str, Entry] = {
     "casework:check_resend": check_action(),
     "casework:check_cancel": check_action(),
     "inbox": Entry("GET", case_roles(200)),
+    # The audit log: supervisors and administrators, per case and as a list.
+    "casework:audit": Entry("GET", overseers(200)),
+    "casework:case_audit": case_entry("GET", overseers(200)),
     # Texts.
     "texts:list": Entry("GET", writers(200)),
     "texts:proposals": Entry("GET", writers(200)),
