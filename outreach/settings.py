@@ -12,6 +12,8 @@ import dj_database_url
 from celery.schedules import crontab
 from kombu import Queue
 
+from outreach import deployment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -27,8 +29,15 @@ def env_int_or_none(name: str) -> int | None:
     return int(value) if value else None
 
 
+DATA_DIR = Path(os.environ.get("OUTREACH_DATA_DIR", BASE_DIR / "var"))
+
+# Development or production, and what production asks for (outreach.deployment; the README's
+# "Running in production"): production refuses to start without SECRET_KEY.
+DEPLOYMENT = deployment.from_environment(os.environ, DATA_DIR)
+OUTREACH_ENV = DEPLOYMENT.mode
+
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-dev-key-set-SECRET_KEY-in-production")
+SECRET_KEY = DEPLOYMENT.secret_key
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
@@ -79,8 +88,6 @@ TEMPLATES = [
     },
 ]
 
-DATA_DIR = Path(os.environ.get("OUTREACH_DATA_DIR", BASE_DIR / "var"))
-
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'outreach.sqlite3'}"),
@@ -114,9 +121,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 
+# HTTPS (in production by default; behind a TLS proxy with OUTREACH_BEHIND_TLS_PROXY=1).
+SECURE_SSL_REDIRECT = DEPLOYMENT.ssl_redirect
+SECURE_HSTS_SECONDS = DEPLOYMENT.hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = DEPLOYMENT.hsts_include_subdomains
+SECURE_HSTS_PRELOAD = DEPLOYMENT.hsts_preload
+SECURE_PROXY_SSL_HEADER = DEPLOYMENT.proxy_ssl_header
+OUTREACH_BEHIND_TLS_PROXY = DEPLOYMENT.behind_tls_proxy
+CSRF_TRUSTED_ORIGINS = DEPLOYMENT.csrf_trusted_origins
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = DEPLOYMENT.secure_cookies
+CSRF_COOKIE_SECURE = DEPLOYMENT.secure_cookies
+# A session lasts a working day (OUTREACH_SESSION_HOURS) and ends when the browser closes.
+SESSION_COOKIE_AGE = DEPLOYMENT.session_seconds
+SESSION_EXPIRE_AT_BROWSER_CLOSE = DEPLOYMENT.session_ends_with_browser
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
