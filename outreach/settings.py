@@ -6,6 +6,7 @@ Without DATABASE_URL the service runs on SQLite; without REDIS_URL Celery runs t
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "outreach.core",
     "outreach.intake",
     "outreach.casework",
@@ -70,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "outreach.urls"
@@ -108,6 +112,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Password guessing (django-axes): OUTREACH_LOGIN_FAILURE_LIMIT failed logins for one account,
+# or from one address, lock it for OUTREACH_LOGIN_COOLOFF_MINUTES; each further try starts the
+# cool-off again. The attempts are rows in the database (SQLite or PostgreSQL), shared by every
+# process; failures are logged with the username and address, never the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = DEPLOYMENT.login_failure_limit
+AXES_COOLOFF_TIME = timedelta(minutes=DEPLOYMENT.login_cooloff_minutes)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "outreach.core.login_throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "outreach.core.login_throttle.client_address"
+# Its log lines name the username and address (the password never; axes masks it always) and
+# leave out the user agent; no start-up line in every command.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "casework:queue"
 LOGOUT_REDIRECT_URL = "login"
