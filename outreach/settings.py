@@ -1,7 +1,8 @@
 """Settings from environment variables (12-factor).
 
 Without DATABASE_URL the service runs on SQLite; without REDIS_URL Celery runs tasks in-process
-(the embedded default that `make run` uses).
+(the embedded default that `make run` uses). With DATABASE_URL it runs in production
+(outreach.deployment), which asks for a SECRET_KEY of its own.
 """
 
 import json
