@@ -16,6 +16,9 @@ WORK = ROOT / "bench" / "work"
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
+# A benchmark is a development run on a local PostgreSQL (with DATABASE_URL the service would
+# take itself for production and ask for a secret key of its own); its processes inherit this.
+os.environ.setdefault("OUTREACH_ENV", "development")
 
 
 def database_url(name: str) -> str:

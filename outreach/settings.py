@@ -1,16 +1,20 @@
 """Settings from environment variables (12-factor).
 
 Without DATABASE_URL the service runs on SQLite; without REDIS_URL Celery runs tasks in-process
-(the embedded default that `make run` uses).
+(the embedded default that `make run` uses). With DATABASE_URL it runs in production
+(outreach.deployment), which asks for a SECRET_KEY of its own.
 """
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
 from kombu import Queue
+
+from outreach import deployment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,8 +31,15 @@ def env_int_or_none(name: str) -> int | None:
     return int(value) if value else None
 
 
+DATA_DIR = Path(os.environ.get("OUTREACH_DATA_DIR", BASE_DIR / "var"))
+
+# Development or production, and what production asks for (outreach.deployment; the README's
+# "Running in production"): production refuses to start without SECRET_KEY.
+DEPLOYMENT = deployment.from_environment(os.environ, DATA_DIR)
+OUTREACH_ENV = DEPLOYMENT.mode
+
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-dev-key-set-SECRET_KEY-in-production")
+SECRET_KEY = DEPLOYMENT.secret_key
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
@@ -38,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "outreach.core",
     "outreach.intake",
     "outreach.casework",
@@ -52,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer passes it last: none is kept by a browser or a proxy.
+    "outreach.core.middleware.NoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "outreach.urls"
@@ -79,8 +95,6 @@ TEMPLATES = [
     },
 ]
 
-DATA_DIR = Path(os.environ.get("OUTREACH_DATA_DIR", BASE_DIR / "var"))
-
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'outreach.sqlite3'}"),
@@ -99,6 +113,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Password guessing (django-axes): OUTREACH_LOGIN_FAILURE_LIMIT failed logins for one account,
+# or from one address, lock it for OUTREACH_LOGIN_COOLOFF_MINUTES; each further try starts the
+# cool-off again. The attempts are rows in the database (SQLite or PostgreSQL), shared by every
+# process; failures are logged with the username and address, never the password.
+AXES_FAILURE_LIMIT = DEPLOYMENT.login_failure_limit
+AXES_COOLOFF_TIME = timedelta(minutes=DEPLOYMENT.login_cooloff_minutes)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "outreach.core.login_throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "outreach.core.login_throttle.client_address"
+# Its log lines name the username and address (the password never; axes masks it always) and
+# leave out the user agent; no start-up line in every command.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "casework:queue"
 LOGOUT_REDIRECT_URL = "login"
@@ -137,6 +164,8 @@ OUTREACH_OIDC_LOGOUT_AT_PROVIDER = env_bool("OUTREACH_OIDC_LOGOUT_AT_PROVIDER", 
 # is on.
 OUTREACH_LOCAL_LOGIN = env_bool("OUTREACH_LOCAL_LOGIN", True)
 AUTHENTICATION_BACKENDS = [
+    # First: a locked account or address is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
     *(
         ["django.contrib.auth.backends.ModelBackend"]
         if OUTREACH_LOCAL_LOGIN or not OIDC_RP_CLIENT_ID
@@ -156,9 +185,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 
+# HTTPS (in production by default; behind a TLS proxy with OUTREACH_BEHIND_TLS_PROXY=1).
+SECURE_SSL_REDIRECT = DEPLOYMENT.ssl_redirect
+SECURE_HSTS_SECONDS = DEPLOYMENT.hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = DEPLOYMENT.hsts_include_subdomains
+SECURE_HSTS_PRELOAD = DEPLOYMENT.hsts_preload
+SECURE_PROXY_SSL_HEADER = DEPLOYMENT.proxy_ssl_header
+OUTREACH_BEHIND_TLS_PROXY = DEPLOYMENT.behind_tls_proxy
+CSRF_TRUSTED_ORIGINS = DEPLOYMENT.csrf_trusted_origins
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = DEPLOYMENT.secure_cookies
+CSRF_COOKIE_SECURE = DEPLOYMENT.secure_cookies
+# A session lasts a working day (OUTREACH_SESSION_HOURS) and ends when the browser closes.
+SESSION_COOKIE_AGE = DEPLOYMENT.session_seconds
+SESSION_EXPIRE_AT_BROWSER_CLOSE = DEPLOYMENT.session_ends_with_browser
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
