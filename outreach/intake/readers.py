@@ -190,8 +190,11 @@ def check_header(
 ) -> None:
     missing = [c for c in required if c not in columns]
     if not any(c in known for c in columns):
-        shown = ", ".join(repr(h[:30]) for h in header[:6])
-        raise FileRejected(f"no header row with the expected columns; the first line has {shown}")
+        # Not the line's values: without a header it is a signal, with a name or a BSN.
+        raise FileRejected(
+            f"no header row with the expected columns: the first line has {len(header)} "
+            f"field(s), none of them a known column name ({', '.join(required)}, ...)"
+        )
     if missing:
         raise FileRejected(f"required column(s) missing from the header: {', '.join(missing)}")
     doubled = sorted({c for c in columns if columns.count(c) > 1})

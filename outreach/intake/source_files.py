@@ -18,11 +18,10 @@ from outreach.intake.parsing import (
     ParseError,
     normalise_postcode,
     parse_bsn,
-    parse_date,
     parse_house_number,
 )
 from outreach.intake.readers import RawRow, read_csv_file
-from outreach.intake.validation import Finding, household_key
+from outreach.intake.validation import Finding, household_key, parse_personal_date
 
 PERSON_COLUMNS = ("achternaam", "postcode", "huisnummer")
 CLIENT_COLUMNS = frozenset(
@@ -93,9 +92,9 @@ def _person_row(row: RawRow, errors: list[Finding]) -> PersonRow | None:
             errors.append(Finding(row.number, name, str(exc)))
 
     take("bsn", parse_bsn)
-    take("geboortedatum", parse_date)
+    take("geboortedatum", parse_personal_date)
     take("postcode", normalise_postcode, required=True)
-    take("overlijdensdatum", parse_date)
+    take("overlijdensdatum", parse_personal_date)
     surname = f.get("achternaam", "").strip()
     if not surname:
         errors.append(Finding(row.number, "achternaam", "required, but empty"))
