@@ -22,6 +22,10 @@ from outreach.intake.parsing import (
 from outreach.intake.readers import RawRow
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+CP1252_WARNING = (
+    "not valid UTF-8: read as Windows-1252; check its letters with accents (ë, é, ü) and "
+    "save the file as UTF-8"
+)
 
 
 def parse_personal_date(text: str) -> date:
@@ -233,6 +237,9 @@ class RowValidator:
                 email = parse_email(field("email"))
             except ParseError as exc:
                 warnings.append(Finding(row.number, "email", f"{exc}; dropped"))
+
+        if row.encoding == "cp1252":
+            warnings.append(Finding(row.number, "row", CP1252_WARNING))
 
         if errors or partner_type is None or house is None:
             return Outcome(None, errors, warnings)
