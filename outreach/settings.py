@@ -179,8 +179,16 @@ TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
 
-# Partner deliveries through the API may be large.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Request bodies. Django's own limit (2.5 MB) holds for forms; the partner API reads its body
+# itself up to OUTREACH_API_MAX_BYTES and takes at most OUTREACH_API_MAX_SIGNALS signals a
+# request (a large partner sends thousands a month to one municipality); Twilio's webhooks are
+# a few KB, and a larger body is refused before it is read or its signature checked.
+OUTREACH_API_MAX_BYTES = int(os.environ.get("OUTREACH_API_MAX_BYTES", str(20 * 1024 * 1024)))
+OUTREACH_API_MAX_SIGNALS = int(os.environ.get("OUTREACH_API_MAX_SIGNALS", "10000"))
+OUTREACH_WEBHOOK_MAX_BYTES = int(os.environ.get("OUTREACH_WEBHOOK_MAX_BYTES", str(64 * 1024)))
+# An intake report (API answer, import-signals, import-clients/-register) lists at most this
+# many rejections and warnings, with their totals.
+OUTREACH_REPORT_MAX_LISTED = int(os.environ.get("OUTREACH_REPORT_MAX_LISTED", "100"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -30,7 +30,7 @@ from outreach.core.roles import (
 from outreach.messaging.inbound.handling import Inbound, receive
 from outreach.messaging.inbound.matching import as_e164
 from outreach.messaging.inbound.models import InboundMessage
-from outreach.messaging.transports.twilio.signature import is_from_twilio
+from outreach.messaging.transports.twilio.signature import is_from_twilio, twilio_webhook
 
 # Twilio reads our answer as TwiML: an empty one sends nothing back. Confirmations go out
 # through our own transport, so that they are recorded like every message.
@@ -79,6 +79,7 @@ def read_inbound(post: QueryDict) -> Inbound:
 
 @csrf_exempt
 @require_POST
+@twilio_webhook
 def twilio_inbound(request: HttpRequest) -> HttpResponse:
     if not is_from_twilio(request):
         return HttpResponseForbidden("invalid or missing Twilio signature")
