@@ -32,7 +32,6 @@ A letter whose case is no longer active (the person got in touch, opted out, the
 when the batch is made is withdrawn instead of printed: status failed, error_code "withdrawn".
 """
 
-import csv
 import io
 import logging
 import os
@@ -52,6 +51,7 @@ from pypdf.errors import PyPdfError
 
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt
+from outreach.core import csvsafe
 from outreach.core.models import Municipality
 from outreach.messaging.models import Message
 from outreach.messaging.printing.models import PrintBatch, PrintedLetter
@@ -262,7 +262,9 @@ def _files(batch: PrintBatch, letters: Sequence[tuple[Message, bytes]]) -> tuple
     merged = io.BytesIO()
     writer.write(merged)
     text = io.StringIO()
-    manifest = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    # Names come from partners' files: a surname "=HYPERLINK(...)" must not run at the
+    # print house (csvsafe).
+    manifest = csvsafe.writer(text, delimiter=";", lineterminator="\r\n")
     manifest.writerow(MANIFEST_COLUMNS)
     manifest.writerows(rows)
     return merged.getvalue(), text.getvalue().encode("utf-8")
