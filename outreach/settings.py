@@ -12,6 +12,8 @@ import dj_database_url
 from celery.schedules import crontab
 from kombu import Queue
 
+from outreach.core.private import private_dir
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -88,7 +90,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # Names and BSNs: the folder is the service's only (the file too: outreach.core.private).
+    private_dir(DATA_DIR)
     # The embedded default: wait for the writer instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 30}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
