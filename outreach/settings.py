@@ -15,6 +15,7 @@ from celery.schedules import crontab
 from kombu import Queue
 
 from outreach import deployment
+from outreach.core.private import private_dir
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -102,7 +103,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # Names and BSNs: the folder is the service's only (the file too: outreach.core.private).
+    private_dir(DATA_DIR)
     # The embedded default: wait for the writer instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 30}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -191,7 +193,18 @@ OUTREACH_WEBHOOK_MAX_BYTES = int(os.environ.get("OUTREACH_WEBHOOK_MAX_BYTES", st
 OUTREACH_REPORT_MAX_LISTED = int(os.environ.get("OUTREACH_REPORT_MAX_LISTED", "100"))
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Outside the private data folder in production, so that the web server may read it (the admin's
+# CSS and scripts only; no personal data).
+STATIC_ROOT = Path(os.environ.get("OUTREACH_STATIC_ROOT", DATA_DIR / "static"))
+# The process's umask keeps every file it makes private (outreach.core.private); the static files
+# alone are for the web server's user to read.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
+}
 
 # HTTPS (in production by default; behind a TLS proxy with OUTREACH_BEHIND_TLS_PROXY=1).
 SECURE_SSL_REDIRECT = DEPLOYMENT.ssl_redirect

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
 from outreach.core.models import ContactPerson, Municipality, StaffProfile
+from outreach.core.private import private_dir
 from outreach.core.roles import COMMUNICATION, ROLES, ensure_role_groups
 from outreach.demo.history import HistoryReport, play
 from outreach.demo.sample_data import (
@@ -79,8 +80,7 @@ def load_demo(
     week by week over that many past weeks and the service runs through them
     (outreach.demo.history); the last five weeks' file is then the last delivery."""
     now = now or timezone.now()
-    folder = folder or settings.DATA_DIR / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(folder or settings.DATA_DIR / "demo")
     municipality, _ = Municipality.objects.get_or_create(
         code=DEMO_CODE, defaults={"name": DEMO_NAME, "contact": DEMO_CONTACT}
     )

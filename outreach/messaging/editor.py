@@ -55,6 +55,12 @@ from outreach.messaging.texts.versions import (
 )
 
 KIND_LABELS = {"letter": "Brieven", "card": "Kaartje (niet thuis)", "sms": "Sms en WhatsApp"}
+# What staff read for a text past one of the renderer's limits (rendering.LIMIT), found by the
+# linter or at render: the technical message speaks of characters, bits and iterations.
+LIMIT_MESSAGE = (
+    "Hier wordt de tekst te groot om te maken: een te lange tekst, een te groot getal of te "
+    "veel herhalingen. Maak dit deel kleiner."
+)
 Status = TemplateVersion.Status
 
 
@@ -180,7 +186,7 @@ def preview(
     """The text rendered on sample data (on a municipality's letterhead `head`), or the render
     error; never a citizen's data."""
     from outreach.messaging.lint.sms import measure
-    from outreach.messaging.texts.rendering import RenderError, render_html, render_text
+    from outreach.messaging.texts.rendering import LIMIT, RenderError, render_html, render_text
 
     context = sample_for(spec.name, lang, head)
     try:
@@ -199,11 +205,17 @@ def preview(
             }
         return {"html": render_html(source, context, lang)}
     except RenderError as exc:
-        return {"error": str(exc), "line": exc.line}
+        return {"error": LIMIT_MESSAGE if exc.code == LIMIT else str(exc), "line": exc.line}
 
 
 def _findings(result: Review) -> list[dict[str, Any]]:
-    return sorted(result.findings, key=lambda f: (f["line"] or 0, f["level"] != "error"))
+    from outreach.messaging.texts.rendering import LIMIT
+
+    findings = [
+        {**finding, "message": LIMIT_MESSAGE} if finding["rule"] == LIMIT else finding
+        for finding in result.findings
+    ]
+    return sorted(findings, key=lambda f: (f["line"] or 0, f["level"] != "error"))
 
 
 def _may_review(version: TemplateVersion | None, user: Any) -> bool:
