@@ -6,6 +6,7 @@ the same calls with executemany. Callers must hold the intake lock (see `lock_mu
 that reserving ids and inserting by key are not raced.
 """
 
+import weakref
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -180,13 +181,21 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
+# Connections whose JSON dumper is already ours. psycopg's set_json_dumps derives a new dumper
+# class from the connection's current one at every call, so calling it at every COPY on a
+# long-lived connection built an ever deeper chain of classes: each COPY slower than the last.
+_JSON_SET: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 def _copy(model: type[Model], columns: Sequence[str], rows: Iterable[Row]) -> int:
     """Binary COPY: about twice as cheap as text for both Python and the server."""
     db_columns = [column(model, c) for c in columns]
     types = [_pg_type(model, c) for c in columns]
     count = 0
     conn = connection.connection
-    psycopg.types.json.set_json_dumps(_json, context=conn)
+    if conn not in _JSON_SET:
+        psycopg.types.json.set_json_dumps(_json, context=conn)
+        _JSON_SET.add(conn)
     with conn.cursor() as cursor:
         copy_sql = f"COPY {table(model)} ({', '.join(db_columns)}) FROM STDIN (FORMAT BINARY)"
         with cursor.copy(copy_sql) as copy:

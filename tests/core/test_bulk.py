@@ -32,3 +32,29 @@ def test_a_time_written_in_bulk_falls_on_the_right_side_of_local_midnight(munici
     bulk.update(ImportRun, ["started_at"], [(pk, local("2026-04-30T23:50"))])
     assert runs.filter(started_at__lt=local("2026-05-01T00:00")).exists()
     assert not runs.filter(started_at__lt=local("2026-04-30T23:45")).exists()
+
+
+@pytest.mark.postgres
+def test_many_copies_on_one_connection_keep_one_json_dumper(municipality):
+    """psycopg derives a new JSON dumper class from the current one whenever its dumps function
+    is set: set at every COPY, the chain of classes grew with every batch on a long-lived
+    connection, and each COPY got slower than the last."""
+    from django.db import connection
+    from psycopg.adapt import PyFormat
+    from psycopg.types.json import Jsonb
+
+    def dumper_depth() -> int:
+        dumper = connection.connection.adapters.get_dumper(Jsonb, PyFormat.BINARY)
+        return len(dumper.__mro__)
+
+    for index in range(50):
+        (pk,) = bulk.reserve_ids(ImportRun, 1)
+        bulk.insert(
+            ImportRun,
+            ["id", "municipality", "source", "started_at", "report"],
+            [(pk, municipality.pk, "test", local("2026-03-31T12:00"), {"accepted": index})],
+        )
+        if index == 0:
+            first = dumper_depth()
+    assert dumper_depth() == first
+    assert ImportRun.objects.get(report__accepted=49)
