@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -74,6 +75,31 @@ RowFilter = Callable[[Sequence[str], Sequence[str]], bool]
 def column_name(header: str) -> str:
     name = header.strip().lstrip("\ufeff").strip().lower()
     return ALIASES.get(name, name)
+
+
+@lru_cache(maxsize=4096)
+def _is_bsn_column(header: str) -> bool:
+    return column_name(header) == "bsn"
+
+
+def without_bsn(raw: dict[str, Any]) -> dict[str, Any]:
+    """The row as delivered without its BSN, whatever the column's spelling (also in a DDAS
+    item's `client` or `contact` block): the BSN is kept only encrypted (outreach.core.bsn).
+    An empty BSN column stays: the row is kept as delivered where it holds no BSN."""
+
+    def kept(row: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in row.items() if not (_is_bsn_column(k) and _filled(v))}
+
+    row = kept(raw)
+    for block in ("client", "contact"):
+        sub = row.get(block)
+        if isinstance(sub, dict):
+            row[block] = kept(sub)
+    return row
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and str(value).strip() != ""
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from outreach.core.bsn import bsn_fields
 from outreach.core.models import Municipality
 from outreach.intake.models import DebtHelpClient, RegisterEntry
 from outreach.intake.parsing import (
@@ -46,7 +47,7 @@ class LoadReport:
 
 @dataclass
 class PersonRow:
-    bsn: str
+    bsn: str = field(repr=False)  # never in a repr, so never in a log or traceback
     address_key: str
     surname: str
     birth_date: Any
@@ -132,7 +133,7 @@ def load_clients(path: Path, municipality: Municipality) -> LoadReport:
         CLIENT_COLUMNS,
         lambda p: DebtHelpClient(
             municipality=municipality,
-            bsn=p.bsn,
+            **bsn_fields(p.bsn),
             address_key=p.address_key,
             surname=p.surname,
             birth_date=p.birth_date,
@@ -148,7 +149,7 @@ def load_register(path: Path, municipality: Municipality) -> LoadReport:
         REGISTER_COLUMNS,
         lambda p: RegisterEntry(
             municipality=municipality,
-            bsn=p.bsn,
+            **bsn_fields(p.bsn),
             address_key=p.address_key,
             surname=p.surname,
             birth_date=p.birth_date,
