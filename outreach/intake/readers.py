@@ -77,9 +77,11 @@ def column_name(header: str) -> str:
     return ALIASES.get(name, name)
 
 
-@lru_cache(maxsize=4096)
-def _is_bsn_column(header: str) -> bool:
-    return column_name(header) == "bsn"
+@lru_cache(maxsize=256)
+def _bsn_columns(headers: tuple[str, ...]) -> tuple[str, ...]:
+    """Which of these headers are the BSN, whatever their spelling: asked once per file, as a
+    file's rows share their headers."""
+    return tuple(h for h in headers if column_name(h) == "bsn")
 
 
 def without_bsn(raw: dict[str, Any]) -> dict[str, Any]:
@@ -88,13 +90,22 @@ def without_bsn(raw: dict[str, Any]) -> dict[str, Any]:
     An empty BSN column stays: the row is kept as delivered where it holds no BSN."""
 
     def kept(row: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in row.items() if not (_is_bsn_column(k) and _filled(v))}
+        filled = [h for h in _bsn_columns(tuple(row)) if _filled(row[h])]
+        if not filled:
+            return row
+        row = dict(row)  # never the caller's dict: a CSV row's raw is also its fields
+        for header in filled:
+            del row[header]
+        return row
 
     row = kept(raw)
     for block in ("client", "contact"):
         sub = row.get(block)
         if isinstance(sub, dict):
-            row[block] = kept(sub)
+            inner = kept(sub)
+            if inner is not sub:
+                row = dict(row) if row is raw else row
+                row[block] = inner
     return row
 
 

@@ -16,7 +16,7 @@ from outreach.core.bsn import BsnKeyError, Keyring, blind_index, open_
 from outreach.core.ddas import EndResult, SignalStatus
 from outreach.intake.models import DebtHelpClient, ImportRun, Person, RegisterEntry, Signal
 from outreach.intake.pipeline import import_rows
-from outreach.intake.readers import read_csv_bytes
+from outreach.intake.readers import read_csv_bytes, without_bsn
 from outreach.intake.source_files import load_clients, load_register
 from tests.casework.conftest import make_caseworker
 from tests.conftest import csv_bytes, signal_row
@@ -208,3 +208,12 @@ def test_the_migration_encrypts_the_plain_bsns_and_clears_them_from_the_raw_rows
         ]
     finally:
         MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_the_bsn_leaves_the_raw_row_under_any_spelling_and_the_row_itself_is_untouched():
+    row = {" Burgerservicenummer": CLIENT_BSN, "achternaam": "Jansen", "BSN": ""}
+    assert without_bsn(row) == {"achternaam": "Jansen", "BSN": ""}
+    assert row[" Burgerservicenummer"] == CLIENT_BSN  # a CSV row's raw is also its fields
+    item = {"ID": "1", "client": {"burgerservicenummer": 111222333, "Achternaam": "Jansen"}}
+    assert without_bsn(item) == {"ID": "1", "client": {"Achternaam": "Jansen"}}
+    assert item["client"]["burgerservicenummer"] == 111222333
