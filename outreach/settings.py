@@ -1,17 +1,22 @@
 """Settings from environment variables (12-factor).
 
 Without DATABASE_URL the service runs on SQLite; without REDIS_URL Celery runs tasks in-process
-(the embedded default that `make run` uses).
+(the embedded default that `make run` uses). With DATABASE_URL it runs in production
+(outreach.deployment), which asks for a SECRET_KEY of its own.
 """
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
+
+from outreach import deployment
+from outreach.core.private import private_dir
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,8 +33,15 @@ def env_int_or_none(name: str) -> int | None:
     return int(value) if value else None
 
 
+DATA_DIR = Path(os.environ.get("OUTREACH_DATA_DIR", BASE_DIR / "var"))
+
+# Development or production, and what production asks for (outreach.deployment; the README's
+# "Running in production"): production refuses to start without SECRET_KEY.
+DEPLOYMENT = deployment.from_environment(os.environ, DATA_DIR)
+OUTREACH_ENV = DEPLOYMENT.mode
+
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-dev-key-set-SECRET_KEY-in-production")
+SECRET_KEY = DEPLOYMENT.secret_key
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
@@ -39,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "outreach.core",
     "outreach.intake",
     "outreach.casework",
@@ -53,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer passes it last: none is kept by a browser or a proxy.
+    "outreach.core.middleware.NoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "outreach.urls"
@@ -80,8 +97,6 @@ TEMPLATES = [
     },
 ]
 
-DATA_DIR = Path(os.environ.get("OUTREACH_DATA_DIR", BASE_DIR / "var"))
-
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'outreach.sqlite3'}"),
@@ -89,7 +104,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # Names and BSNs: the folder is the service's only (the file too: outreach.core.private).
+    private_dir(DATA_DIR)
     # The embedded default: wait for the writer instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 30}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -100,24 +116,111 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Password guessing (django-axes): OUTREACH_LOGIN_FAILURE_LIMIT failed logins for one account,
+# or from one address, lock it for OUTREACH_LOGIN_COOLOFF_MINUTES; each further try starts the
+# cool-off again. The attempts are rows in the database (SQLite or PostgreSQL), shared by every
+# process; failures are logged with the username and address, never the password.
+AXES_FAILURE_LIMIT = DEPLOYMENT.login_failure_limit
+AXES_COOLOFF_TIME = timedelta(minutes=DEPLOYMENT.login_cooloff_minutes)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "outreach.core.login_throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "outreach.core.login_throttle.client_address"
+# Its log lines name the username and address (the password never; axes masks it always) and
+# leave out the user agent; no start-up line in every command.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "casework:queue"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Single sign-on (OpenID Connect; outreach.core.sso, outreach.core.oidc) ----------------
+# On when OIDC_RP_CLIENT_ID is set. The provider's endpoints come from its discovery document
+# (OIDC_OP_DISCOVERY, e.g. https://login.example.nl/realms/gemeente/.well-known/openid-configuration)
+# or each from the environment (then OIDC_OP_ISSUER too).
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_DISCOVERY = os.environ.get("OIDC_OP_DISCOVERY", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile email")
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+OIDC_TOKEN_USE_BASIC_AUTH = env_bool("OIDC_TOKEN_USE_BASIC_AUTH", False)
+OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", "10"))  # seconds per request to the provider
+OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", True)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+# The name on the login button ("Inloggen via <name>").
+OUTREACH_OIDC_PROVIDER_NAME = os.environ.get("OUTREACH_OIDC_PROVIDER_NAME", "")
+# The claim with the person's groups (a dotted path for nested claims) and what each group grants
+# here, as JSON: {"<group>": {"role": "caseworker", "municipalities": ["0363"]}, ...}.
+OUTREACH_OIDC_GROUPS_CLAIM = os.environ.get("OUTREACH_OIDC_GROUPS_CLAIM", "groups")
+OUTREACH_OIDC_GROUP_MAP = os.environ.get("OUTREACH_OIDC_GROUP_MAP", "")
+# The claim that names a person for good (her username here).
+OUTREACH_OIDC_USERNAME_CLAIM = os.environ.get("OUTREACH_OIDC_USERNAME_CLAIM", "sub")
+# Logging out here ends the session at the provider too (its end-session endpoint).
+OUTREACH_OIDC_LOGOUT_AT_PROVIDER = env_bool("OUTREACH_OIDC_LOGOUT_AT_PROVIDER", False)
+# Local accounts (username and password) keep logging in unless this is off and single sign-on
+# is on.
+OUTREACH_LOCAL_LOGIN = env_bool("OUTREACH_LOCAL_LOGIN", True)
+AUTHENTICATION_BACKENDS = [
+    # First: a locked account or address is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    *(
+        ["django.contrib.auth.backends.ModelBackend"]
+        if OUTREACH_LOCAL_LOGIN or not OIDC_RP_CLIENT_ID
+        else []
+    ),
+    *(["outreach.core.oidc.OIDCBackend"] if OIDC_RP_CLIENT_ID else []),
+]
 
 LANGUAGE_CODE = "nl"
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
 
-# Partner deliveries through the API may be large.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Request bodies. Django's own limit (2.5 MB) holds for forms; the partner API reads its body
+# itself up to OUTREACH_API_MAX_BYTES and takes at most OUTREACH_API_MAX_SIGNALS signals a
+# request (a large partner sends thousands a month to one municipality); Twilio's webhooks are
+# a few KB, and a larger body is refused before it is read or its signature checked.
+OUTREACH_API_MAX_BYTES = int(os.environ.get("OUTREACH_API_MAX_BYTES", str(20 * 1024 * 1024)))
+OUTREACH_API_MAX_SIGNALS = int(os.environ.get("OUTREACH_API_MAX_SIGNALS", "10000"))
+OUTREACH_WEBHOOK_MAX_BYTES = int(os.environ.get("OUTREACH_WEBHOOK_MAX_BYTES", str(64 * 1024)))
+# An intake report (API answer, import-signals, import-clients/-register) lists at most this
+# many rejections and warnings, with their totals.
+OUTREACH_REPORT_MAX_LISTED = int(os.environ.get("OUTREACH_REPORT_MAX_LISTED", "100"))
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Outside the private data folder in production, so that the web server may read it (the admin's
+# CSS and scripts only; no personal data).
+STATIC_ROOT = Path(os.environ.get("OUTREACH_STATIC_ROOT", DATA_DIR / "static"))
+# The process's umask keeps every file it makes private (outreach.core.private); the static files
+# alone are for the web server's user to read.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
+}
 
+# HTTPS (in production by default; behind a TLS proxy with OUTREACH_BEHIND_TLS_PROXY=1).
+SECURE_SSL_REDIRECT = DEPLOYMENT.ssl_redirect
+SECURE_HSTS_SECONDS = DEPLOYMENT.hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = DEPLOYMENT.hsts_include_subdomains
+SECURE_HSTS_PRELOAD = DEPLOYMENT.hsts_preload
+SECURE_PROXY_SSL_HEADER = DEPLOYMENT.proxy_ssl_header
+OUTREACH_BEHIND_TLS_PROXY = DEPLOYMENT.behind_tls_proxy
+CSRF_TRUSTED_ORIGINS = DEPLOYMENT.csrf_trusted_origins
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = DEPLOYMENT.secure_cookies
+CSRF_COOKIE_SECURE = DEPLOYMENT.secure_cookies
+# A session lasts a working day (OUTREACH_SESSION_HOURS) and ends when the browser closes.
+SESSION_COOKIE_AGE = DEPLOYMENT.session_seconds
+SESSION_EXPIRE_AT_BROWSER_CLOSE = DEPLOYMENT.session_ends_with_browser
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -153,12 +256,13 @@ OUTREACH_POPULATION_REGISTER = os.environ.get(
 # The BSN is stored encrypted, beside a keyed blind index for the screening sources' lookups
 # (outreach.core.bsn): one or more url-safe base64 keys of 32 bytes, comma-separated; the first
 # encrypts, all decrypt. Without it the embedded default keeps a generated key in the data
-# directory; production (DATABASE_URL set, DEBUG off) refuses to start without it.
+# directory; production (outreach.deployment) refuses to start without it.
 OUTREACH_BSN_KEY = os.environ.get("OUTREACH_BSN_KEY", "").strip()
 OUTREACH_BSN_KEY_FILE = DATA_DIR / "bsn.key"
-if not OUTREACH_BSN_KEY and os.environ.get("DATABASE_URL") and not DEBUG:
+if not OUTREACH_BSN_KEY and DEPLOYMENT.production:
     raise ImproperlyConfigured(
-        "OUTREACH_BSN_KEY is not set: production (DATABASE_URL without DEBUG) stores BSNs "
+        "OUTREACH_BSN_KEY is not set: production (DATABASE_URL set, or OUTREACH_ENV=production) "
+        "stores BSNs "
         "encrypted under this key and does not start without it. Make one with: python -c "
         '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())", '
         "keep it in the secret store and back it up (README, Deployment: Keys)"
@@ -166,6 +270,14 @@ if not OUTREACH_BSN_KEY and os.environ.get("DATABASE_URL") and not DEBUG:
 
 # Raw input and personal data are kept this many days, then anonymised.
 OUTREACH_RETENTION_DAYS = int(os.environ.get("OUTREACH_RETENTION_DAYS", "183"))
+
+# The audit log (who viewed or changed which case, person, signal or text: outreach.core.audit)
+# is kept this many days, and never shorter than a municipality's own retention period. Two
+# years by default: a question about who saw or changed someone's file (a request under the
+# AVG, a complaint, a suspected breach) often comes after the data itself has been anonymised,
+# and the log holds no citizen's data (object numbers and staff usernames), so keeping it
+# longer than the data costs little privacy.
+OUTREACH_AUDIT_RETENTION_DAYS = int(os.environ.get("OUTREACH_AUDIT_RETENTION_DAYS", "730"))
 
 # The DDAS export's codeGegevensleverancier: the code of whoever supplies the data (the software
 # supplier or the host) to the national monitor.
@@ -350,6 +462,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outreach.casework.tasks.plan_capacity",
         "schedule": crontab(minute="*/10"),
     },
+    # The audit log's own retention: an indexed DELETE that most runs finds nothing to do, so
+    # it sweeps with the others rather than keep a clock of its own.
+    "audit-retention": {
+        "task": "outreach.core.tasks.purge_audit_log",
+        "schedule": crontab(minute="*/10"),
+    },
     "reporting-feedback": {
         "task": "outreach.reporting.tasks.record_feedback",
         "schedule": crontab(minute="*/10"),
@@ -384,6 +502,7 @@ CELERY_TASK_ROUTES = {
     "outreach.cadence.tasks.expire": {"queue": "housekeeping"},
     "outreach.casework.tasks.plan_capacity": {"queue": "housekeeping"},
     "outreach.reporting.tasks.record_feedback": {"queue": "housekeeping"},
+    "outreach.core.tasks.purge_audit_log": {"queue": "housekeeping"},
     "outreach.messaging.printing.tasks.print_batches": {"queue": "slow"},
     "outreach.privacy.tasks.anonymise_expired_data": {"queue": "slow"},
 }

@@ -18,7 +18,15 @@ from tests.conftest import AMSTERDAM, signal_row
 
 pytestmark = pytest.mark.django_db
 
-REPORT_KEYS = {"accepted", "rejected", "duplicates", "warnings", "rejections"}
+REPORT_KEYS = {
+    "accepted",
+    "rejected",
+    "duplicates",
+    "warnings",
+    "rejections",
+    "warnings_total",
+    "rejections_total",
+}
 CASE_KEYS = {
     "id",
     "household",
@@ -203,7 +211,7 @@ def test_import_signals_json_report(write_csv, run_command, municipality, now):
         {
             "row": 3,
             "field": "email",
-            "reason": "'kapot' is not an e-mail address: it has no @; dropped",
+            "reason": "not an e-mail address: it has no @; dropped",
         }
     ]
 
@@ -428,3 +436,30 @@ def test_parallel_import_reports_like_a_single_pass(
     assert received == {date(2026, 5, 1)}
     assert set(Case.objects.values_list("deadline", flat=True)) == {date(2026, 5, 29)}
     assert set(dangling_references().values()) == {0}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_parallel_import_lists_the_same_first_rejections(
+    write_csv, run_command, municipality, now, workers, settings
+):
+    # Each worker lists the first rejections of its own rows; together they are the first of
+    # the file, in row order, and the totals are the file's.
+    settings.OUTREACH_REPORT_MAX_LISTED = 30
+    rows = [
+        signal_row(id=f"B{n}", bedrag="veel", postcode=f"{1000 + n}AB", telefoonnummer="1")
+        for n in range(200)
+    ]
+    path = write_csv(rows)
+    report = json.loads(
+        run_command(
+            "import-signals", path, "--workers", workers, "--json", "--now", now.isoformat()
+        )
+    )
+    assert (report["rejected"], report["rejections_total"], report["warnings_total"]) == (
+        200,
+        200,
+        200,
+    )
+    assert [r["row"] for r in report["rejections"]] == list(range(1, 31))
+    assert [r["row"] for r in report["warnings"]] == list(range(1, 31))

@@ -37,6 +37,7 @@ from outreach.cadence.windows import PHONE_CHANNELS, in_window, is_evening, next
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt, Task
 from outreach.core import bulk
+from outreach.core.logsafe import exception_summary
 from outreach.messaging.models import Message
 from outreach.messaging.sending import (
     hand_over,
@@ -340,10 +341,10 @@ def _hand_over(run: Execution, transport: Transport) -> None:
         return
     try:
         results = hand_over(transport, [item for _, _, item in run.outgoing])
-    except Exception:
+    except Exception as exc:
         # Whether anything left is unknown: the messages stay `sending` and their steps
-        # claimed, and the next claim looks them up. Only the type: the text may hold a number.
-        log.exception("hand-over of %d messages failed", len(run.outgoing))
+        # claimed, and the next claim looks them up. Not the text: it may hold a number.
+        log.error("hand-over of %d messages failed: %s", len(run.outgoing), exception_summary(exc))
         return
     for (step, spec, item), result in zip(run.outgoing, results, strict=True):
         run.results.append((step, spec, item, result))

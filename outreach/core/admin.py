@@ -1,6 +1,9 @@
-from django.contrib import admin
+from typing import Any
 
-from outreach.core.models import ContactPerson, Municipality, StaffProfile
+from django.contrib import admin
+from django.http import HttpRequest
+
+from outreach.core.models import AuditEntry, ContactPerson, Municipality, StaffProfile
 
 
 class ContactPersonInline(admin.TabularInline):
@@ -40,3 +43,22 @@ class ContactPersonAdmin(admin.ModelAdmin):
 class StaffProfileAdmin(admin.ModelAdmin):
     list_display = ("user",)
     filter_horizontal = ("municipalities",)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read only: the audit log is append-only (outreach.core.audit)."""
+
+    list_display = ("at", "actor_name", "action", "kind", "object_id", "municipality", "detail")
+    list_filter = ("action", "kind", "municipality")
+    search_fields = ("actor_name",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

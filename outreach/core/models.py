@@ -1,6 +1,7 @@
 """Municipalities and the staff scoped to them."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -290,4 +291,104 @@ class ContactPerson(models.Model):
             raise ValidationError({"phone": str(exc)}) from None
 
 
-__all__ = ["ContactPerson", "Municipality", "PartnerType", "StaffProfile"]
+class AppendOnlyError(RuntimeError):
+    """The audit log is append-only: an entry is never changed, and removed only by the
+    retention purge (outreach.core.audit.purge_audit)."""
+
+
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    """Refuses bulk changes and deletions: entries are only ever added (and purged)."""
+
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyError("audit entries cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit entries are removed only by the retention purge")
+
+    def purge(self) -> int:
+        """Delete these entries: for outreach.core.audit.purge_audit only."""
+        return models.QuerySet.delete(self)[0]
+
+
+class AuditEntry(models.Model):
+    """One line of the audit log: who viewed or changed which case, household, person, signal
+    or text, and when (written by outreach.core.audit.record). It holds no personal data of
+    citizens: an object is named by its kind and id, the detail is a fixed word (which action,
+    which field), never a value. Append-only: `save` refuses an existing entry, `delete`
+    refuses always; on PostgreSQL a trigger (migration 0010) refuses an UPDATE or DELETE too."""
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", "bekeken"
+        CREATED = "created", "aangemaakt"
+        CHANGED = "changed", "gewijzigd"
+
+    class Kind(models.TextChoices):
+        CASE = "case", "zaak"
+        HOUSEHOLD = "household", "huishouden"
+        PERSON = "person", "persoon"
+        SIGNAL = "signal", "signaal"
+        TEXT = "text", "tekst"
+
+    at = models.DateTimeField("wanneer")
+    # The user, while she exists; her username stays when she is deleted. Both empty: the
+    # system (the engine, a command).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="medewerker",
+    )
+    actor_name = models.CharField("gebruikersnaam", max_length=150, blank=True)
+    action = models.CharField("handeling", max_length=10, choices=Action.choices)
+    kind = models.CharField("soort", max_length=10, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField("nummer")
+    # Whose data it is, for the supervisors' lists; none for the shared texts. PROTECT: a
+    # municipality is never deleted from under its log.
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # the (municipality, at) index serves it
+        verbose_name="gemeente",
+    )
+    detail = models.CharField("toelichting", max_length=100, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "auditregel"
+        verbose_name_plural = "auditlog"
+        indexes = [
+            models.Index(fields=["kind", "object_id", "at"], name="audit_object"),
+            models.Index(fields=["municipality", "at"], name="audit_municipality"),
+            models.Index(fields=["at"], name="audit_at"),  # the retention purge
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or 'systeem'} {self.action} " + (
+            f"{self.kind} #{self.object_id}"
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"audit entry {self.pk} cannot be changed")
+        # Never an UPDATE, also not of an instance made with an existing id.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"audit entry {self.pk} is removed only by the retention purge")
+
+
+__all__ = [
+    "AppendOnlyError",
+    "AuditEntry",
+    "ContactPerson",
+    "Municipality",
+    "PartnerType",
+    "StaffProfile",
+]

@@ -121,12 +121,12 @@ def suggestion(value: str, choices: Sequence[str]) -> str:
     return f"did you mean '{hint[0]}'? " if hint else ""
 
 
-def _range_text(lo: int | None, hi: int | None) -> str:
+def _range_text(lo: float | None, hi: float | None) -> str:
     if lo is not None and hi is not None:
-        return f"between {lo} and {hi}"
+        return f"between {show(lo)} and {show(hi)}"
     if lo is not None:
-        return f"{lo} or more"
-    return f"{hi} or less"
+        return f"{show(lo)} or more"
+    return f"{show(hi)} or less"
 
 
 # --- checking a table --------------------------------------------------------------------------
@@ -203,6 +203,27 @@ class Table:
             return None
         return value
 
+    def number(
+        self,
+        key: str,
+        *,
+        lo: float | None = None,
+        hi: float | None = None,
+        required: bool = False,
+    ) -> float | None:
+        """A number (an integer or a decimal) from `lo` to `hi`."""
+        if key not in self.data:
+            self._missing(key, required, "a number")
+            return None
+        value = self.data[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(key, f"must be a number, got {show(value)}")
+            return None
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            self.problem(key, f"must be {_range_text(lo, hi)}, got {show(value)}")
+            return None
+        return value
+
     def amount(self, key: str, *, required: bool = False) -> Decimal | None:
         """An amount in euros, 0 or more, exact (a Decimal of the number as written)."""
         if key not in self.data:
@@ -265,13 +286,19 @@ class Table:
         choices: Sequence[str] | None = None,
         pattern: re.Pattern[str] | None = None,
         pattern_text: str = "",
+        allow_single: bool = False,
     ) -> tuple[str, ...] | None:
-        """A list of distinct strings, each one of `choices` or matching `pattern`."""
+        """A list of distinct non-empty strings, each one of `choices` or matching `pattern`;
+        with `allow_single`, one string stands for a list of one."""
         wanted = "a non-empty list of strings" if non_empty else "a list of strings"
+        if allow_single:
+            wanted = f"a string or {wanted}"
         if key not in self.data:
             self._missing(key, required, wanted)
             return None
         value = self.data[key]
+        if allow_single and isinstance(value, str):
+            value = [value]
         if not isinstance(value, list) or (non_empty and not value):
             self.problem(key, f"must be {wanted}, got {show(value)}")
             return None
@@ -279,6 +306,9 @@ class Table:
         for item in value:
             if not isinstance(item, str):
                 self.problem(key, f"must be a list of strings, got {show(item)} in it")
+                return None
+            if not item.strip():
+                self.problem(key, "must not hold an empty string")
                 return None
             if choices is not None and item not in choices:
                 self._unknown_value(key, item, choices)

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
 from outreach.core.models import ContactPerson, Municipality, StaffProfile
+from outreach.core.private import private_dir
 from outreach.core.roles import COMMUNICATION, ROLES, ensure_role_groups
 from outreach.demo.history import HistoryReport, play
 from outreach.demo.sample_data import (
@@ -79,8 +80,7 @@ def load_demo(
     week by week over that many past weeks and the service runs through them
     (outreach.demo.history); the last five weeks' file is then the last delivery."""
     now = now or timezone.now()
-    folder = folder or settings.DATA_DIR / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(folder or settings.DATA_DIR / "demo")
     municipality, _ = Municipality.objects.get_or_create(
         code=DEMO_CODE, defaults={"name": DEMO_NAME, "contact": DEMO_CONTACT}
     )
@@ -203,3 +203,25 @@ def second_communication_officer(municipality: Municipality) -> str:
         officer.user_permissions.add(shared)
         StaffProfile.objects.get_or_create(user=officer)[0].municipalities.add(municipality)
     return SECOND_COMMUNICATION
+
+
+def not_demo_data() -> list[str]:
+    """What this database holds that the demo did not make: municipalities other than the
+    demo's, and users other than the demo's (any user at all before the demo municipality
+    exists: the demo makes them together). The demo's users have a published password, so the
+    demo is loaded only into an empty database or over its own data."""
+    found = []
+    others = list(
+        Municipality.objects.exclude(code=DEMO_CODE).order_by("code").values_list("code", flat=True)
+    )
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        kind = "municipality" if len(others) == 1 else "municipalities"
+        found.append(f"{len(others)} {kind} other than {DEMO_CODE} {DEMO_NAME} ({shown})")
+    users = User.objects.all()
+    if Municipality.objects.filter(code=DEMO_CODE).exists():
+        users = users.exclude(username__in=[*ROLES, SECOND_COMMUNICATION])
+    strangers = users.count()
+    if strangers:
+        found.append(f"{strangers} {'user' if strangers == 1 else 'users'} the demo did not make")
+    return found

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -20,11 +21,20 @@ from outreach.cadence.outcomes import record_task_outcome
 from outreach.casework import offers, steering
 from outreach.casework.models import Case, HelpOffer, Task
 from outreach.casework.workflow import TransitionError
+from outreach.core import audit
 from outreach.core.roles import CASEWORKER, SUPERVISOR, municipalities_for, role_required
 from outreach.intake import corrections
 from outreach.messaging.printing.returned import ReturnError, record_returned
 
 ACTORS = (CASEWORKER, SUPERVISOR)
+Kind = audit.Kind
+
+
+def _log(request: HttpRequest, case: Case, detail: str, now: datetime | None = None) -> None:
+    """The audit log's line for a change to the case (`detail`: which action, never data)."""
+    audit.record(
+        request.user, audit.Action.CHANGED, Kind.CASE, case.pk, case.municipality_id, detail, now
+    )
 
 
 def _case(request: HttpRequest, pk: int) -> Case:
@@ -40,7 +50,9 @@ def task_outcome(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     if outcome not in Task.Outcome.values:
         messages.error(request, f"Onbekende uitkomst {outcome!r}.")
     else:
-        record_task_outcome(task, outcome, timezone.now(), request.user)
+        now = timezone.now()
+        record_task_outcome(task, outcome, now, request.user)
+        _log(request, case, f"uitkomst {task.kind}: {outcome}", now)
         messages.success(request, f"{task.get_kind_display()}: {Task.Outcome(outcome).label}.")
     return redirect("casework:case", pk=case.pk)
 
@@ -57,6 +69,8 @@ def letter_returned(request: HttpRequest, pk: int, message_pk: int) -> HttpRespo
     except ReturnError as exc:
         messages.error(request, f"Niet geregistreerd: {exc}.")
     else:
+        if returned.changed:
+            _log(request, case, "brief retour")
         if not returned.changed:
             messages.info(request, "Deze brief was al als retour geregistreerd.")
         elif returned.fallback is not None:
@@ -71,11 +85,34 @@ def letter_returned(request: HttpRequest, pk: int, message_pk: int) -> HttpRespo
 Action = Callable[[Case, datetime], str]
 
 
-def _act(request: HttpRequest, pk: int, action: Action) -> HttpResponse:
-    """Run `action` on the user's case now: its answer as a success, a refusal as an error."""
+def _act(
+    request: HttpRequest,
+    pk: int,
+    action: Action,
+    detail: str,
+    kind: str = Kind.CASE,
+    object_id: int | None = None,
+) -> HttpResponse:
+    """Run `action` on the user's case now: its answer as a success, a refusal as an error.
+    A success is logged (audit) as a change of `kind` #`object_id` (by default the case; the
+    household for `Kind.HOUSEHOLD`) with `detail`, the action's name."""
     case = _case(request, pk)
+    now = timezone.now()
+    if object_id is None:
+        object_id = case.household_id if kind == Kind.HOUSEHOLD else case.pk
     try:
-        done = action(case, timezone.now())
+        # The change and its line in the audit log commit together, or neither does.
+        with transaction.atomic():
+            done = action(case, now)
+            audit.record(
+                request.user,
+                audit.Action.CHANGED,
+                kind,
+                object_id,
+                case.municipality_id,
+                detail,
+                now,
+            )
     except (steering.SteeringError, offers.OfferError, TransitionError) as exc:
         messages.error(request, f"Niet gelukt: {exc}")
     else:
@@ -97,7 +134,7 @@ def got_in_touch(request: HttpRequest, pk: int) -> HttpResponse:
         steering.got_in_touch(case, now, request.user)
         return "Contact geregistreerd: de campagne is gestopt."
 
-    return _act(request, pk, run)
+    return _act(request, pk, run, "contact opgenomen")
 
 
 @require_POST
@@ -108,7 +145,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         steering.close(case, result, request.POST.get("reason", ""), now, request.user)
         return f"Zaak afgesloten: {result}."
 
-    return _act(request, pk, run)
+    return _act(request, pk, run, "afgesloten")
 
 
 @require_POST
@@ -118,7 +155,7 @@ def launch(request: HttpRequest, pk: int) -> HttpResponse:
         engine.launch(case, request.POST.get("campaign", ""), now, request.user)
         return "De campagne start bij de volgende ronde van de planner."
 
-    return _act(request, pk, run)
+    return _act(request, pk, run, "campagne gestart")
 
 
 @require_POST
@@ -128,7 +165,7 @@ def pause(request: HttpRequest, pk: int) -> HttpResponse:
         steering.pause(case, now, request.user)
         return "Campagne gepauzeerd."
 
-    return _act(request, pk, run)
+    return _act(request, pk, run, "gepauzeerd")
 
 
 @require_POST
@@ -138,7 +175,7 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
         steering.resume(case, now, request.user)
         return "Campagne hervat."
 
-    return _act(request, pk, run)
+    return _act(request, pk, run, "hervat")
 
 
 @require_POST
@@ -148,7 +185,7 @@ def stop(request: HttpRequest, pk: int) -> HttpResponse:
         cancelled = engine.stop(case, now, request.user)
         return f"Campagne gestopt: {cancelled} stap(pen) vervallen; de zaak sluit vanzelf."
 
-    return _act(request, pk, run)
+    return _act(request, pk, run, "campagne gestopt")
 
 
 @require_POST
@@ -159,7 +196,7 @@ def switch(request: HttpRequest, pk: int) -> HttpResponse:
         label = engine.campaign_label(changed.campaign, case.municipality.code)
         return f"Campagne gewisseld naar {label}."
 
-    return _act(request, pk, run)
+    return _act(request, pk, run, "campagne gewisseld")
 
 
 @require_POST
@@ -177,7 +214,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         steering.assign(case, assignee, now, request.user)
         return "Toewijzing opgeslagen."
 
-    return _act(request, pk, run)
+    return _act(request, pk, run, "toegewezen")
 
 
 @require_POST
@@ -195,7 +232,7 @@ def attempt(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return f"Contactpoging geregistreerd: {made.kind}, {made.date:%d-%m-%Y}."
 
-    return _act(request, pk, run)
+    return _act(request, pk, run, "contactpoging")
 
 
 @require_POST
@@ -212,7 +249,7 @@ def offer(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return "Hulpaanbod geregistreerd."
 
-    return _act(request, pk, run)
+    return _act(request, pk, run, "hulpaanbod")
 
 
 @require_POST
@@ -222,7 +259,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         made = offers.record_answer(case, request.POST.get("answer", ""), now, request.user)
         return f"Antwoord geregistreerd: {made.get_answer_display()}."
 
-    return _act(request, pk, run)
+    return _act(request, pk, run, "antwoord hulpaanbod")
 
 
 @require_POST
@@ -233,7 +270,7 @@ def language(request: HttpRequest, pk: int) -> HttpResponse:
         corrections.set_language(case, chosen, now, request.user)
         return f"Voorkeurstaal {chosen} opgeslagen."
 
-    return _act(request, pk, run)
+    return _act(request, pk, run, "voorkeurstaal", Kind.HOUSEHOLD)
 
 
 @require_POST
@@ -243,7 +280,7 @@ def opt_out(request: HttpRequest, pk: int) -> HttpResponse:
         engine.record_opt_out(case, request.POST.get("source", ""), now, request.user)
         return "Afmelding geregistreerd; de zaak is afgesloten."
 
-    return _act(request, pk, run)
+    return _act(request, pk, run, "afmelding")
 
 
 @require_POST
@@ -253,7 +290,7 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
         steering.add_note(case, request.POST.get("text", ""), now, request.user)
         return "Notitie opgeslagen."
 
-    return _act(request, pk, run)
+    return _act(request, pk, run, "notitie")
 
 
 @require_POST
@@ -265,4 +302,4 @@ def unjustified(request: HttpRequest, pk: int, signal_pk: int) -> HttpResponse:
         )
         return "Signaal als onterecht gemarkeerd."
 
-    return _act(request, pk, run)
+    return _act(request, pk, run, "onterecht", Kind.SIGNAL, signal_pk)

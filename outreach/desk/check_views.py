@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from outreach.core import audit
 from outreach.core.roles import CASE_ROLES, has_role, role_required
 from outreach.desk import checks
 from outreach.desk.actions import ACTORS
@@ -42,6 +43,18 @@ def _message(request: HttpRequest, message_pk: int) -> Message:
     )
 
 
+def _log(request: HttpRequest, message: Message, detail: str) -> None:
+    """The audit log's line: the message's case changed (`detail`: the decision)."""
+    audit.record(
+        request.user,
+        audit.Action.CHANGED,
+        audit.Kind.CASE,
+        message.case_id,
+        message.case.municipality_id,
+        detail,
+    )
+
+
 def _decided_before(request: HttpRequest, message: Message) -> HttpResponse:
     """Someone else decided first: say so, and what it is now."""
     now = Message.objects.filter(pk=message.pk).values_list("status", flat=True).first()
@@ -59,6 +72,7 @@ def confirm(request: HttpRequest, message_pk: int) -> HttpResponse:
     message = _message(request, message_pk)
     if not checks.confirm(message, timezone.now(), request.user):
         return _decided_before(request, message)
+    _log(request, message, "bericht is verstuurd")
     counted = " Het telt als contactpoging." if message.counts_as_attempt else ""
     messages.success(
         request, f"Zaak #{message.case_id}: vastgelegd dat het bericht is verstuurd.{counted}"
@@ -73,6 +87,7 @@ def resend(request: HttpRequest, message_pk: int) -> HttpResponse:
     done = checks.resend(message, default_transport(), timezone.now(), request.user)
     if done is None:
         return _decided_before(request, message)
+    _log(request, message, "bericht opnieuw verstuurd")
     case = f"Zaak #{message.case_id}:"
     if done.status == S.SENT:
         messages.success(request, f"{case} het bericht is opnieuw verstuurd.")
@@ -99,6 +114,7 @@ def cancel(request: HttpRequest, message_pk: int) -> HttpResponse:
     message = _message(request, message_pk)
     if checks.cancel(message, timezone.now(), request.user) is None:
         return _decided_before(request, message)
+    _log(request, message, "bericht niet versturen")
     further = " De campagne probeert het zo nodig op een andere manier." if message.step_id else ""
     messages.success(
         request, f"Zaak #{message.case_id}: het bericht wordt niet verstuurd.{further}"

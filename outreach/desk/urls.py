@@ -1,11 +1,12 @@
 from django.urls import path
 
-from outreach.desk import actions, check_views, planning_views, views
+from outreach.desk import actions, audit_views, check_views, planning_views, views
 
 app_name = "casework"
 urlpatterns = [
     path("", views.home, name="queue"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/audit/", audit_views.case_audit, name="case_audit"),
     path("cases/<int:pk>/tasks/<int:task_pk>/outcome", actions.task_outcome, name="outcome"),
     path("cases/<int:pk>/contact", actions.got_in_touch, name="contact"),
     path("cases/<int:pk>/close", actions.close, name="close"),
@@ -31,6 +32,7 @@ urlpatterns = [
         actions.unjustified,
         name="unjustified",
     ),
+    path("audit/", audit_views.audit_list, name="audit"),
     path("tasks/", planning_views.tasks, name="tasks"),
     path("at-risk/", planning_views.at_risk, name="at_risk"),
     path("to-check/", check_views.to_check, name="to_check"),

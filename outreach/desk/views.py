@@ -9,6 +9,7 @@ from outreach.cadence.steering import OPT_OUT_SOURCES, municipal_campaigns
 from outreach.casework.assignment import caseworkers_of
 from outreach.casework.models import Case, HelpOffer, Task
 from outreach.casework.steering import available_actions
+from outreach.core import audit
 from outreach.core.contacts import contact_person_for
 from outreach.core.ddas import ContactKind, Dagdeel, EndResult, SignalStatus
 from outreach.core.roles import (
@@ -81,6 +82,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         municipality__in=municipalities_for(request.user),
     )
+    # The page shows the household, its people and their signals: the view is logged.
+    audit.record(request.user, audit.Action.VIEWED, audit.Kind.CASE, case.pk, case.municipality_id)
     signals = list(case.signals.select_related("person", "partner").order_by("signal_date", "pk"))
     today = timezone.localdate()
     return render(
@@ -125,5 +128,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "opt_out_sources": OPT_OUT_SOURCES,
             "followed_up": SignalStatus.NOT_YET_PICKED_UP.value,
             "today": today.isoformat(),
+            "sees_audit": has_role(request.user, *audit.AUDIT_ROLES),
         },
     )

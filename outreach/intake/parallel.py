@@ -93,12 +93,6 @@ def import_file(
         reports = pool.map(_import_share, shares)
     report = ImportReport()
     for part in reports:
-        report.accepted += part.accepted
-        report.rejected += part.rejected
-        report.duplicates += part.duplicates
-        report.warnings.extend(part.warnings)
-        report.rejections.extend(part.rejections)
-    report.warnings.sort(key=lambda item: item["row"])
-    report.rejections.sort(key=lambda item: item["row"])
+        report.add(part)
     record_run(report, municipality=municipality, now=now, partner=None, source=source)
     return report

@@ -1,7 +1,10 @@
 """Parse the loosely formatted fields of a delivered signal into clean values.
 
 Pure and fast: this runs per field on every row of large deliveries. Every parser raises
-ParseError with a short reason a partner can act on; nothing else escapes for any text.
+ParseError with a short reason a partner can act on; nothing else escapes for any text. The
+reason repeats the value only where it is not personal data (amounts, dates, yes/no): for a
+BSN, phone number, e-mail address, postcode or house number it says what is wrong without it,
+since reports go back to partners and into logs (the row and field say where).
 """
 
 import calendar
@@ -35,6 +38,11 @@ def _show(text: str) -> str:
     """The offending text, quoted and cut short so a reason stays one readable line."""
     text = text.strip()
     return f"'{text[:40]}...'" if len(text) > 40 else f"'{text}'"
+
+
+def _subject(text: str, personal: bool) -> str:
+    """What a reason starts with: the text and 'is', or nothing for personal data."""
+    return "" if personal else f"{_show(text)} is "
 
 
 # --- amounts -------------------------------------------------------------------------------
@@ -98,8 +106,9 @@ _DATE_DMY_RE = re.compile(r"([0-9]{1,2})([-/])([0-9]{1,2})\2([0-9]{4})")
 _DATE_HINT = "use YYYY-MM-DD or DD-MM-YYYY"
 
 
-def parse_date(text: str) -> date:
-    """YYYY-MM-DD or DD-MM-YYYY, '-' or '/', one-digit day and month allowed.
+def parse_date(text: str, *, personal: bool = False) -> date:
+    """YYYY-MM-DD or DD-MM-YYYY, '-' or '/', one-digit day and month allowed. `personal`
+    (a date of birth or death): the reason does not repeat the text.
 
     Day-first is the Dutch order; a month-first (US) date is read day-first or rejected.
     """
@@ -110,13 +119,13 @@ def parse_date(text: str) -> date:
     else:
         match = _DATE_DMY_RE.fullmatch(s)
         if match is None:
-            raise ParseError(f"{_show(text)} is not a date: {_DATE_HINT}")
+            raise ParseError(f"{_subject(text, personal)}not a date: {_DATE_HINT}")
         day, month, year = int(match[1]), int(match[3]), int(match[4])
     try:
         return date(year, month, day)
     except ValueError:
         raise ParseError(
-            f"{_show(text)} is not a date: {_impossible_date(year, month, day)}"
+            f"{_subject(text, personal)}not a date: {_impossible_date(year, month, day)}"
         ) from None
 
 
@@ -143,13 +152,11 @@ def normalise_postcode(text: str) -> str:
     s = "".join(text.split())
     if _POSTCODE_RE.fullmatch(s) is None:
         if s[:1] == "0" and len(s) == 6:
-            raise ParseError(f"{_show(text)} is not a postcode: it cannot start with 0")
-        raise ParseError(
-            f"{_show(text)} is not a postcode: use 4 digits and 2 letters, like 1234 AB"
-        )
+            raise ParseError("not a postcode: it cannot start with 0")
+        raise ParseError("not a postcode: use 4 digits and 2 letters, like 1234 AB")
     s = s.upper()
     if s[4:] in _UNISSUED_POSTCODE_LETTERS:
-        raise ParseError(f"{_show(text)} is not a postcode: the letters {s[4:]} are not used")
+        raise ParseError(f"not a postcode: the letters {s[4:]} are not used")
     return s
 
 
@@ -170,32 +177,32 @@ def parse_house_number(number: str, addition: str = "") -> tuple[int, str]:
     else:
         match = _HOUSE_NUMBER_RE.fullmatch(s)
         if match is None:
-            raise ParseError(f"{_show(number)} is not a house number: it must start with digits")
-        digits, glued = match[1], _normalise_addition(match[2], number)
+            raise ParseError("not a house number: it must start with digits")
+        digits, glued = match[1], _normalise_addition(match[2])
     # Strip zeros before measuring: int() of a huge digit string is slow, and refused > 4300.
     significant = digits.lstrip("0")
     if not significant or len(significant) > 5:
-        raise ParseError(f"{_show(number)} is not a house number: use 1 to 99999")
-    extra = _normalise_addition(addition, addition) if addition else ""
+        raise ParseError("not a house number: use 1 to 99999")
+    extra = _normalise_addition(addition) if addition else ""
     if glued and extra and glued != extra:
         joined = glued + extra
         if len(joined) > _MAX_ADDITION:
-            raise ParseError(f"the addition '{joined}' is longer than {_MAX_ADDITION} characters")
+            raise ParseError(
+                f"the two additions together are longer than {_MAX_ADDITION} characters"
+            )
         return int(significant), joined
     return int(significant), glued or extra
 
 
-def _normalise_addition(text: str, shown: str) -> str:
+def _normalise_addition(text: str) -> str:
     if not text:
         return ""
     s = _ADDITION_SEPARATORS_RE.sub("", text)
     # Check (ASCII-only) before upper(): 'ß'.upper() is 'SS', which would slip through.
     if _ADDITION_RE.fullmatch(s) is None:
-        raise ParseError(f"the addition in {_show(shown)} may only contain letters and digits")
+        raise ParseError("the addition may only contain letters and digits")
     if len(s) > _MAX_ADDITION:
-        raise ParseError(
-            f"the addition in {_show(shown)} is longer than {_MAX_ADDITION} characters"
-        )
+        raise ParseError(f"the addition is longer than {_MAX_ADDITION} characters")
     return s.upper()
 
 
@@ -229,13 +236,13 @@ def parse_bsn(text: str) -> str:
     """
     s = text.strip().translate(_BSN_SEPARATORS)
     if len(s) not in (8, 9) or not (s.isascii() and s.isdigit()):
-        raise ParseError("the value is not a BSN: it needs 9 digits")
+        raise ParseError("not a BSN: it needs 9 digits")
     if len(s) == 8:
         s = "0" + s
     if s == "000000000":
-        raise ParseError("the value is not a BSN")
+        raise ParseError("not a BSN: it cannot be all zeros")
     if sum(int(c) * w for c, w in zip(s, _BSN_WEIGHTS, strict=True)) % 11:
-        raise ParseError("the value is not a BSN: it fails the eleven-test")
+        raise ParseError("not a BSN: it fails the eleven-test")
     return s
 
 
@@ -315,7 +322,7 @@ def parse_phone(text: str) -> Phone:
         return _parse_phone_slow(text)
     kind = _classify_nl(nsn)
     if kind is None:
-        raise ParseError(f"{_show(text)} is not a valid phone number")
+        raise ParseError("not a valid phone number")
     return Phone("+31" + nsn, kind)
 
 
@@ -323,9 +330,9 @@ def _parse_phone_slow(text: str) -> Phone:
     try:
         number = phonenumbers.parse(text, "NL")
     except phonenumbers.NumberParseException:
-        raise ParseError(f"{_show(text)} is not a phone number") from None
+        raise ParseError("not a phone number") from None
     if not phonenumbers.is_valid_number(number):
-        raise ParseError(f"{_show(text)} is not a valid phone number")
+        raise ParseError("not a valid phone number")
     return Phone(
         phonenumbers.format_number(number, PhoneNumberFormat.E164),
         _KINDS.get(phonenumbers.number_type(number), "other"),
@@ -347,10 +354,10 @@ def parse_email(text: str) -> str:
     """local@domain.tld, trimmed, with the domain lower-cased."""
     s = text.strip()
     if len(s) > _MAX_EMAIL:
-        raise ParseError(f"{_show(text)} is not an e-mail address: longer than {_MAX_EMAIL}")
+        raise ParseError(f"not an e-mail address: longer than {_MAX_EMAIL} characters")
     match = _EMAIL_RE.fullmatch(s)
     if match is None or len(match[1]) > 64:
-        raise ParseError(f"{_show(text)} is not an e-mail address{_email_problem(s)}")
+        raise ParseError(f"not an e-mail address{_email_problem(s)}")
     return f"{match[1]}@{match[2].lower()}"
 
 

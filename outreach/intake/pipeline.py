@@ -30,6 +30,7 @@ from outreach.core.models import Municipality
 from outreach.intake.bsn_storage import check_bsn_key
 from outreach.intake.deadlines import signal_deadline
 from outreach.intake.framework_files import framework_for
+from outreach.intake.listing import add_listed, listed_limit, listing_note
 from outreach.intake.matching import (
     WindowSignal,
     case_kind,
@@ -49,7 +50,7 @@ from outreach.intake.models import (
 from outreach.intake.readers import RawRow
 from outreach.intake.screening import ScreenedOut, screen
 from outreach.intake.sources import PersonQuery, debt_help_clients, population_register
-from outreach.intake.validation import RowValidator, SignalRecord
+from outreach.intake.validation import Finding, RowValidator, SignalRecord
 from outreach.intake.weighing import Framework, format_euro
 
 BATCH_SIZE = 10000
@@ -61,20 +62,57 @@ FOLLOWED = list(FOLLOWED_UP)
 
 @dataclass
 class ImportReport:
+    """What a delivery gave. The first `listed` rejections and warnings (by row) are listed,
+    all of them counted: a file of a million bad rows gives a report of a few KB."""
+
     accepted: int = 0
-    rejected: int = 0
+    rejected: int = 0  # rows
     duplicates: int = 0
     warnings: list[dict[str, Any]] = field(default_factory=list)
     rejections: list[dict[str, Any]] = field(default_factory=list)
+    warnings_total: int = 0
+    rejections_total: int = 0  # findings: a row may be rejected for several fields
+    listed: int = field(default_factory=listed_limit)
+
+    def reject(self, findings: Iterable[Finding]) -> None:
+        """One rejected row and what is wrong with it."""
+        self.rejected += 1
+        self.rejections_total += add_listed(self.rejections, findings, self.listed)
+
+    def warn(self, findings: Iterable[Finding]) -> None:
+        self.warnings_total += add_listed(self.warnings, findings, self.listed)
+
+    def add(self, part: "ImportReport") -> None:
+        """Add a parallel worker's report (each lists the first of its own rows, so the first
+        of all rows are among them)."""
+        self.accepted += part.accepted
+        self.rejected += part.rejected
+        self.duplicates += part.duplicates
+        self.warnings_total += part.warnings_total
+        self.rejections_total += part.rejections_total
+        for mine, theirs in ((self.warnings, part.warnings), (self.rejections, part.rejections)):
+            mine.extend(theirs)
+            mine.sort(key=lambda item: item["row"])
+            del mine[self.listed :]
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        report = {
             "accepted": self.accepted,
             "rejected": self.rejected,
             "duplicates": self.duplicates,
             "warnings": self.warnings,
             "rejections": self.rejections,
+            "warnings_total": self.warnings_total,
+            "rejections_total": self.rejections_total,
         }
+        note = listing_note(
+            self.listed,
+            rejections=(len(self.rejections), self.rejections_total),
+            warnings=(len(self.warnings), self.warnings_total),
+        )
+        if note:
+            report["note"] = note
+        return report
 
 
 def household_slot(key: str) -> int:
@@ -146,10 +184,10 @@ def intake_rows(
     batch: list[SignalRecord] = []
     for row in rows:
         outcome = validator.validate(row)
-        report.warnings.extend(w.as_dict() for w in outcome.warnings)
+        if outcome.warnings:
+            report.warn(outcome.warnings)
         if outcome.record is None:
-            report.rejected += 1
-            report.rejections.extend(e.as_dict() for e in outcome.errors)
+            report.reject(outcome.errors)
             continue
         batch.append(outcome.record)
         if len(batch) >= batch_size:
@@ -173,7 +211,11 @@ def record_run(
         partner=partner,
         source=source[:300],
         started_at=now,
-        report={k: v for k, v in report.as_dict().items() if k not in ("warnings", "rejections")},
+        report={
+            "accepted": report.accepted,
+            "rejected": report.rejected,
+            "duplicates": report.duplicates,
+        },
     )
 
 

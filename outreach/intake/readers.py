@@ -66,6 +66,8 @@ class RawRow:
     number: int  # 1 = first data row (or first item of a JSON list)
     fields: dict[str, str]  # normalised column name -> text as delivered
     raw: dict[str, Any]  # what the partner delivered, kept with the signal
+    # "cp1252" when a line of the row was not valid UTF-8 and was read as Windows-1252.
+    encoding: str = "utf-8"
 
 
 # keep(columns, values) -> False skips a row early (it still counts for the row numbers).
@@ -147,19 +149,52 @@ def read_csv_file(
         yield from read_csv(handle, required, known, keep)
 
 
-def decoded_lines(binary: Iterable[bytes]) -> Iterator[str]:
+class Decoder:
     """UTF-8 (with or without BOM) or Windows-1252, decided per line so one stray byte
-    further down does not garble the rest of the file."""
-    first = True
-    for line in binary:
-        if first:
-            line = line.removeprefix(b"\xef\xbb\xbf")
-            first = False
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            text = line.decode("cp1252", errors="replace")
-        yield text.replace("\x00", "")
+    further down does not garble the rest of the file. `fell_back` says whether a line since
+    the last `taken()` was read as Windows-1252 (the row it belongs to is warned about)."""
+
+    def __init__(self) -> None:
+        self.fell_back = False
+
+    def lines(self, binary: Iterable[bytes]) -> Iterator[str]:
+        first = True
+        for line in binary:
+            if first:
+                refuse_utf16(line)
+                line = line.removeprefix(b"\xef\xbb\xbf")
+                first = False
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                text = line.decode("cp1252", errors="replace")
+                self.fell_back = True
+            yield text.replace("\x00", "")
+
+    def taken(self) -> str:
+        """The encoding of the lines read since the last call."""
+        encoding = "cp1252" if self.fell_back else "utf-8"
+        self.fell_back = False
+        return encoding
+
+
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # also the start of UTF-32's
+
+
+def refuse_utf16(first_line: bytes) -> None:
+    """FileRejected for UTF-16 (or UTF-32): read as UTF-8 or Windows-1252 it would become
+    text with a NUL between every two characters."""
+    save_as = "save it as UTF-8 (in Excel: 'CSV UTF-8') or Windows-1252"
+    if first_line.startswith(UTF16_BOMS):
+        raise FileRejected(
+            f"the file is UTF-16 (it starts with a UTF-16 byte-order mark); {save_as}"
+        )
+    sample = first_line[:4096]
+    if sample.count(0) * 4 > len(sample):  # ASCII in UTF-16: every other byte is NUL
+        raise FileRejected(
+            f"the file's first line is mostly NUL bytes, as in UTF-16 without a byte-order "
+            f"mark; {save_as}"
+        )
 
 
 def read_csv(
@@ -168,7 +203,8 @@ def read_csv(
     known: frozenset[str] = KNOWN_COLUMNS,
     keep: RowFilter | None = None,
 ) -> Iterator[RawRow]:
-    lines = decoded_lines(binary)
+    decoder = Decoder()
+    lines = decoder.lines(binary)
     header_line = next((line for line in lines if line.strip()), None)
     if header_line is None:
         raise FileRejected("the file is empty")
@@ -187,6 +223,7 @@ def read_csv(
     reader = csv.reader(lines, delimiter=delimiter)
     same_names = columns == header
     number = 0
+    decoder.taken()  # the header's
     while True:
         try:
             values = next(reader)
@@ -194,8 +231,11 @@ def read_csv(
             return
         except csv.Error as exc:
             number += 1
+            decoder.taken()
             yield RawRow(number, {"__error__": f"unreadable CSV: {exc}"}, {})
             continue
+        # The reader takes only the lines of the row it returns.
+        encoding = decoder.taken()
         if not values or not "".join(values).strip():
             continue
         number += 1
@@ -213,7 +253,7 @@ def read_csv(
         fields = dict(zip(columns, values, strict=True))
         # Usually the partner's header is already our column names: one dict serves both.
         raw = fields if same_names else dict(zip(header, values, strict=True))
-        yield RawRow(number, fields, raw)
+        yield RawRow(number, fields, raw, encoding)
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -227,8 +267,11 @@ def check_header(
 ) -> None:
     missing = [c for c in required if c not in columns]
     if not any(c in known for c in columns):
-        shown = ", ".join(repr(h[:30]) for h in header[:6])
-        raise FileRejected(f"no header row with the expected columns; the first line has {shown}")
+        # Not the line's values: without a header it is a signal, with a name or a BSN.
+        raise FileRejected(
+            f"no header row with the expected columns: the first line has {len(header)} "
+            f"field(s), none of them a known column name ({', '.join(required)}, ...)"
+        )
     if missing:
         raise FileRejected(f"required column(s) missing from the header: {', '.join(missing)}")
     doubled = sorted({c for c in columns if columns.count(c) > 1})
@@ -333,9 +376,12 @@ def _text(value: Any) -> str:
         # A JSON number is never Dutch notation: write it so the amount parser cannot take
         # 45.125 for forty-five thousand.
         exact = Decimal(repr(value))
-        if exact == exact.quantize(Decimal("0.01")):
+        if not exact.is_finite():  # Infinity and NaN, which Python's JSON reader takes
+            return repr(value)
+        # Not by quantize(): it fails on a number of more digits than the context's precision.
+        if int(exact.as_tuple().exponent) >= -2:
             return f"{exact:.2f}"
-        return f"{exact} (more than two decimals)"
+        return f"{exact:f} (more than two decimals)"
     return str(value)[:MAX_FIELD]
 
 

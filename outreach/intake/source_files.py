@@ -5,6 +5,7 @@ Each load replaces the municipality's previous snapshot; bad rows are reported, 
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -12,21 +13,22 @@ from django.db import transaction
 
 from outreach.core.bsn import bsn_fields
 from outreach.core.models import Municipality
+from outreach.intake.listing import add_listed, listed_limit, listing_note
 from outreach.intake.models import DebtHelpClient, RegisterEntry
 from outreach.intake.parsing import (
     ParseError,
     normalise_postcode,
     parse_bsn,
-    parse_date,
     parse_house_number,
 )
 from outreach.intake.readers import RawRow, read_csv_file
-from outreach.intake.validation import Finding, household_key
+from outreach.intake.validation import Finding, household_key, parse_personal_date
 
 PERSON_COLUMNS = ("achternaam", "postcode", "huisnummer")
 CLIENT_COLUMNS = frozenset(
     {"bsn", "achternaam", "geboortedatum", "postcode", "huisnummer", "huisnummertoevoeging"}
 )
+CHUNK = 5000  # rows stored at a time: a large register never sits in memory whole
 REGISTER_COLUMNS = CLIENT_COLUMNS | {
     "voorletters",
     "voorvoegsel",
@@ -37,12 +39,29 @@ REGISTER_COLUMNS = CLIENT_COLUMNS | {
 
 @dataclass
 class LoadReport:
+    """The first `listed` rejections are listed, all of them counted."""
+
     loaded: int = 0
     rejected: int = 0
     rejections: list[dict[str, Any]] = field(default_factory=list)
+    rejections_total: int = 0
+    listed: int = field(default_factory=listed_limit)
+
+    def reject(self, findings: list[Finding]) -> None:
+        self.rejected += 1
+        self.rejections_total += add_listed(self.rejections, findings, self.listed)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"loaded": self.loaded, "rejected": self.rejected, "rejections": self.rejections}
+        report = {
+            "loaded": self.loaded,
+            "rejected": self.rejected,
+            "rejections": self.rejections,
+            "rejections_total": self.rejections_total,
+        }
+        note = listing_note(self.listed, rejections=(len(self.rejections), self.rejections_total))
+        if note:
+            report["note"] = note
+        return report
 
 
 @dataclass
@@ -74,9 +93,9 @@ def _person_row(row: RawRow, errors: list[Finding]) -> PersonRow | None:
             errors.append(Finding(row.number, name, str(exc)))
 
     take("bsn", parse_bsn)
-    take("geboortedatum", parse_date)
+    take("geboortedatum", parse_personal_date)
     take("postcode", normalise_postcode, required=True)
-    take("overlijdensdatum", parse_date)
+    take("overlijdensdatum", parse_personal_date)
     surname = f.get("achternaam", "").strip()
     if not surname:
         errors.append(Finding(row.number, "achternaam", "required, but empty"))
@@ -111,19 +130,24 @@ def _load(
     municipality: Municipality,
 ) -> LoadReport:
     report = LoadReport()
-    objects = []
-    for row in read_csv_file(path, PERSON_COLUMNS, known):
-        errors: list[Finding] = []
-        person = _person_row(row, errors)
-        if person is None:
-            report.rejected += 1
-            report.rejections.extend(e.as_dict() for e in errors)
-            continue
-        objects.append(build(person))
+    rows = read_csv_file(path, PERSON_COLUMNS, known)
     with transaction.atomic():
+        # The file is read in chunks inside the transaction: a file rejected on its header
+        # (read on the first row) or halfway leaves the previous snapshot as it was.
+        first = next(rows, None)
         model.objects.filter(municipality=municipality).delete()
-        model.objects.bulk_create(objects, batch_size=5000)
-    report.loaded = len(objects)
+        chunk: list[Any] = []
+        for row in chain([first] if first is not None else [], rows):
+            errors: list[Finding] = []
+            person = _person_row(row, errors)
+            if person is None:
+                report.reject(errors)
+                continue
+            chunk.append(build(person))
+            if len(chunk) >= CHUNK:
+                report.loaded += len(model.objects.bulk_create(chunk))
+                chunk = []
+        report.loaded += len(model.objects.bulk_create(chunk))
     return report
 
 

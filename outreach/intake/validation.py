@@ -22,6 +22,15 @@ from outreach.intake.parsing import (
 from outreach.intake.readers import RawRow, without_bsn
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+CP1252_WARNING = (
+    "not valid UTF-8: read as Windows-1252; check its letters with accents (ë, é, ü) and "
+    "save the file as UTF-8"
+)
+
+
+def parse_personal_date(text: str) -> date:
+    """A date of birth or death: its reason does not repeat it."""
+    return parse_date(text, personal=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +180,7 @@ class RowValidator:
         signal_date = parsed("signaaldatum", parse_date, required=True)
         crisis = parsed("crisissignaal", parse_bool) or False
         bsn = parsed("bsn", parse_bsn) or ""
-        birth_date = parsed("geboortedatum", parse_date)
+        birth_date = parsed("geboortedatum", parse_personal_date)
         postcode = parsed("postcode", normalise_postcode, required=True)
         surname = field("achternaam")
         if not surname:
@@ -207,7 +216,13 @@ class RowValidator:
                     )
                 )
         if birth_date is not None and not EARLIEST_BIRTH_DATE <= birth_date <= self.today:
-            errors.append(Finding(row.number, "geboortedatum", f"{birth_date} is not plausible"))
+            errors.append(
+                Finding(
+                    row.number,
+                    "geboortedatum",
+                    f"not plausible: before {EARLIEST_BIRTH_DATE.year} or after today",
+                )
+            )
 
         # A bad phone number or e-mail does not cost the signal: the field is dropped.
         phone = None
@@ -222,6 +237,9 @@ class RowValidator:
                 email = parse_email(field("email"))
             except ParseError as exc:
                 warnings.append(Finding(row.number, "email", f"{exc}; dropped"))
+
+        if row.encoding == "cp1252":
+            warnings.append(Finding(row.number, "row", CP1252_WARNING))
 
         if errors or partner_type is None or house is None:
             return Outcome(None, errors, warnings)

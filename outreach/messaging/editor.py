@@ -13,12 +13,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from outreach.core import audit
 from outreach.core.roles import role_required
 from outreach.messaging.models import TemplateVersion
 from outreach.messaging.texts.catalogue import KINDS, LANGUAGES, SMS, TEMPLATES, TemplateSpec
@@ -53,6 +55,12 @@ from outreach.messaging.texts.versions import (
 )
 
 KIND_LABELS = {"letter": "Brieven", "card": "Kaartje (niet thuis)", "sms": "Sms en WhatsApp"}
+# What staff read for a text past one of the renderer's limits (rendering.LIMIT), found by the
+# linter or at render: the technical message speaks of characters, bits and iterations.
+LIMIT_MESSAGE = (
+    "Hier wordt de tekst te groot om te maken: een te lange tekst, een te groot getal of te "
+    "veel herhalingen. Maak dit deel kleiner."
+)
 Status = TemplateVersion.Status
 
 
@@ -178,7 +186,7 @@ def preview(
     """The text rendered on sample data (on a municipality's letterhead `head`), or the render
     error; never a citizen's data."""
     from outreach.messaging.lint.sms import measure
-    from outreach.messaging.texts.rendering import RenderError, render_html, render_text
+    from outreach.messaging.texts.rendering import LIMIT, RenderError, render_html, render_text
 
     context = sample_for(spec.name, lang, head)
     try:
@@ -197,11 +205,17 @@ def preview(
             }
         return {"html": render_html(source, context, lang)}
     except RenderError as exc:
-        return {"error": str(exc), "line": exc.line}
+        return {"error": LIMIT_MESSAGE if exc.code == LIMIT else str(exc), "line": exc.line}
 
 
 def _findings(result: Review) -> list[dict[str, Any]]:
-    return sorted(result.findings, key=lambda f: (f["line"] or 0, f["level"] != "error"))
+    from outreach.messaging.texts.rendering import LIMIT
+
+    findings = [
+        {**finding, "message": LIMIT_MESSAGE} if finding["rule"] == LIMIT else finding
+        for finding in result.findings
+    ]
+    return sorted(findings, key=lambda f: (f["line"] or 0, f["level"] != "error"))
 
 
 def _may_review(version: TemplateVersion | None, user: Any) -> bool:
@@ -209,6 +223,19 @@ def _may_review(version: TemplateVersion | None, user: Any) -> bool:
         version is not None
         and version.status == Status.PROPOSED
         and user.pk not in (version.proposed_by_id, version.author_id)
+    )
+
+
+def _log(request: HttpRequest, action: str, version: TemplateVersion, what: str) -> None:
+    """The audit log's line about a version of a text: which text, which version, what (texts
+    hold no citizen's data)."""
+    audit.record(
+        request.user,
+        action,
+        audit.Kind.TEXT,
+        version.pk,
+        version.municipality_id,
+        f"{version.name}/{version.lang} v{version.version}: {what}",
     )
 
 
@@ -231,12 +258,18 @@ def _save(
             messages.info(request, "Niets veranderd: geen nieuwe versie.")
             return back
         note = request.POST.get("note", "")
-        newest = save_draft(name, lang, source, request.user, now, note, municipality_id=mid)
+        with transaction.atomic():  # each change commits with its audit line, or neither
+            newest = save_draft(name, lang, source, request.user, now, note, municipality_id=mid)
+            _log(request, audit.Action.CREATED, newest, "concept")
     if action == "publish":
-        publish(newest, request.user, now, reason)
+        with transaction.atomic():
+            publish(newest, request.user, now, reason)
+            _log(request, audit.Action.CHANGED, newest, "gepubliceerd")
         messages.success(request, f"Versie {newest.version} is gepubliceerd.")
     elif action == "propose":
-        propose(newest, request.user, now, reason)
+        with transaction.atomic():
+            propose(newest, request.user, now, reason)
+            _log(request, audit.Action.CHANGED, newest, "voorgesteld")
         messages.success(request, f"Versie {newest.version} wacht op goedkeuring van een collega.")
     else:
         messages.success(request, f"Concept versie {newest.version} is bewaard.")
@@ -354,10 +387,12 @@ def text_rollback(
 ) -> HttpResponse:
     _spec(name, lang)
     try:
-        new = rollback(
-            name, lang, version, request.user, timezone.now(), request.POST.get("reason", ""),
-            municipality_id=scope.municipality_id,
-        )  # fmt: skip
+        with transaction.atomic():
+            new = rollback(
+                name, lang, version, request.user, timezone.now(), request.POST.get("reason", ""),
+                municipality_id=scope.municipality_id,
+            )  # fmt: skip
+            _log(request, audit.Action.CREATED, new, f"teruggezet naar v{version}")
         if new.status == Status.PROPOSED:
             messages.success(
                 request,
@@ -382,7 +417,9 @@ def text_approve(
     _spec(name, lang)
     proposal = _version(scope, name, lang, version)
     try:
-        approve(proposal, request.user, timezone.now(), request.POST.get("reason", ""))
+        with transaction.atomic():
+            approve(proposal, request.user, timezone.now(), request.POST.get("reason", ""))
+            _log(request, audit.Action.CHANGED, proposal, "goedgekeurd")
         messages.success(request, f"Versie {version} is goedgekeurd en gepubliceerd.")
     except PublishError as exc:
         messages.error(request, f"Goedkeuren kan niet: {exc}")
@@ -398,7 +435,9 @@ def text_send_back(
     _spec(name, lang)
     proposal = _version(scope, name, lang, version)
     try:
-        send_back(proposal, request.user, timezone.now(), request.POST.get("comment", ""))
+        with transaction.atomic():
+            send_back(proposal, request.user, timezone.now(), request.POST.get("comment", ""))
+            _log(request, audit.Action.CHANGED, proposal, "teruggestuurd")
         messages.success(request, f"Versie {version} is teruggestuurd met uw opmerking.")
     except PublishError as exc:
         messages.error(request, f"Terugsturen kan niet: {exc}")

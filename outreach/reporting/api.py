@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from outreach.intake.api import error, unauthorised
 from outreach.intake.partners import partner_for_request
 from outreach.reporting.delivery import DEFAULT_LIMIT, MAX_LIMIT, fetch
+from outreach.reporting.openapi import document
 
 
 class BadParameter(ValueError):
@@ -43,3 +44,9 @@ def get_feedback(request: HttpRequest) -> JsonResponse:
         {"records": [r.as_dict() for r in page.records], "next": page.next, "more": page.more},
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+@require_GET
+def get_openapi(request: HttpRequest) -> JsonResponse:
+    """The API's OpenAPI description: public, the same for everyone, no personal data."""
+    return JsonResponse(document(), json_dumps_params={"ensure_ascii": False})

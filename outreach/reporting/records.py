@@ -3,7 +3,6 @@ partner-feedback` all build them here, so they say the same: the signal, its mun
 dates, the fact and when it last changed. Nothing else (no names, no reasons, no end result).
 """
 
-import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,7 +11,7 @@ from typing import Any, Protocol
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from outreach.core.csvsafe import safe_row
+from outreach.core import csvsafe
 from outreach.core.models import Municipality
 from outreach.intake.models import SignalPartner
 from outreach.reporting.models import PartnerFeedback
@@ -111,10 +110,10 @@ class Writable(Protocol):
 
 def write_csv(items: Iterable[FeedbackRecord], out: Writable) -> None:
     """`;`-separated with a header; cells that a spreadsheet would run as a formula escaped."""
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csvsafe.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for record in items:
-        writer.writerow(safe_row(record.as_dict().values()))
+        writer.writerow(record.as_dict().values())
 
 
 @dataclass(frozen=True, slots=True)

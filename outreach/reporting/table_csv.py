@@ -3,10 +3,10 @@ a header of the page's column labels. A Rate column becomes five columns (count,
 fraction, the interval's low and high end), the last three empty for a group too small for a
 fraction; every cell passes csvsafe, so no cell runs as a formula."""
 
-import csv
 from collections.abc import Iterator
 from typing import Any, Protocol
 
+from outreach.core import csvsafe
 from outreach.core.csvsafe import safe_row
 from outreach.reporting.stats import Rate
 from outreach.reporting.tables import Cell, Table
@@ -79,5 +79,5 @@ def rows(table: Table) -> Iterator[list[str]]:
 
 def write_table_csv(table: Table, out: Writable) -> None:
     """`table` as `;`-separated CSV (the caller writes the byte-order mark Excel needs)."""
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csvsafe.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerows(rows(table))

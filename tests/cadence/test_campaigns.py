@@ -83,7 +83,7 @@ def shipped() -> dict[str, Campaign]:
 
 
 def test_shipped_campaigns_load(shipped: dict[str, Campaign]) -> None:
-    assert sorted(shipped) == ["crisis", "intensive", "light", "standard", "young"]
+    assert sorted(shipped) == ["crisis", "intensive", "letters-only", "light", "standard", "young"]
     for c in shipped.values():
         assert c.label
         assert c.close_after_days == 7

@@ -29,7 +29,7 @@ from tests.cadence.test_campaigns import LETTER, SHIPPED, campaign, step
 # The command also reads the registered municipalities' contact details.
 pytestmark = pytest.mark.django_db
 
-NAMES = ["crisis", "intensive", "light", "standard", "young"]
+NAMES = ["crisis", "intensive", "letters-only", "light", "standard", "young"]
 FEWER = "; fallbacks and steps that require has_mobile, has_email or languages do not count"
 
 
@@ -63,7 +63,7 @@ def triples(problems: list[Problem]) -> list[tuple[str, str, str]]:
 
 
 def test_shipped_campaigns_pass(run_command: Callable[..., str]) -> None:
-    assert run_command("check-campaigns") == f"5 campaigns OK: {', '.join(NAMES)}\n"
+    assert run_command("check-campaigns") == f"6 campaigns OK: {', '.join(NAMES)}\n"
     document = json.loads(run_command("check-campaigns", "--json"))
     assert document == {
         "ok": True,
@@ -72,13 +72,13 @@ def test_shipped_campaigns_pass(run_command: Callable[..., str]) -> None:
         "problems": [],
     }
     assert run_command("check-campaigns", "--municipality", "0344").startswith(
-        "5 campaigns OK for municipality 0344: crisis"
+        "6 campaigns OK for municipality 0344: crisis"
     )
 
 
 def test_console_entry_point_exit_status(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["outreach", "check-campaigns", "--dir", str(folder)])  # returns: exit status 0
-    assert capsys.readouterr().out.startswith("5 campaigns OK")
+    assert capsys.readouterr().out.startswith("6 campaigns OK")
     (folder / "light.toml").write_text("label = [\n")
     with pytest.raises(SystemExit) as info:
         main(["outreach", "check-campaigns", "--dir", str(folder)])
@@ -272,19 +272,19 @@ def add_requirements(folder: Path, text: str) -> None:
 
 def test_municipality_override_stricter_than_default(folder: Path) -> None:
     add_requirements(folder, '[municipality."0344"]\nmin_attempts = 3\n')
-    light = str(folder / "light.toml")
-    line = (
-        f"{light}: top level: step: 2 contact attempt(s) every household gets, at least 3 "
-        "needed (min_attempts of municipality 0344 in requirements.toml)" + FEWER
+    lines = "".join(
+        f"{folder / name}: top level: step: 2 contact attempt(s) every household gets, at least 3 "
+        "needed (min_attempts of municipality 0344 in requirements.toml)" + FEWER + "\n"
+        for name in ("letters-only.toml", "light.toml")
     )
     out, error = check("--dir", folder, "--municipality", "0344")
-    assert (out, str(error)) == (line + "\n", f"1 problem(s) in {folder}")
+    assert (out, str(error)) == (lines, f"2 problem(s) in {folder}")
     out, error = check("--dir", folder, "--municipality", "0363")
     assert error is None
-    assert out == f"5 campaigns OK for municipality 0363: {', '.join(NAMES)}\n"
+    assert out == f"6 campaigns OK for municipality 0363: {', '.join(NAMES)}\n"
     # Without --municipality: the defaults and every override.
     out, error = check("--dir", folder)
-    assert out == line + "\n"
+    assert out == lines
 
 
 def test_a_shortfall_of_the_defaults_is_not_repeated_per_municipality(folder: Path) -> None:
@@ -294,10 +294,12 @@ def test_a_shortfall_of_the_defaults_is_not_repeated_per_municipality(folder: Pa
     found = [(Path(p.file).name, p.message.split(";")[0]) for p in check_folder(folder).problems]
     assert found == [
         (
-            "light.toml",
+            name,
             "2 contact attempt(s) every household gets, at least 3 needed "
             "(min_attempts in requirements.toml)",
-        ),
+        )
+        for name in ("letters-only.toml", "light.toml")
+    ] + [
         (
             "young.toml",
             "3 contact attempt(s) every household gets, at least 4 needed "
@@ -306,9 +308,8 @@ def test_a_shortfall_of_the_defaults_is_not_repeated_per_municipality(folder: Pa
     ]
     messages = [p.message.split(";")[0] for p in check_folder(folder, "0344").problems]
     assert [m.split(" (")[1] for m in messages] == [
-        "min_attempts of municipality 0344 in requirements.toml)",
-        "min_attempts of municipality 0344 in requirements.toml)",
-    ]
+        "min_attempts of municipality 0344 in requirements.toml)"
+    ] * 3
 
 
 def test_municipality_naming_a_missing_campaign(folder: Path) -> None:
@@ -447,7 +448,7 @@ def test_a_municipality_without_contact_details_is_named_with_what_it_lacks(
     ]
     # The complete one passes on its own.
     assert check("--dir", folder, "--municipality", "0344") == (
-        f"5 campaigns OK for municipality 0344: {', '.join(NAMES)}\n",
+        f"6 campaigns OK for municipality 0344: {', '.join(NAMES)}\n",
         None,
     )
     (folder / "light.toml").write_text("label = [\n")
@@ -488,7 +489,7 @@ def test_a_municipalitys_bad_override_is_reported_for_that_municipality(folder: 
     assert f"{folder / 'intensive.toml'}:" not in out
     # Another municipality keeps the shared files, which pass.
     out, error = check("--dir", folder, "--municipality", "0344")
-    assert error is None and out.startswith("5 campaigns OK for municipality 0344")
+    assert error is None and out.startswith("6 campaigns OK for municipality 0344")
 
 
 def test_a_municipalitys_good_override_passes(folder: Path) -> None:
@@ -498,7 +499,8 @@ def test_a_municipalitys_good_override_passes(folder: Path) -> None:
     out, error = check("--dir", folder, "--municipality", "0363")
     assert error is None, out
     assert out.splitlines() == [
-        "6 campaigns OK for municipality 0363: crisis, extra, intensive, light, standard, young",
+        "7 campaigns OK for municipality 0363: crisis, extra, intensive, letters-only, light, "
+        "standard, young",
         "own files of municipality 0363: extra.toml, intensive.toml",
     ]
     out, error = check("--dir", folder)

@@ -1,7 +1,11 @@
 """CSV cells a spreadsheet will not run as a formula."""
 
+import csv
+import io
+
 import pytest
 
+from outreach.core import csvsafe
 from outreach.core.csvsafe import safe_cell, safe_row
 
 
@@ -27,3 +31,16 @@ def test_a_leading_formula_character_is_escaped(value, cell):
 
 def test_a_row():
     assert safe_row(["=1+1", "ok", 3]) == ["'=1+1", "ok", "3"]
+
+
+def test_the_writer_escapes_every_row_and_cell():
+    out = io.StringIO()
+    writer = csvsafe.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["=1+1", "ok"])
+    writer.writerows([["\tTab", "+31"], ["\rReturn", "@x"], ["'=already", "-"]])
+    assert list(csv.reader(io.StringIO(out.getvalue(), newline=""), delimiter=";")) == [
+        ["'=1+1", "ok"],
+        ["'\tTab", "'+31"],
+        ["'\rReturn", "'@x"],
+        ["'=already", "'-"],
+    ]

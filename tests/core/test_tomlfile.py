@@ -109,6 +109,10 @@ def test_unknown_key_names_the_nearest_allowed_key() -> None:
         ("'250'", lambda t: t.amount("v"), "must be an amount in euros (a number), got '250'"),
         ("-5", lambda t: t.amount("v"), "must be a finite amount of 0 or more, got -5"),
         ("nan", lambda t: t.amount("v"), "must be a finite amount of 0 or more, got nan"),
+        ("'0.5'", lambda t: t.number("v"), "must be a number, got '0.5'"),
+        ("false", lambda t: t.number("v"), "must be a number, got false"),
+        ("1.5", lambda t: t.number("v", lo=0, hi=1), "must be between 0 and 1, got 1.5"),
+        ("-0.5", lambda t: t.number("v", lo=0), "must be 0 or more, got -0.5"),
         ("'yes'", lambda t: t.boolean("v"), "must be true or false, got 'yes'"),
         ("1", lambda t: t.boolean("v"), "must be true or false, got 1"),
         ("3", lambda t: t.text("v"), "must be a non-empty string, got 3"),
@@ -121,6 +125,12 @@ def test_unknown_key_names_the_nearest_allowed_key() -> None:
         ("'nl'", lambda t: t.text_list("v"), "must be a list of strings, got 'nl'"),
         ("['nl', 1]", lambda t: t.text_list("v"), "must be a list of strings, got 1 in it"),
         ("['nl', 'nl']", lambda t: t.text_list("v"), "lists a value twice"),
+        ("['nl', ' ']", lambda t: t.text_list("v"), "must not hold an empty string"),
+        (
+            "3",
+            lambda t: t.text_list("v", allow_single=True),
+            "must be a string or a list of strings, got 3",
+        ),
         (
             "[]",
             lambda t: t.text_list("v", non_empty=True),
@@ -156,6 +166,7 @@ def test_a_wrong_value_is_a_problem_and_reads_as_none(value: str, read, message:
         (lambda t: t.integer("v", required=True), "missing; must be an integer"),
         (lambda t: t.integer("v", lo=0, required=True), "missing; must be an integer of 0 or more"),
         (lambda t: t.amount("v", required=True), "missing; must be an amount in euros"),
+        (lambda t: t.number("v", required=True), "missing; must be a number"),
         (lambda t: t.boolean("v", required=True), "missing; must be true or false"),
         (lambda t: t.text("v", required=True), "missing; must be a non-empty string"),
         (lambda t: t.choice("v", ("a",), required=True), "missing; must be a non-empty string"),
@@ -170,8 +181,13 @@ def test_a_missing_required_key_is_a_problem(read, message: str) -> None:
 
 
 def test_good_values_and_defaults() -> None:
-    top, problems = table("n = 3\namount = 250.5\nflag = false\nname = 'x'\nlangs = ['nl', 'en']\n")
+    top, problems = table(
+        "n = 3\namount = 250.5\nflag = false\nname = 'x'\nlangs = ['nl', 'en']\nshare = 0.25\n"
+    )
     assert top.integer("n", lo=0, hi=3) == 3
+    assert top.number("share", lo=0, hi=1) == 0.25
+    assert top.number("n", lo=0) == 3
+    assert top.text_list("name", allow_single=True) == ("x",)
     assert top.amount("amount") == Decimal("250.5")
     assert top.boolean("flag", default=True) is False
     assert top.text("name") == "x"

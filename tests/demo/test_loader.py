@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 
 from outreach.casework.models import Case
 from outreach.core.municipalities import missing_contact
@@ -10,6 +11,12 @@ from outreach.demo.loader import DEMO_CODE, DEMO_PASSWORD, load_demo
 from outreach.intake.models import Signal
 
 pytestmark = pytest.mark.django_db
+
+
+def login(username: str, password: str):
+    """The user these credentials log in, as the login form asks (with its request: the limit
+    on password guessing counts per request's address)."""
+    return authenticate(RequestFactory().post("/login/"), username=username, password=password)
 
 
 def test_demo_loads_a_working_queue_once(tmp_path, now):
@@ -24,7 +31,7 @@ def test_demo_loads_a_working_queue_once(tmp_path, now):
     assert cases.exclude(result=None).exists()  # screened out: threshold, register, clients
     assert cases.filter(result=None, tier="high").exists()
     for role in ROLES:
-        user = authenticate(username=role, password=DEMO_PASSWORD)
+        user = login(role, DEMO_PASSWORD)
         assert user is not None and user.groups.filter(name=role).exists()
 
     people = {
@@ -54,7 +61,7 @@ def test_the_demo_has_two_communication_officers_who_can_publish_under_four_eyes
         User.objects.get(username=name) for name in ("communication", "communication2")
     )
     assert "communication2" in demo.users
-    assert authenticate(username="communication2", password=DEMO_PASSWORD) is not None
+    assert login("communication2", DEMO_PASSWORD) is not None
     for officer in (first, second):
         assert officer.groups.filter(name="communication").exists()
         assert officer.has_perm("messaging.edit_shared_texts")

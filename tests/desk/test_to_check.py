@@ -11,7 +11,7 @@ from django.test import Client
 
 from outreach.cadence.models import PlannedStep
 from outreach.casework.models import Case, CaseEvent, ContactAttempt
-from outreach.core.models import Municipality, StaffProfile
+from outreach.core.models import AuditEntry, Municipality, StaffProfile
 from outreach.core.roles import ADMINISTRATOR, CASEWORKER, COMMUNICATION, SUPERVISOR
 from outreach.desk.checks import masked
 from outreach.messaging import sending
@@ -153,6 +153,24 @@ def test_is_verstuurd_records_it_as_sent_and_counts_the_contact_attempt(sanne, s
     assert ContactAttempt.objects.filter(case=sms.case).count() == before + 1
     event = CaseEvent.objects.get(case=sms.case, action="bericht gecontroleerd")
     assert event.user.username == "sanne" and event.detail.endswith("is verstuurd.")
+
+
+@pytest.mark.parametrize(
+    ("decision", "detail"),
+    [
+        ("sent", "bericht is verstuurd"),
+        ("resend", "bericht opnieuw verstuurd"),
+        ("cancel", "bericht niet versturen"),
+    ],
+)
+def test_each_decision_logs_a_change_of_the_case(sanne, sms, recording, decision, detail):
+    decide(sanne, sms, decision)
+    line = AuditEntry.objects.get()
+    assert (line.actor_name, line.action, line.kind, line.object_id, line.detail) == (
+        "sanne", "changed", "case", sms.case_id, detail
+    )  # fmt: skip
+    decide(sanne, sms, decision)  # decided before: nothing changes, nothing more is logged
+    assert AuditEntry.objects.count() == 1
 
 
 def test_opnieuw_versturen_hands_it_over_once_through_the_configured_transport(

@@ -19,7 +19,15 @@ from tests.conftest import csv_bytes
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/signals"
-REPORT_KEYS = ["accepted", "rejected", "duplicates", "warnings", "rejections"]
+REPORT_KEYS = [
+    "accepted",
+    "rejected",
+    "duplicates",
+    "warnings",
+    "rejections",
+    "warnings_total",
+    "rejections_total",
+]
 
 
 def item(ref="H-1", partner="Huur", **client):
@@ -226,6 +234,29 @@ def test_csv_body(api):
     assert mueller.partner_type == "Huur"
 
 
+@pytest.mark.parametrize(
+    ("amount", "reason"),
+    [
+        ("1e30", "is not an amount"),
+        ("1e300", "is not an amount"),
+        ("Infinity", "is not an amount"),
+        ("NaN", "is not an amount"),
+    ],
+)
+def test_a_json_amount_beyond_cents_is_rejected_with_its_reason(api, amount, reason):
+    """A JSON number too large to count in cents (or not a number at all) is a bad amount of
+    its row, not a server error."""
+    body = json.dumps({"vroegsignalen": [item(), item("H-2", Postcode="3512AB")]})
+    body = body.replace('"bedrag": "300,00"', f'"bedrag": {amount}', 1)
+    response = api(body, query="?gemeentecode=0344")
+    assert response.status_code == 200, response.content
+    report = response.json()
+    assert (report["accepted"], report["rejected"]) == (1, 1)
+    [rejection] = report["rejections"]
+    assert (rejection["row"], rejection["field"]) == (1, "bedrag")
+    assert reason in rejection["reason"]
+
+
 def test_csv_body_without_the_required_columns(api):
     response = api(b"id;bedrag\r\n1;45\r\n", content_type="text/csv", query="?gemeentecode=0344")
     assert response.status_code == 400
@@ -299,3 +330,95 @@ def test_any_body_gets_an_answer_not_a_crash(api, content_type, prefix, body):
         assert answer["error"]
     else:
         assert list(answer) == REPORT_KEYS
+
+
+# --- what one request may hold -------------------------------------------------------------
+
+
+@pytest.fixture
+def django_settings(settings):
+    """pytest-django's settings fixture (this module's `settings` is hypothesis')."""
+    return settings
+
+
+def empty_signals(count: int) -> bytes:
+    """{"vroegsignalen": [{}, {}, ...]}: three bytes a signal."""
+    return b'{"vroegsignalen": [' + b"{}," * (count - 1) + b"{}]}"
+
+
+def assert_split_answer(response, max_signals):
+    assert response.status_code == 413
+    answer = response.json()
+    assert answer["max_signals"] == max_signals
+    assert f"at most {max_signals} signals" in answer["error"]
+    assert "split the delivery" in answer["error"]
+    assert Signal.objects.count() == 0
+    assert ImportRun.objects.count() == 0
+
+
+def test_a_million_empty_signals_are_refused_before_they_are_parsed(api, monkeypatch):
+    # The probe's body: 3 MB, a million signals. Refused whole, without making a million
+    # objects (parse_json is never reached) or a million rejections.
+    def never(data):
+        raise AssertionError("the body was parsed")
+
+    monkeypatch.setattr("outreach.intake.api.parse_json", never)
+    response = api(empty_signals(1_000_000), query="?gemeentecode=0344")
+    assert_split_answer(response, 10_000)
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/csv"])
+def test_a_request_over_the_signal_limit_is_refused_whole(api, django_settings, content_type):
+    django_settings.OUTREACH_API_MAX_SIGNALS = 3
+    signals = [item(f"H-{n}", Postcode=f"35{n:02d}AB") for n in range(1, 5)]
+
+    def body(items):
+        if content_type == "application/json":
+            return json.dumps({"vroegsignalen": items})
+        flat = [
+            {"id": s["ID"], "bedrag": "300", "signaaldatum": "2026-04-01", **s["client"]}
+            for s in items
+        ]
+        return csv_bytes(flat, columns=["id", "bedrag", "signaaldatum", *item()["client"]])
+
+    response = api(body(signals), content_type=content_type, query="?gemeentecode=0344")
+    assert_split_answer(response, 3)
+    response = api(body(signals[:3]), content_type=content_type, query="?gemeentecode=0344")
+    assert response.status_code == 200, response.content
+    assert response.json()["accepted"] == 3
+
+
+def test_a_body_over_the_byte_limit_gets_a_json_413_before_it_is_read(api, django_settings):
+    django_settings.OUTREACH_API_MAX_BYTES = 1000
+    response = api(
+        {"vroegsignalen": [item(f"H-{n}") for n in range(10)]}, query="?gemeentecode=0344"
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    answer = response.json()
+    assert answer["max_bytes"] == 1000
+    assert "larger than 1000 bytes" in answer["error"]
+    assert "split the delivery" in answer["error"]
+    assert Signal.objects.count() == 0
+
+
+def test_a_large_delivery_within_the_api_limit_is_not_held_to_the_form_limit(api):
+    # Django refuses form bodies over 2.5 MB with an HTML 400; the API reads its own body.
+    body = json.dumps({"vroegsignalen": [item()]}).encode() + b" " * (3 * 1024 * 1024)
+    response = api(body, query="?gemeentecode=0344")
+    assert response.status_code == 200, response.content[:200]
+    assert response.json()["accepted"] == 1
+
+
+def test_the_answer_lists_the_first_rejections_and_counts_them_all(api):
+    bad = [{"ID": f"X-{n}", "signaalpartner": "Huur"} for n in range(1, 151)]
+    response = api({"vroegsignalen": bad}, query="?gemeentecode=0344")
+    assert response.status_code == 200
+    answer = response.json()
+    # Each row lacks bedrag, signaaldatum, postcode, achternaam and huisnummer.
+    assert answer["rejected"] == 150
+    assert answer["rejections_total"] == 150 * 5
+    assert len(answer["rejections"]) == 100
+    assert answer["rejections"][0]["row"] == 1
+    assert answer["rejections"][-1]["row"] == 20
+    assert answer["note"] == ("only the first 100 of 750 rejections are listed (at most 100 each)")

@@ -336,7 +336,7 @@ def test_ddas_example_imports(tmp_path, municipality, now):
     delivery = open_delivery(write(tmp_path, json.dumps(DDAS_EXAMPLE).encode(), "ddas.json"))
     report = import_rows(delivery.rows, municipality=municipality, now=now)
     assert report.rejections == [
-        {"row": 1, "field": "bsn", "reason": "the value is not a BSN: it fails the eleven-test"}
+        {"row": 1, "field": "bsn", "reason": "not a BSN: it fails the eleven-test"}
     ]
     fixed = json.loads(json.dumps(DDAS_EXAMPLE))
     fixed["leveringen"][0]["vroegsignalen"][0]["client"]["Burgerservicenummer"] = "111222333"

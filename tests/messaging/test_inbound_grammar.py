@@ -152,47 +152,55 @@ def test_the_shipped_grammar_loads():
     ("file", "content", "message"),
     [
         ("nl.toml", "[intents\n", "nl.toml: line 1, column 9: TOML syntax error: Expected ']'"),
-        ("nl.toml", 'yes = ["ja"]\n', "nl.toml: unknown key 'yes': only [intents] is read"),
-        ("nl.toml", "", "nl.toml: no [intents] table"),
+        (
+            "nl.toml",
+            'yes = ["ja"]\n',
+            "nl.toml: top level: field 'yes': unknown key; allowed in a grammar file "
+            "(only [intents] is read): intents",
+        ),
+        ("nl.toml", "", "nl.toml: top level: field 'intents': missing; must be a table"),
         (
             "nl.toml",
             '[intents]\nyes=["ja"]\ncall=["bel"]\nstop=["stop"]\nhelp=["hulp"]\nmaybe=["?"]\n',
-            "nl.toml: intent 'maybe': unknown intent; the intents are yes, call, stop, help",
+            "nl.toml: top level: field 'intents.maybe': unknown key; "
+            "allowed in [intents]: yes, call, stop, help",
         ),
         (
             "nl.toml",
             '[intents]\nyes=["ja"]\nstop=["stop"]\nhelp=["hulp"]\n',
-            "nl.toml: intent 'call': missing",
+            "nl.toml: top level: field 'intents.call': missing",
         ),
         (
             "nl.toml",
             '[intents]\nyes="ja"\ncall=["bel"]\nstop=["stop"]\nhelp=["hulp"]\n',
-            "nl.toml: intent 'yes': must be a non-empty list of keywords and phrases",
+            "nl.toml: top level: field 'intents.yes': must be a non-empty list of strings, "
+            "got 'ja'",
         ),
         (
             "nl.toml",
             '[intents]\nyes=["ja", 3]\ncall=["bel"]\nstop=["stop"]\nhelp=["hulp"]\n',
-            "nl.toml: intent 'yes': item 2 (3) is not text",
+            "nl.toml: top level: field 'intents.yes': must be a list of strings, got 3 in it",
         ),
         (
             "nl.toml",
             '[intents]\nyes=["ja", "!! 👍"]\ncall=["bel"]\nstop=["stop"]\nhelp=["hulp"]\n',
-            "nl.toml: intent 'yes': item 2 ('!! 👍') is empty once punctuation",
+            "field 'intents.yes': item 2 ('!! 👍') is empty once punctuation",
         ),
         (
             "nl.toml",
             '[intents]\nyes=["ja", "a b c d e f g"]\ncall=["bel"]\nstop=["stop"]\nhelp=["hulp"]\n',
-            "nl.toml: intent 'yes': item 2 ('a b c d e f g') has 7 words",
+            "field 'intents.yes': item 2 ('a b c d e f g') has 7 words",
         ),
         (
             "nl.toml",
             '[intents]\nyes=["ja"]\ncall=["bel", "JA!"]\nstop=["stop"]\nhelp=["hulp"]\n',
-            "intent 'call': 'JA!' is already intent 'yes' in ",
+            "field 'intents.call': 'JA!' is already intent 'yes' in ",
         ),
         (
             "nl.toml",
             '[intents]\nyes=["ja"]\ncall=["bellen"]\nstop=["stop"]\nhelp=["hulp"]\n',
-            "nl.toml: intent 'call': the keyword 'BEL' that our texts ask readers to send",
+            "nl.toml: top level: field 'intents.call': the keyword 'BEL' that our texts "
+            "ask readers",
         ),
         (
             "de.toml",
@@ -222,8 +230,24 @@ def test_a_phrase_means_one_thing_across_languages(tmp_path):
         load_grammar(folder)
     # Files are read in name order: en.toml comes before nl.toml.
     assert str(error.value) == (
-        "nl.toml: intent 'yes': 'ja' is already intent 'call' in en.toml; a phrase has one meaning"
+        "nl.toml: top level: field 'intents.yes': 'ja' is already intent 'call' in en.toml; "
+        "a phrase has one meaning"
     )
+
+
+def test_every_problem_of_every_grammar_file_is_reported_at_once(tmp_path):
+    folder = copy_shipped(tmp_path)
+    (folder / "uk.toml").unlink()
+    (folder / "tr.toml").write_text("[intents]\nyes = []\n", encoding="utf-8")
+    with pytest.raises(GrammarError) as error:
+        load_grammar(folder)
+    assert [(p.file, p.field) for p in error.value.problems] == [
+        ("uk.toml", ""),
+        ("tr.toml", "intents.yes"),
+        ("tr.toml", "intents.call"),
+        ("tr.toml", "intents.stop"),
+        ("tr.toml", "intents.help"),
+    ]
 
 
 def test_missing_language_file_and_bad_encoding(tmp_path):
@@ -247,7 +271,7 @@ def test_the_system_check_reports_a_broken_grammar(tmp_path, settings):
     try:
         (error,) = check_grammar()
         assert error.id == "inbound.E001"
-        assert "tr.toml: intent 'yes': must be a non-empty list" in error.msg
+        assert "tr.toml: top level: field 'intents.yes': must be a non-empty list" in error.msg
     finally:
         settings.OUTREACH_INBOUND_INTENTS_DIR = SHIPPED
         reset_grammar()

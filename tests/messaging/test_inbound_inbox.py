@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from outreach.core.models import Municipality, StaffProfile
+from outreach.core.models import AuditEntry, Municipality, StaffProfile
 from outreach.core.roles import ADMINISTRATOR, CASEWORKER, COMMUNICATION
 from outreach.messaging.inbound.models import InboundMessage
 from tests.cadence.conftest import ingest
@@ -83,6 +83,19 @@ def test_marking_a_reply_handled(reply, case, amersfoort):
     message.refresh_from_db()
     assert message.handled and message.handled_by.username == "utrecht" and message.handled_at
     assert "Kunt u mij" not in worker.get("/inbox/").content.decode()
+
+
+def test_marking_a_reply_handled_logs_a_change_of_its_case(reply, case, amersfoort):
+    reply("Kunt u mij na vijf uur bellen?")
+    message = InboundMessage.objects.get()
+    user_for("amersfoort", CASEWORKER, amersfoort).post("/inbox/", {"message": message.pk})
+    assert not AuditEntry.objects.exists()  # not theirs: nothing changed, nothing logged
+    user_for("utrecht", CASEWORKER, case.municipality).post("/inbox/", {"message": message.pk})
+    line = AuditEntry.objects.get()
+    assert (line.actor_name, line.action, line.kind, line.object_id, line.detail) == (
+        "utrecht", "changed", "case", case.pk, "antwoord afgehandeld"
+    )  # fmt: skip
+    assert line.municipality_id == case.municipality_id
 
 
 def test_unknown_numbers_show_where_they_wrote_to(reply, case):

@@ -146,7 +146,10 @@ def test_missing_path_and_bad_config_are_command_errors(templates: Path, tmp_pat
     config = write(tmp_path / "lint.toml", "[sentence]\nwarning_above = 'x'\n")
     _, error = run(templates, "--config", config)
     assert error is not None
-    assert f"{config}: [sentence] warning_above: expected an integer" in str(error)
+    assert (
+        f"{config}: top level: field 'sentence.warning_above': must be an integer, got 'x'"
+        in str(error)
+    )
 
 
 def test_config_option_changes_a_threshold(templates: Path, tmp_path: Path) -> None:

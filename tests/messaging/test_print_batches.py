@@ -125,8 +125,8 @@ def test_one_batch_per_municipality_with_every_page_and_a_manifest(
     assert {m.case_id for m in letters()} == {c.pk for c in utrecht + amersfoort}
     other_pdf, other_manifest = files(by_code["0307"])
     assert pdf_pages(other_pdf) == 1 and len(manifest(other_manifest)) == 1
-    # Names and addresses are not for every account on the machine.
-    assert {oct(path.stat().st_mode & 0o777) for path in (pdf, manifest_path)} == {"0o640"}
+    # Names and addresses are the service's only (outreach.core.private).
+    assert {oct(path.stat().st_mode & 0o777) for path in (pdf, manifest_path)} == {"0o600"}
     assert ContactAttempt.objects.filter(kind="Brief").count() == 3
 
 

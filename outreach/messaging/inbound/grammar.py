@@ -43,7 +43,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from outreach.core.tomlfile import read_toml
+from outreach.core.tomlfile import TOP, Problem, Table, TomlError, read_toml, show
 from outreach.messaging.texts import wording
 from outreach.messaging.texts.catalogue import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -55,8 +55,8 @@ WHOLE_MESSAGE = frozenset({STOP})
 MAX_PHRASE_WORDS = 6
 
 
-class GrammarError(Exception):
-    """A grammar file that cannot be used; the message names the file, the intent and why."""
+class GrammarError(TomlError):
+    """A grammar that cannot be used; `problems` names each file, intent and why."""
 
 
 Phrase = tuple[str, ...]
@@ -151,83 +151,84 @@ class Grammar:
         return Match(intent, languages, " ".join(phrase), advertised)
 
 
-def _read(path: Path) -> dict[str, object]:
-    data, problems = read_toml(path, path.name)
-    if data is None:
-        raise GrammarError(str(problems[0]))
-    return data
-
-
-def _phrases(path: Path, data: dict[str, object]) -> dict[str, list[tuple[str, Phrase]]]:
-    """Each intent's phrases as written and normalised, checked."""
-    unknown = sorted(set(data) - {"intents"})
-    if unknown:
-        raise GrammarError(f"{path.name}: unknown key '{unknown[0]}': only [intents] is read")
-    intents = data.get("intents")
-    if not isinstance(intents, dict):
-        raise GrammarError(f"{path.name}: no [intents] table")
+def _phrases(top: Table) -> dict[str, list[tuple[str, Phrase]]]:
+    """Each intent's phrases as written and normalised; a problem for each one that is wrong."""
+    top.check_keys(("intents",), "a grammar file (only [intents] is read)")
+    intents = top.table("intents", "a list of phrases per intent", required=True)
+    if intents is None:
+        return {}
+    intents.check_keys(INTENTS, "[intents]")
     result: dict[str, list[tuple[str, Phrase]]] = {}
-    for intent, items in intents.items():
-        where = f"{path.name}: intent '{intent}'"
-        if intent not in INTENTS:
-            raise GrammarError(f"{where}: unknown intent; the intents are {', '.join(INTENTS)}")
-        if not isinstance(items, list) or not items:
-            raise GrammarError(f"{where}: must be a non-empty list of keywords and phrases")
+    for intent in INTENTS:
+        items = intents.text_list(intent, required=True, non_empty=True)
         result[intent] = []
-        for number, item in enumerate(items, 1):
-            if not isinstance(item, str):
-                raise GrammarError(f"{where}: item {number} ({item!r}) is not text")
+        for number, item in enumerate(items or (), 1):
             words = normalise(item)
             if not words:
-                raise GrammarError(
-                    f"{where}: item {number} ({item!r}) is empty once punctuation, emoji and "
-                    "spaces are left out"
+                intents.problem(
+                    intent,
+                    f"item {number} ({show(item)}) is empty once punctuation, emoji and spaces "
+                    "are left out",
                 )
-            if len(words) > MAX_PHRASE_WORDS:
-                raise GrammarError(
-                    f"{where}: item {number} ({item!r}) has {len(words)} words; a phrase has "
-                    f"at most {MAX_PHRASE_WORDS}"
+            elif len(words) > MAX_PHRASE_WORDS:
+                intents.problem(
+                    intent,
+                    f"item {number} ({show(item)}) has {len(words)} words; a phrase has at most "
+                    f"{MAX_PHRASE_WORDS}",
                 )
-            result[intent].append((item, words))
-    missing = [intent for intent in INTENTS if intent not in result]
-    if missing:
-        raise GrammarError(f"{path.name}: intent '{missing[0]}': missing")
+            else:
+                result[intent].append((item, words))
     return result
 
 
 def load_grammar(
     folder: Path, extra_words: int = 2, languages: Iterable[str] = LANGUAGES
 ) -> Grammar:
-    """Read and check every `<lang>.toml` in `folder`; raises GrammarError."""
+    """Read and check every `<lang>.toml` in `folder`; GrammarError lists every problem."""
     wanted = tuple(languages)
     if not folder.is_dir():
-        raise GrammarError(f"{folder}: no such folder of intent grammars")
+        raise GrammarError([Problem(str(folder), "", "", "no such folder of intent grammars")])
+    problems: list[Problem] = []
     files = {path.stem: path for path in sorted(folder.glob("*.toml"))}
     for lang in files:
         if lang not in wanted:
-            raise GrammarError(
-                f"{lang}.toml: '{lang}' is not a language the texts are written in "
-                f"({', '.join(wanted)})"
+            problems.append(
+                Problem(
+                    f"{lang}.toml",
+                    "",
+                    "",
+                    f"'{lang}' is not a language the texts are written in ({', '.join(wanted)})",
+                )
             )
     for lang in wanted:
         if lang not in files:
-            raise GrammarError(f"{lang}.toml: missing; every text language needs a grammar")
+            problems.append(
+                Problem(f"{lang}.toml", "", "", "missing; every text language needs a grammar")
+            )
     table: dict[Phrase, tuple[str, set[str]]] = {}
     origin: dict[Phrase, str] = {}
     for lang, path in files.items():
-        for intent, items in _phrases(path, _read(path)).items():
+        data, unreadable = read_toml(path, path.name)
+        if data is None:
+            problems.extend(unreadable)
+            continue
+        top = Table.top(data, path.name, problems)
+        for intent, items in _phrases(top).items():
             for written, words in items:
                 known = table.get(words)
                 if known is None:
                     table[words] = (intent, {lang})
                     origin[words] = f"{lang}.toml"
                 elif known[0] != intent:
-                    raise GrammarError(
-                        f"{path.name}: intent '{intent}': {written!r} is already intent "
-                        f"'{known[0]}' in {origin[words]}; a phrase has one meaning"
+                    top.problem(
+                        f"intents.{intent}",
+                        f"{show(written)} is already intent '{known[0]}' in {origin[words]}; "
+                        "a phrase has one meaning",
                     )
                 else:
                     known[1].add(lang)
+    if problems:
+        raise GrammarError(problems)  # the keywords below are checked against a whole grammar
     advertised: dict[Phrase, set[str]] = {}
     for lang in wanted:
         for intent, keyword in wording.keywords(lang).items():
@@ -235,11 +236,18 @@ def load_grammar(
                 continue
             words = normalise(keyword)
             if table.get(words, ("",))[0] != intent:
-                raise GrammarError(
-                    f"{lang}.toml: intent '{intent}': the keyword {keyword!r} that our texts "
-                    f"ask readers to send (wording.toml) is not recognised"
+                problems.append(
+                    Problem(
+                        f"{lang}.toml",
+                        TOP,
+                        f"intents.{intent}",
+                        f"the keyword {show(keyword)} that our texts ask readers to send "
+                        "(wording.toml) is not recognised",
+                    )
                 )
             advertised.setdefault(words, set()).add(lang)
+    if problems:
+        raise GrammarError(problems)
     return Grammar(
         {words: (intent, frozenset(langs)) for words, (intent, langs) in table.items()},
         extra_words,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from outreach.core import audit
 from outreach.core.roles import (
     CASE_ROLES,
     CASEWORKER,
@@ -29,7 +30,7 @@ from outreach.core.roles import (
 from outreach.messaging.inbound.handling import Inbound, receive
 from outreach.messaging.inbound.matching import as_e164
 from outreach.messaging.inbound.models import InboundMessage
-from outreach.messaging.transports.twilio.signature import is_from_twilio
+from outreach.messaging.transports.twilio.signature import is_from_twilio, twilio_webhook
 
 # Twilio reads our answer as TwiML: an empty one sends nothing back. Confirmations go out
 # through our own transport, so that they are recorded like every message.
@@ -78,6 +79,7 @@ def read_inbound(post: QueryDict) -> Inbound:
 
 @csrf_exempt
 @require_POST
+@twilio_webhook
 def twilio_inbound(request: HttpRequest) -> HttpResponse:
     if not is_from_twilio(request):
         return HttpResponseForbidden("invalid or missing Twilio signature")
@@ -110,13 +112,23 @@ def inbox(request: HttpRequest) -> HttpResponse:
         if not has_role(request.user, *ACTORS):
             return HttpResponseForbidden("your role cannot handle replies")
         chosen = request.POST.get("message", "")
-        done = (
-            InboundMessage.objects.filter(inbox_messages(request.user), pk=int(chosen)).update(
-                handled=True, handled_by=request.user, handled_at=timezone.now()
-            )
+        mine = (
+            InboundMessage.objects.filter(inbox_messages(request.user), pk=int(chosen))
             if chosen.isdigit()
+            else InboundMessage.objects.none()
+        )
+        found = mine.values_list("case_id", "municipality_id").first()
+        done = (
+            mine.update(handled=True, handled_by=request.user, handled_at=timezone.now())
+            if found
             else 0
         )
+        if done and found and found[0] is not None:
+            # The reply belongs to a case: the case changed (the audit log's line).
+            audit.record(
+                request.user, audit.Action.CHANGED, audit.Kind.CASE, found[0], found[1],
+                "antwoord afgehandeld",
+            )  # fmt: skip
         if done:
             messages.success(request, "Bericht afgehandeld.")
         else:

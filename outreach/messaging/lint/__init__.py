@@ -11,7 +11,10 @@ template editor).
     warm_up()                                          load dictionaries and word lists ahead
 
 Rules (rule name: level; thresholds in thresholds.toml):
-- jinja-syntax, undefined-variable (a name outside the template context): error
+- jinja-syntax (also what the renderer's sandbox refuses to parse), undefined-variable (a name
+  outside the template context), unknown-filter (one the sandbox does not have), template-limit
+  (a constant the render would refuse to build, e.g. `'a' * 10**9`): error. The template is
+  parsed and analysed in the renderer's sandbox under its limits (lint/jinja.py).
 - sentence-length: a warning above 15 words, an error above 20
 - readability (nl Flesch-Douma, en Flesch reading ease): a warning below 60, an error below
   45; average-sentence-length and long-words for tr, ar, pl and uk (readability.py). Only for

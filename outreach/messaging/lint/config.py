@@ -1,17 +1,19 @@
 """The linter's thresholds: `thresholds.toml` next to this file, overridden key by key by the
 file the setting (or environment variable) OUTREACH_LINT_CONFIG names.
 
-Both files are checked when loaded: an unknown key, a value of the wrong type or a warning
-threshold stricter than its error threshold is a LintDataError naming the file and the key.
+Both files are checked when loaded, through the one TOML checker: every unknown key, value of
+the wrong type or warning threshold stricter than its error threshold is a problem naming the
+file and the key, and a LintDataError lists them all.
 """
 
 import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from outreach.messaging.lint.data import LintDataError, describe, read_toml
+from outreach.core.tomlfile import Problem, Table, show
+from outreach.messaging.lint.data import raise_problems, read_toml
 from outreach.messaging.texts.catalogue import LANGUAGES
 
 DEFAULTS_FILE = Path(__file__).with_name("thresholds.toml")
@@ -22,20 +24,19 @@ MEASURES = (FLESCH_DOUMA, FLESCH, LENGTH)
 # Languages with a hyphenation dictionary (Pyphen), which the reading-ease measures need.
 SYLLABLE_LANGUAGES = frozenset({"nl", "en", "pl", "uk"})
 
-Keys = dict[str, type | tuple[type, ...]]
-_SENTENCE_KEYS: Keys = {"warning_above": int, "error_above": int}
-_SMS_KEYS: Keys = {"max_segments": int, "ucs2_warning": list}
-_READABILITY_KEYS: Keys = {"min_words": int}
-_LANGUAGE_KEYS: Keys = {
-    "measure": str,
-    "warning_below": (int, float),
-    "error_below": (int, float),
-    "average_warning_above": (int, float),
-    "average_error_above": (int, float),
-    "long_word_letters": int,
-    "long_share_warning_above": (int, float),
-    "long_share_error_above": (int, float),
-}
+SECTIONS = ("sentence", "sms", "readability")
+SENTENCE_KEYS = ("warning_above", "error_above")
+SMS_KEYS = ("max_segments", "ucs2_warning")
+LANGUAGE_KEYS = (
+    "measure",
+    "warning_below",
+    "error_below",
+    "average_warning_above",
+    "average_error_above",
+    "long_word_letters",
+    "long_share_warning_above",
+    "long_share_error_above",
+)
 _NEEDED = {
     FLESCH_DOUMA: ("warning_below", "error_below"),
     FLESCH: ("warning_below", "error_below"),
@@ -47,6 +48,8 @@ _NEEDED = {
         "long_share_error_above",
     ),
 }
+_INTEGERS = frozenset({"warning_above", "error_above", "long_word_letters"})
+_SHARES = frozenset({"long_share_warning_above", "long_share_error_above"})
 
 
 @dataclass(frozen=True)
@@ -115,15 +118,22 @@ def _cached(defaults: tuple[str, int, int], override: tuple[str, int, int] | Non
 
 
 def load_config(defaults: Path = DEFAULTS_FILE, override: Path | None = None) -> LintConfig:
-    data = read_toml(defaults)
-    _check_keys(data, defaults)
-    sources = [str(defaults)]
-    if override is not None:
-        extra = read_toml(override)
-        _check_keys(extra, override)
-        data = _merge(data, extra)
-        sources.append(str(override))
-    return _build(data, " + ".join(sources))
+    """The thresholds of `defaults` overridden by `override`; LintDataError with every problem:
+    first each file's own (unknown keys, wrong types), then those of the two together (a value
+    missing from both, a warning threshold stricter than its error threshold)."""
+    paths = [defaults] if override is None else [defaults, override]
+    files = [(path, read_toml(path)) for path in paths]
+    problems: list[Problem] = []
+    for path, data in files:
+        _check_file(Table.top(data, str(path), problems))
+    raise_problems(problems)
+    merged: dict[str, Any] = {}
+    for _, data in files:
+        merged = _merge(merged, data)
+    config = _build(Table.top(merged, " + ".join(str(path) for path in paths), problems))
+    raise_problems(problems)
+    assert config is not None  # no problems: every part was built
+    return config
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -136,143 +146,134 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _check_type(value: Any, wanted: type | tuple[type, ...], where: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, wanted):
-        names = {int: "an integer", float: "a number", str: "a string", list: "an array"}
-        kinds = wanted if isinstance(wanted, tuple) else (wanted,)
-        expected = "a number" if float in kinds else names[kinds[0]]
-        raise LintDataError(f"{where}: expected {expected}, got {describe(value)}")
-    if isinstance(value, int | float) and value < 0:
-        raise LintDataError(f"{where}: must not be negative, got {value!r}")
+# --- one file on its own: known keys, values of the right type ----------------------------------
 
 
-def _check_table(
-    table: Any, keys: Keys, path: Path, section: str, *, languages: bool = False
-) -> None:
-    if not isinstance(table, dict):
-        raise LintDataError(f"{path}: [{section}]: expected a table, got {describe(table)}")
-    for key, value in table.items():
-        where = f"{path}: [{section}] {key}"
-        if key in keys:
-            _check_type(value, keys[key], where)
-        elif languages and key in LANGUAGES:
-            if section == "sentence":
-                _check_table(value, _SENTENCE_KEYS, path, f"sentence.{key}")
-            else:
-                _check_table(value, _LANGUAGE_KEYS, path, f"{section}.{key}")
+def _check_file(top: Table) -> None:
+    top.check_keys(SECTIONS, "a thresholds file")
+    sentence = top.table("sentence", "the words per sentence")
+    if sentence is not None:
+        sentence.check_keys(SENTENCE_KEYS + LANGUAGES, "[sentence]")
+        _check_values(sentence)
+        for lang in LANGUAGES:
+            by_language = (
+                sentence.table(lang, "the words per sentence") if lang in sentence.data else None
+            )
+            if by_language is not None:
+                by_language.check_keys(SENTENCE_KEYS, f"[sentence.{lang}]")
+                _check_values(by_language)
+    sms = top.table("sms", "the SMS limits")
+    if sms is not None:
+        sms.check_keys(SMS_KEYS, "[sms]")
+        sms.integer("max_segments", lo=1)
+        sms.text_list("ucs2_warning", choices=LANGUAGES)
+    readability = top.table("readability", "the reading-ease limits")
+    if readability is not None:
+        readability.check_keys(("min_words", *LANGUAGES), "[readability]")
+        readability.integer("min_words", lo=0)
+        for lang in LANGUAGES:
+            table = readability.table(lang, "a measure") if lang in readability.data else None
+            if table is not None:
+                table.check_keys(LANGUAGE_KEYS, f"[readability.{lang}]")
+                table.choice("measure", MEASURES)
+                _check_values(table)
+
+
+def _check_values(table: Table) -> None:
+    """Each threshold present: an integer or a number of 0 or more (a share at most 1)."""
+    for key in SENTENCE_KEYS + LANGUAGE_KEYS[1:]:
+        if key in _INTEGERS:
+            table.integer(key, lo=0)
+        elif key in _SHARES:
+            table.number(key, lo=0, hi=1)
         else:
-            allowed = sorted(keys) + ([f"a language ({', '.join(LANGUAGES)})"] if languages else [])
-            raise LintDataError(f"{where}: unknown key; expected one of {', '.join(allowed)}")
+            table.number(key, lo=0)
 
 
-def _check_keys(data: dict[str, Any], path: Path) -> None:
-    """Each file on its own: known sections and keys, values of the right type."""
-    sections = {"sentence": _SENTENCE_KEYS, "sms": _SMS_KEYS, "readability": _READABILITY_KEYS}
-    for name, table in data.items():
-        if name not in sections:
-            raise LintDataError(
-                f"{path}: [{name}]: unknown section; expected one of {', '.join(sections)}"
-            )
-        _check_table(table, sections[name], path, name, languages=name != "sms")
-    sms = data.get("sms", {})
-    if "ucs2_warning" in sms:
-        for lang in sms["ucs2_warning"]:
-            if lang not in LANGUAGES:
-                raise LintDataError(
-                    f"{path}: [sms] ucs2_warning: unknown language {lang!r}; "
-                    f"expected some of {', '.join(LANGUAGES)}"
+# --- the files together: everything needed present, and consistent -----------------------------
+
+
+def _build(top: Table) -> LintConfig | None:
+    """The merged tables as a LintConfig; None when a problem was recorded."""
+    before = len(top.problems)
+    sentence_table = top.table("sentence", "the words per sentence", required=True)
+    sentence = _limits(sentence_table) if sentence_table is not None else None
+    by_language: dict[str, SentenceLimits | None] = {}
+    if sentence_table is not None:
+        for lang in LANGUAGES:
+            if lang in sentence_table.data:
+                own = {**sentence_table.data, **sentence_table.data[lang]}  # type: ignore[dict-item]
+                by_language[lang] = _limits(
+                    Table(own, top.file, top.location, top.problems, f"sentence.{lang}.")
                 )
-    for lang, table in data.get("readability", {}).items():
-        measure = table.get("measure") if isinstance(table, dict) else None
-        if measure is not None and measure not in MEASURES:
-            raise LintDataError(
-                f"{path}: [readability.{lang}] measure: expected one of "
-                f"{', '.join(MEASURES)}, got {measure!r}"
-            )
-
-
-def _limits(table: dict[str, Any], source: str, section: str) -> SentenceLimits:
-    missing = [key for key in _SENTENCE_KEYS if key not in table]
-    if missing:
-        raise LintDataError(f"{source}: [{section}] {missing[0]}: missing")
-    limits = SentenceLimits(table["warning_above"], table["error_above"])
-    if limits.error_above < limits.warning_above:
-        raise LintDataError(
-            f"{source}: [{section}] error_above ({limits.error_above}) is below "
-            f"warning_above ({limits.warning_above})"
-        )
-    return limits
-
-
-def _build(data: dict[str, Any], source: str) -> LintConfig:
-    """The merged tables as a LintConfig: everything needed present, and consistent."""
-    sentence_table = data.get("sentence", {})
-    sentence = _limits(sentence_table, source, "sentence")
-    by_language = {
-        lang: _limits({**sentence_table, **table}, source, f"sentence.{lang}")
-        for lang, table in sentence_table.items()
-        if lang in LANGUAGES
-    }
-    sms = data.get("sms", {})
-    readability_table = data.get("readability", {})
-    for section, table, key in (
-        ("sms", sms, "max_segments"),
-        ("sms", sms, "ucs2_warning"),
-        ("readability", readability_table, "min_words"),
-    ):
-        if key not in table:
-            raise LintDataError(f"{source}: [{section}] {key}: missing")
-    readability = {}
-    for lang in LANGUAGES:
-        table = readability_table.get(lang)
-        if table is None:
-            raise LintDataError(f"{source}: [readability.{lang}]: missing")
-        measure = table.get("measure")
-        if measure in (FLESCH, FLESCH_DOUMA) and lang not in SYLLABLE_LANGUAGES:
-            raise LintDataError(
-                f"{source}: [readability.{lang}] measure: {measure!r} needs syllables, and "
-                f"there is no hyphenation dictionary for {lang!r}; use {LENGTH!r}"
-            )
-        readability[lang] = _readability(table, source, f"readability.{lang}")
+    sms = top.table("sms", "the SMS limits", required=True)
+    max_segments = sms.integer("max_segments", required=True) if sms is not None else None
+    ucs2 = sms.text_list("ucs2_warning", required=True) if sms is not None else None
+    readability_table = top.table("readability", "the reading-ease limits", required=True)
+    min_words = None
+    readability: dict[str, Readability | None] = {}
+    if readability_table is not None:
+        min_words = readability_table.integer("min_words", required=True)
+        for lang in LANGUAGES:
+            table = readability_table.table(lang, "a measure", required=True)
+            if table is not None:
+                readability[lang] = _readability(table, lang)
+    if len(top.problems) > before:
+        return None
+    assert sentence is not None and max_segments is not None and ucs2 is not None
+    assert min_words is not None
     return LintConfig(
         sentence=sentence,
-        sentence_by_language=by_language,
-        sms_max_segments=sms["max_segments"],
-        ucs2_warning=frozenset(sms["ucs2_warning"]),
-        min_words=readability_table["min_words"],
-        readability=readability,
-        source=source,
+        sentence_by_language={lang: cast(SentenceLimits, v) for lang, v in by_language.items()},
+        sms_max_segments=max_segments,
+        ucs2_warning=frozenset(ucs2),
+        min_words=min_words,
+        readability={lang: cast(Readability, v) for lang, v in readability.items()},
+        source=top.file,
     )
 
 
-def _readability(table: dict[str, Any], source: str, section: str) -> Readability:
-    if "measure" not in table:
-        raise LintDataError(f"{source}: [{section}] measure: missing")
-    measure = table["measure"]
-    for key in _NEEDED[measure]:
-        if key not in table:
-            raise LintDataError(f"{source}: [{section}] {key}: missing (measure {measure!r})")
-    values = {key: table[key] for key in _NEEDED[measure]}
-    result = Readability(measure, **values)
-    if measure == LENGTH:
-        pairs = [
-            ("average_warning_above", "average_error_above"),
-            ("long_share_warning_above", "long_share_error_above"),
-        ]
-        for warning, error in pairs:
-            if values[error] < values[warning]:
-                raise LintDataError(
-                    f"{source}: [{section}] {error} ({values[error]}) is below "
-                    f"{warning} ({values[warning]})"
-                )
-        for key in ("long_share_warning_above", "long_share_error_above"):
-            if values[key] > 1:
-                raise LintDataError(
-                    f"{source}: [{section}] {key}: a share between 0 and 1, got {values[key]}"
-                )
-    elif values["error_below"] > values["warning_below"]:
-        raise LintDataError(
-            f"{source}: [{section}] error_below ({values['error_below']}) is above "
-            f"warning_below ({values['warning_below']})"
+def _ordered(table: Table, lower: str, higher: str, what: str) -> None:
+    """A problem when the threshold `higher` is below `lower` (`what`: how they relate)."""
+    low, high = table.data.get(lower), table.data.get(higher)
+    if isinstance(low, int | float) and isinstance(high, int | float) and high < low:
+        table.problem(higher, f"must be {what} {lower} ({show(low)}), got {show(high)}")
+
+
+def _limits(table: Table) -> SentenceLimits | None:
+    warning = table.integer("warning_above", required=True)
+    error = table.integer("error_above", required=True)
+    if warning is None or error is None:
+        return None
+    if error < warning:
+        _ordered(table, "warning_above", "error_above", "at least")
+        return None
+    return SentenceLimits(warning, error)
+
+
+def _readability(table: Table, lang: str) -> Readability | None:
+    measure = table.choice("measure", MEASURES, required=True)
+    if measure is None:
+        return None
+    if measure in (FLESCH, FLESCH_DOUMA) and lang not in SYLLABLE_LANGUAGES:
+        table.problem(
+            "measure",
+            f"{show(measure)} needs syllables, and there is no hyphenation dictionary for "
+            f"{show(lang)}; use {show(LENGTH)}",
         )
-    return result
+        return None
+    before = len(table.problems)
+    values: dict[str, Any] = {}
+    for key in _NEEDED[measure]:
+        if key not in table.data:
+            table.problem(key, f"missing; measure {show(measure)} needs it")
+        else:
+            values[key] = table.data[key]
+    if measure == LENGTH:
+        _ordered(table, "average_warning_above", "average_error_above", "at least")
+        _ordered(table, "long_share_warning_above", "long_share_error_above", "at least")
+    else:
+        _ordered(table, "error_below", "warning_below", "at least")
+    if len(table.problems) > before:
+        return None
+    return Readability(measure, **values)

@@ -6,7 +6,8 @@ import re
 from functools import cache
 from pathlib import Path
 
-from outreach.messaging.lint.data import LintDataError, describe, read_toml, string_list
+from outreach.core.tomlfile import Problem, Table
+from outreach.messaging.lint.data import raise_problems, read_toml
 from outreach.messaging.lint.findings import ERROR, Finding
 from outreach.messaging.texts.catalogue import (
     CONTACT_PERSON,
@@ -34,30 +35,21 @@ Phrases = dict[str, dict[str, tuple[str, ...]]]  # lang -> element -> phrases
 
 
 def load_elements(path: Path = ELEMENTS_FILE) -> Phrases:
-    data = read_toml(path)
+    """Per language, each element's phrases; LintDataError listing every problem in the file."""
+    problems: list[Problem] = []
+    top = Table.top(read_toml(path), str(path), problems)
+    top.check_keys(LANGUAGES, "the elements file (a table per language)")
     phrases: Phrases = {}
-    for lang, table in data.items():
-        if lang not in LANGUAGES:
-            raise LintDataError(
-                f"{path}: [{lang}]: unknown language; expected one of {', '.join(LANGUAGES)}"
-            )
-        if not isinstance(table, dict):
-            raise LintDataError(f"{path}: [{lang}]: expected a table, got {describe(table)}")
-        for key in table:
-            if key not in PHRASED:
-                raise LintDataError(
-                    f"{path}: [{lang}] {key}: unknown element; expected one of {', '.join(PHRASED)}"
-                )
-        for element in PHRASED:
-            if element not in table:
-                raise LintDataError(f"{path}: [{lang}] {element}: missing")
-        phrases[lang] = {
-            element: string_list(table[element], f"{path}: [{lang}] {element}")
-            for element in PHRASED
+    for lang in LANGUAGES:
+        table = top.table(lang, f"the phrases of {', '.join(PHRASED)}", required=True)
+        if table is None:
+            continue
+        table.check_keys(PHRASED, f"[{lang}]")
+        found = {
+            element: table.text_list(element, required=True, non_empty=True) for element in PHRASED
         }
-    missing = [lang for lang in LANGUAGES if lang not in phrases]
-    if missing:
-        raise LintDataError(f"{path}: [{missing[0]}]: missing")
+        phrases[lang] = {element: found[element] or () for element in PHRASED}
+    raise_problems(problems)
     return phrases
 
 

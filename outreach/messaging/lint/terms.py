@@ -11,15 +11,19 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
-from outreach.messaging.lint.data import LintDataError, describe, read_toml, string_list
+from outreach.core.tomlfile import Problem, Table, show
+from outreach.messaging.lint.data import raise_problems, read_toml
 from outreach.messaging.lint.findings import ERROR, LEVELS, WARNING, Finding
 from outreach.messaging.lint.text import line_at
 
 WORDS_DIR = Path(__file__).with_name("words")
 KINDS = {"jargon": WARNING, "threat": ERROR}
 _TERM_KEYS = ("text", "kind", "level", "plain", "note", "unless")
+_TERM_SHAPE = (
+    "a word or phrase (letters, with single spaces, hyphens or apostrophes between words, and "
+    "an optional * at the start or end)"
+)
 _TERM_TEXT = re.compile(r"\*?[^\W\d_](?:[^\W_]|['\u2019 -](?=[^\W_]))*\*?")
 
 
@@ -46,13 +50,11 @@ class WordList:
     abbreviations: frozenset[str]
 
 
-def compile_term(text: str, where: str) -> re.Pattern[str]:
-    """The regular expression of a term: whole words, any case, `*` for any letters."""
+def compile_term(text: str) -> re.Pattern[str] | None:
+    """The regular expression of a term: whole words, any case, `*` for any letters; None when
+    `text` is not a word or phrase."""
     if not _TERM_TEXT.fullmatch(text):
-        raise LintDataError(
-            f"{where}: {text!r} is not a word or phrase (letters, with single spaces, hyphens "
-            f"or apostrophes between words, and an optional * at the start or end)"
-        )
+        return None
     body = text.strip("*")
     regex = r"\s+".join(re.escape(part) for part in body.split(" "))
     prefix = r"\w*" if text.startswith("*") else ""
@@ -60,66 +62,58 @@ def compile_term(text: str, where: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){prefix}{regex}{suffix}(?!\w)", re.IGNORECASE)
 
 
-def _term(item: Any, where: str) -> Term:
-    if not isinstance(item, dict):
-        raise LintDataError(f"{where}: expected a table, got {describe(item)}")
-    text = item.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise LintDataError(f"{where} text: expected a word or phrase, got {describe(text)}")
-    where = f"{where} ({text!r})"
-    unknown = [key for key in item if key not in _TERM_KEYS]
-    if unknown:
-        raise LintDataError(
-            f"{where}: unknown key {unknown[0]!r}; expected some of {', '.join(_TERM_KEYS)}"
-        )
-    kind = item.get("kind")
-    if kind not in KINDS:
-        raise LintDataError(
-            f"{where} kind: expected one of {', '.join(KINDS)}, got {describe(kind)}"
-        )
-    level = item.get("level", KINDS[kind])
-    if level not in LEVELS:
-        raise LintDataError(
-            f"{where} level: expected one of {', '.join(LEVELS)}, got {describe(level)}"
-        )
-    plain: tuple[str, ...] = ()
-    if "plain" in item:
-        plain = string_list(item["plain"], f"{where} plain", allow_single=True)
-    note = item.get("note", "")
-    if not isinstance(note, str):
-        raise LintDataError(f"{where} note: expected a string, got {describe(note)}")
-    if not plain and not note.strip():
-        raise LintDataError(f"{where}: needs `plain` (the alternatives) or a `note`")
-    unless = string_list(item["unless"], f"{where} unless") if "unless" in item else ()
+def _patterns(t: Table, key: str, texts: tuple[str, ...]) -> tuple[re.Pattern[str], ...] | None:
+    """Each text's pattern, or None after a problem for the first that is not a term."""
+    patterns = []
+    for text in texts:
+        pattern = compile_term(text)
+        if pattern is None:
+            t.problem(key, f"{show(text)} is not {_TERM_SHAPE}")
+            return None
+        patterns.append(pattern)
+    return tuple(patterns)
+
+
+def _term(t: Table) -> Term | None:
+    """The term of one [[term]] table; None when a problem was recorded."""
+    before = len(t.problems)
+    t.check_keys(_TERM_KEYS, "[[term]]")
+    text = t.text("text", required=True)
+    kind = t.choice("kind", tuple(KINDS), required=True)
+    level = t.choice("level", LEVELS) if t.has("level") else KINDS.get(kind or "")
+    plain = t.text_list("plain", non_empty=True, allow_single=True) or ()
+    note = t.text("note") or ""
+    if not t.has("plain") and not t.has("note"):
+        t.problem("plain", "missing; a term needs `plain` (the alternatives) or a `note`")
+    unless = t.text_list("unless", non_empty=True) or ()
+    pattern = _patterns(t, "text", (text,)) if text is not None else None
+    unless_patterns = _patterns(t, "unless", unless)
+    if len(t.problems) > before:
+        return None
+    assert text is not None and kind is not None and level is not None
+    assert pattern is not None and unless_patterns is not None
     return Term(
         text=text,
         kind=kind,
         level=level,
         plain=plain,
         note=note.strip(),
-        pattern=compile_term(text, f"{where} text"),
-        unless=tuple(compile_term(phrase, f"{where} unless") for phrase in unless),
+        pattern=pattern[0],
+        unless=unless_patterns,
     )
 
 
 def load_word_list(path: Path, lang: str | None = None) -> WordList:
-    data = read_toml(path)
-    unknown = [key for key in data if key not in ("abbreviations", "term")]
-    if unknown:
-        raise LintDataError(
-            f"{path}: unknown key {unknown[0]!r}; expected `abbreviations` and [[term]] tables"
-        )
-    terms = data.get("term", [])
-    if not isinstance(terms, list):
-        raise LintDataError(f"{path}: term: expected [[term]] tables, got {describe(terms)}")
-    abbreviations = (
-        string_list(data["abbreviations"], f"{path}: abbreviations")
-        if "abbreviations" in data
-        else ()
-    )
+    """The terms of a word list; LintDataError listing every problem in it."""
+    problems: list[Problem] = []
+    top = Table.top(read_toml(path), str(path), problems)
+    top.check_keys(("abbreviations", "term"), "a word list (`abbreviations` and [[term]] tables)")
+    abbreviations = top.text_list("abbreviations", non_empty=True) or ()
+    terms = [_term(table) for table in top.tables("term", "text")]
+    raise_problems(problems)
     return WordList(
         lang=lang or path.stem,
-        terms=tuple(_term(item, f"{path}: term[{i}]") for i, item in enumerate(terms, start=1)),
+        terms=tuple(term for term in terms if term is not None),
         abbreviations=frozenset(a.lower().rstrip(".") for a in abbreviations),
     )
 

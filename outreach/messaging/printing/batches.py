@@ -32,7 +32,6 @@ A letter whose case is no longer active (the person got in touch, opted out, the
 when the batch is made is withdrawn instead of printed: status failed, error_code "withdrawn".
 """
 
-import csv
 import io
 import logging
 import os
@@ -52,7 +51,9 @@ from pypdf.errors import PyPdfError
 
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt
+from outreach.core import csvsafe
 from outreach.core.models import Municipality
+from outreach.core.private import open_private, private_dir
 from outreach.messaging.models import Message
 from outreach.messaging.printing.models import PrintBatch, PrintedLetter
 from outreach.messaging.signals import failed
@@ -262,7 +263,9 @@ def _files(batch: PrintBatch, letters: Sequence[tuple[Message, bytes]]) -> tuple
     merged = io.BytesIO()
     writer.write(merged)
     text = io.StringIO()
-    manifest = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    # Names come from partners' files: a surname "=HYPERLINK(...)" must not run at the
+    # print house (csvsafe).
+    manifest = csvsafe.writer(text, delimiter=";", lineterminator="\r\n")
     manifest.writerow(MANIFEST_COLUMNS)
     manifest.writerows(rows)
     return merged.getvalue(), text.getvalue().encode("utf-8")
@@ -275,12 +278,10 @@ def _partial(batch: PrintBatch, name: str) -> Path:
 def _write_partial(batch: PrintBatch, pdf_data: bytes, csv_data: bytes) -> None:
     for name, data in ((batch.pdf_name, pdf_data), (batch.csv_name, csv_data)):
         path = _partial(batch, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Names and addresses: readable by the service and its group (the print pick-up), not
-        # by every account on the machine.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o640)  # also when the file was there already
+        # Names and addresses: the service's only (a pick-up by another account goes through
+        # the hand-over hook, which runs as the service).
+        private_dir(path.parent)
+        with os.fdopen(open_private(path), "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -334,8 +335,7 @@ def hand_over(batch_id: int, now: datetime) -> PrintBatch | None:
 def _publish(batch: PrintBatch) -> tuple[Path, Path]:
     """Rename the batch's temporary files into the day's folder, the manifest last; files a
     crash lost are made again from the letters."""
-    folder = Path(batch.folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(Path(batch.folder))
     names = (batch.pdf_name, batch.csv_name)
     lost = [n for n in names if not (folder / n).exists() and not _partial(batch, n).exists()]
     if lost:

@@ -2,12 +2,12 @@
 outside the documented context, filters and tests the sandbox does not have, and templates
 that load other templates. Each finding is (message, line)."""
 
-from jinja2 import meta, nodes
+from jinja2 import nodes
 from jinja2.environment import Environment
 
 from outreach.messaging.texts.catalogue import SMS
 from outreach.messaging.texts.context import CONTEXT_NAMES
-from outreach.messaging.texts.sandbox import LOOP_GUARD, PARTIAL
+from outreach.messaging.texts.sandbox import LOOP_GUARD, PARTIAL, find_undeclared_variables
 
 # What the renderer adds to the documented context.
 RENDERER_NAMES = ("lang", "rtl")
@@ -17,14 +17,14 @@ Finding = tuple[str, int | None]
 
 
 def check_tree(tree: nodes.Template, env: Environment, kind: str) -> list[Finding]:
-    findings = _unknown_filters(tree, env) + _loads(tree, kind)
+    findings = unknown_filters(tree, env) + _loads(tree, kind)
     if not findings:  # (finding the names compiles the tree, which needs known filters)
         findings = _unknown_names(tree, env)
     return sorted(findings, key=lambda finding: finding[1] or 0)
 
 
 def _unknown_names(tree: nodes.Template, env: Environment) -> list[Finding]:
-    unknown = meta.find_undeclared_variables(tree) - KNOWN_NAMES - set(env.globals)
+    unknown = find_undeclared_variables(tree) - KNOWN_NAMES - set(env.globals)
     first_use: dict[str, int] = {}
     for name in tree.find_all(nodes.Name):
         if name.name in unknown and name.ctx == "load":
@@ -36,7 +36,7 @@ def _unknown_names(tree: nodes.Template, env: Environment) -> list[Finding]:
     ]
 
 
-def _unknown_filters(tree: nodes.Template, env: Environment) -> list[Finding]:
+def unknown_filters(tree: nodes.Template, env: Environment) -> list[Finding]:
     findings: list[Finding] = []
     for node in tree.find_all(nodes.Filter):
         if node.name == LOOP_GUARD:  # the sandbox's own, around every {% for %}

@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any, cast
 
 from django.conf import settings
-from jinja2 import Template, TemplateNotFound, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2 import Template, TemplateNotFound, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.sandbox import SecurityError
 
 from outreach.messaging.texts.catalogue import KINDS, RIGHT_TO_LEFT, SMS
@@ -42,6 +42,7 @@ from outreach.messaging.texts.sandbox import (
     MessageSandbox,
     PartialsLoader,
     current_budget,
+    find_undeclared_variables,
 )
 
 CACHE_SIZE = 512
@@ -52,13 +53,20 @@ _NAMES = frozenset(CONTEXT_NAMES)
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-class RenderError(Exception):
-    """A template that cannot be rendered; `line` is the line in its source, when known."""
+# The code of a template that goes past one of the sandbox's limits (LimitExceeded), at render
+# or found by the linter before it.
+LIMIT = "template-limit"
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+
+class RenderError(Exception):
+    """A template that cannot be rendered; `line` is the line in its source, when known, and
+    `code` says why: LIMIT for one of the sandbox's limits, else "render"."""
+
+    def __init__(self, message: str, line: int | None = None, code: str = "render") -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.code = code
 
     def __str__(self) -> str:
         return self.message
@@ -156,7 +164,7 @@ def _compiled(env: MessageSandbox, env_key: str, encoded: bytes, source: str) ->
     try:
         tree = env.parse(source)
         loads = next(tree.find_all((nodes.Extends, nodes.Include, nodes.Import)), None)
-        names = None if loads else frozenset(meta.find_undeclared_variables(tree))
+        names = None if loads else frozenset(find_undeclared_variables(tree))
         compiled = _Compiled(env.from_string(tree), names)
     except Exception as exc:
         raise _error(exc) from exc
@@ -170,7 +178,7 @@ def _compiled(env: MessageSandbox, env_key: str, encoded: bytes, source: str) ->
 def check_size(encoded: bytes) -> None:
     limit = settings.OUTREACH_TEMPLATE_MAX_BYTES
     if len(encoded) > limit:
-        raise RenderError(f"the template is {len(encoded)} bytes; the limit is {limit}")
+        raise RenderError(f"the template is {len(encoded)} bytes; the limit is {limit}", code=LIMIT)
 
 
 def _render(env: MessageSandbox, env_key: str, source: str, context: Context, lang: str) -> str:
@@ -268,7 +276,7 @@ def _error(exc: BaseException) -> RenderError:
     message = _describe(exc)
     if line is None and elsewhere:
         message = f"{elsewhere}: {message}"
-    return RenderError(message, line)
+    return RenderError(message, line, LIMIT if isinstance(exc, LimitExceeded) else "render")
 
 
 def _describe(exc: BaseException) -> str:

@@ -15,8 +15,13 @@ Communication staff write the templates, so a template is untrusted code: it run
 - `{% autoescape %}` is refused (it would switch escaping off in letters);
 - every `{% for %}` counts its iterations against `MAX_LOOP_ITERATIONS` and checks the render's
   deadline, as do attribute access, calls and filters; captured output (macros, `{% set %}` blocks,
-  `{% filter %}`) counts against `MAX_CAPTURED_FACTOR` times the output limit;
-- a letter may extend or include only `letters/_<name>.html` (and `.css`): `PartialsLoader`.
+  `{% filter %}`) and every value the template builds (by operators, filters, method calls and
+  slices) count against `MAX_CAPTURED_FACTOR` times the output limit, so values each under the
+  limit cannot add up (`[s * 99999, s * 99999, ...]`, or a `{% set %}` each);
+- a letter may extend or include only `letters/_<name>.html` (and `.css`): `PartialsLoader`;
+- nothing is evaluated while a template is parsed, compiled or analysed (Jinja's optimizer
+  would fold `'a' * 10**9` or a chain of filters on constants outside every limit): all of it
+  runs at render, under the budget. `constant_limits` finds constants past the limits statically.
 
 The per-render limits (deadline, output size) are a `Budget` held in a context variable while
 rendering.py renders; outside a render only the size limits apply.
@@ -36,6 +41,7 @@ from jinja2 import (
     StrictUndefined,
     TemplateNotFound,
     Undefined,
+    meta,
     nodes,
     pass_eval_context,
 )
@@ -130,6 +136,24 @@ def check_size(size: int) -> None:
         raise LimitExceeded(f"a value of {size} characters or items; the limit is {limit}")
 
 
+def build(size: int) -> None:
+    """`check_size` of a value about to be built, which also counts against the render's
+    budget of built text."""
+    check_size(size)
+    budget = current_budget.get()
+    if budget is not None:
+        budget.capture(size)
+
+
+def built(value: Any) -> Any:
+    """`value` (a filter's or a method's result, a slice) counted against the render's budget
+    of built text when it is text or a container."""
+    budget = current_budget.get()
+    if budget is not None and isinstance(value, str | list | tuple | dict):
+        budget.capture(weigh(value))
+    return value
+
+
 def weigh(value: Any) -> int:
     """The size of `value` as text, roughly: characters of strings, one for anything else,
     through lists, tuples and dicts. It stops past the limit, so a structure that shares one
@@ -162,15 +186,18 @@ def safe_range(*args: int) -> range:
     return numbers
 
 
-def _ticking(function: Callable[..., Any]) -> Callable[..., Any]:
-    """`function` (a filter) checking the render's deadline first."""
+def _ticking(function: Callable[..., Any], counted: bool = True) -> Callable[..., Any]:
+    """`function` (a filter) checking the render's deadline first and, when `counted` (it
+    does not count what it builds itself), counting its result as built."""
 
     @functools.wraps(function)  # (keeps Jinja's pass_eval_context mark)
     def ticking(*args: Any, **kwargs: Any) -> Any:
         budget = current_budget.get()
-        if budget is not None:
-            budget.tick()
-        return function(*args, **kwargs)
+        if budget is None:
+            return function(*args, **kwargs)
+        budget.tick()
+        result = function(*args, **kwargs)
+        return built(result) if counted else result
 
     return ticking
 
@@ -193,7 +220,7 @@ def checked_join(
     items = list(value)
     if attribute is not None:
         items = list(map(make_attrgetter(eval_ctx.environment, attribute), items))
-    check_size(sum(len(str(item)) for item in items) + len(str(d)) * len(items))
+    build(sum(len(str(item)) for item in items) + len(str(d)) * len(items))
     return sync_do_join(eval_ctx, items, d)
 
 
@@ -205,7 +232,7 @@ def checked_replace(
     hits = text.count(old_text) if old_text else len(text) + 1
     if count is not None and count >= 0:
         hits = min(hits, count)
-    check_size(len(text) + hits * max(0, len(new_text) - len(old_text)))
+    build(len(text) + hits * max(0, len(new_text) - len(old_text)))
     return do_replace(eval_ctx, s, old, new, count)
 
 
@@ -222,15 +249,15 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
         raise SecurityError("string formatting with % is not allowed")
     if operator == "*":
         if _is_sequence(left) and _is_int(right):
-            check_size(weigh(left) * right)
+            build(weigh(left) * right)
         elif _is_int(left) and _is_sequence(right):
-            check_size(left * weigh(right))
+            build(left * weigh(right))
         elif _is_int(left) and _is_int(right):
             _check_bits(left.bit_length() + right.bit_length())
     elif operator == "**" and _is_int(left) and _is_int(right) and abs(left) > 1 and right > 0:
         _check_bits(left.bit_length() * right)
     elif operator == "+" and _is_sequence(left) and _is_sequence(right):
-        check_size(weigh(left) + weigh(right))
+        build(weigh(left) + weigh(right))
 
 
 def _check_bits(bits: int) -> None:
@@ -259,11 +286,25 @@ class CheckedBuffer(list[str]):
 
 class GuardedCodeGenerator(CodeGenerator):
     """Jinja's code generator with checked buffers, a size-checked `~` and size-checked list,
-    tuple and dict literals."""
+    tuple and dict literals, that folds no expression into a constant (`optimized=False` stops
+    the optimizer; this stops the folding of output that Jinja does apart from it)."""
+
+    def _output_child_to_const(self, node: nodes.Expr, frame: Frame, finalize: Any) -> str:
+        if not isinstance(node, nodes.TemplateData | nodes.Const):
+            raise nodes.Impossible()
+        return super()._output_child_to_const(node, frame, finalize)
 
     def visit_List(self, node: nodes.List, frame: Frame) -> None:
         self.write("environment.checked_container(")
         super().visit_List(node, frame)
+        self.write(")")
+
+    def visit_Getitem(self, node: nodes.Getitem, frame: Frame) -> None:
+        if not isinstance(node.arg, nodes.Slice):  # (slices bypass environment.getitem)
+            super().visit_Getitem(node, frame)
+            return
+        self.write("environment.built(")
+        super().visit_Getitem(node, frame)
         self.write(")")
 
     def visit_Dict(self, node: nodes.Dict, frame: Frame) -> None:
@@ -294,6 +335,26 @@ class GuardedCodeGenerator(CodeGenerator):
             self.visit(arg, frame)
             self.write(", ")
         self.write("))")
+
+
+class _NameTracker(meta.TrackingCodeGenerator, GuardedCodeGenerator):
+    """Jinja's introspection (`meta.find_undeclared_variables`) on the guarded generator,
+    without the optimizer that Jinja's own always runs."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        self.optimizer = None
+
+
+def find_undeclared_variables(tree: nodes.Template) -> set[str]:
+    """`jinja2.meta.find_undeclared_variables` for a tree the sandbox parsed, evaluating
+    nothing (Jinja's folds constant expressions, outside every limit). Raises
+    TemplateAssertionError for a filter or test the environment does not have."""
+    environment = tree.environment
+    assert environment is not None  # (set by parse)
+    tracker = _NameTracker(environment)
+    tracker.visit(tree)
+    return tracker.undeclared_identifiers
 
 
 class PartialsLoader(FileSystemLoader):
@@ -331,12 +392,16 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
             trim_blocks=True,
             lstrip_blocks=True,
             cache_size=64,
+            optimized=False,
         )
         self.globals.clear()
         self.globals["range"] = safe_range
-        filters = {name: FILTERS[name] for name in ALLOWED_FILTERS}
-        filters.update(join=checked_join, replace=checked_replace)
-        self.filters = {name: _ticking(function) for name, function in filters.items()}
+        filters = {name: _ticking(FILTERS[name]) for name in ALLOWED_FILTERS}
+        filters.update(
+            join=_ticking(checked_join, counted=False),
+            replace=_ticking(checked_replace, counted=False),
+        )
+        self.filters = filters
         self.filters[LOOP_GUARD] = loop_guard
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
@@ -377,18 +442,22 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
             __obj._fail_with_undefined_error()
         if not callable_allowed(__obj):
             raise SecurityError(f"calling {_callable_name(__obj)} is not allowed in a template")
-        return __context.call(__obj, *args, **kwargs)
+        result = __context.call(__obj, *args, **kwargs)
+        return result if budget is None else built(result)
 
     def new_buffer(self) -> list[str]:
         budget = current_budget.get()
         return [] if budget is None else CheckedBuffer(budget)
+
+    def built(self, value: Any) -> Any:
+        return built(value)
 
     def checked_container(self, value: Any) -> Any:
         weigh(value)
         return value
 
     def checked_concat(self, markup: bool, parts: tuple[Any, ...]) -> str:
-        check_size(sum(len(str(part)) for part in parts))
+        build(sum(len(str(part)) for part in parts))
         joined: str = markup_join(parts) if markup else str_join(parts)
         check_size(len(joined))
         return joined

@@ -102,7 +102,7 @@ def review(name: str, lang: str, source: str, municipality_id: int | None = None
     result = Review()
     for error in check_source(source, spec.kind, spec.appointment, head):
         result.errors.append(
-            {"level": "error", "rule": "render", "line": error.line, "message": str(error)}
+            {"level": "error", "rule": error.code, "line": error.line, "message": str(error)}
         )
     seen = {(f["line"], f["message"]) for f in result.errors}
     sample = sample_for(name, lang, head) if head is not None else None

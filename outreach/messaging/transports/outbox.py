@@ -34,6 +34,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from outreach.core.private import open_private, private_dir
 from outreach.messaging.texts.plaintext import html_to_text, looks_like_html
 from outreach.messaging.transports.base import (
     ABSENT,
@@ -116,9 +117,9 @@ class FileOutboxTransport:
 def _locked(path: Path, flags: int) -> Iterator[int]:
     """The file at `path` opened with `flags` and locked; the descriptor of the file that is
     at `path` once the lock is held (a prune may have swapped it in the meantime)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     while True:
-        fd = os.open(path, flags, 0o600)
+        fd = open_private(path, flags)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:

@@ -1,9 +1,9 @@
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from outreach.demo.loader import DEMO_PASSWORD, HISTORY_WEEKS, load_demo
+from outreach.demo.loader import DEMO_PASSWORD, HISTORY_WEEKS, load_demo, not_demo_data
 
 ROLE_NOTES = {
     "caseworker": "work queue and cases",
@@ -27,6 +27,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        found = not_demo_data()
+        if found:
+            raise CommandError(
+                f"this database holds data the demo did not make ({'; '.join(found)}). The "
+                f"demo's users have the published password {DEMO_PASSWORD!r}, so load-demo runs "
+                "only on an empty database or on its own demo data: point DATABASE_URL (or "
+                "OUTREACH_DATA_DIR) at another database."
+            )
         result = load_demo(history_weeks=options["history_weeks"])
         report = result.report
         self.stdout.write(

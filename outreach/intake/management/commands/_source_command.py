@@ -34,3 +34,6 @@ class SourceCommand(BaseCommand):
         self.stdout.write(f"{municipality}: loaded {report.loaded}, rejected {report.rejected}")
         for item in report.rejections:
             self.stdout.write(f"  rejected row {item['row']}, {item['field']}: {item['reason']}")
+        note = report.as_dict().get("note")
+        if note:
+            self.stdout.write(f"  {note}")

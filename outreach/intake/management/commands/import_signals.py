@@ -118,9 +118,12 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"{municipality}: accepted {report.accepted}, rejected {report.rejected}, "
-            f"duplicates {report.duplicates}, warnings {len(report.warnings)}"
+            f"duplicates {report.duplicates}, warnings {report.warnings_total}"
         )
         for item in report.rejections:
             self.stdout.write(f"  rejected row {item['row']}, {item['field']}: {item['reason']}")
         for item in report.warnings:
             self.stdout.write(f"  warning row {item['row']}, {item['field']}: {item['reason']}")
+        note = report.as_dict().get("note")
+        if note:
+            self.stdout.write(f"  {note}")

@@ -59,6 +59,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from outreach.core.logsafe import exception_summary
 from outreach.messaging.texts.catalogue import DEFAULT_LANGUAGE
 from outreach.messaging.transports.base import (
     PERMANENT,
@@ -311,8 +312,9 @@ def held_back() -> Result:
 
 
 def failed(item: Outgoing, exc: Exception) -> Result:
-    # The type only: an exception's text may hold the number or the message.
-    log.error("Twilio send for step %s failed: %s", item.step_id, type(exc).__name__, exc_info=exc)
+    # The type, Twilio's error code and the place, never the text or the traceback (which
+    # ends in the text): an exception's text may hold the number or the message.
+    log.error("Twilio send for step %s failed: %s", item.step_id, exception_summary(exc))
     return Result(TRANSIENT, error=f"verzenden via Twilio mislukt ({type(exc).__name__})")
 
 

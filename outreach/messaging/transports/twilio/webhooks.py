@@ -1,9 +1,10 @@
 """Twilio's delivery status callbacks (POST /webhooks/twilio/status).
 
 Every message the Twilio transports send names this URL as its StatusCallback, with our message
-row's id (`?message=<id>`). A callback is believed only with a valid `X-Twilio-Signature` over
-that whole URL (403 otherwise). It finds the message by its SID; a SID no row has yet (the
-worker died before it recorded it) is tied to the row the URL names, when that row has none.
+row's id (`?message=<id>`). A body over OUTREACH_WEBHOOK_MAX_BYTES is refused (413) unread; a
+callback is believed only with a valid `X-Twilio-Signature` over that whole URL (403
+otherwise). It finds the message by its SID; a SID no row has yet (the worker died before it
+recorded it) is tied to the row the URL names, when that row has none.
 It moves the status forward only: callbacks arrive out of order, and a late "sent" after
 "delivered" changes nothing, nor does the same callback twice. A failure (failed,
 undelivered) takes the step's failure path once, after what its error code says about the
@@ -31,7 +32,7 @@ from outreach.messaging.status import FIELDS as STATUS_FIELDS
 from outreach.messaging.transports.base import Outgoing
 from outreach.messaging.transports.registry import default_transport
 from outreach.messaging.transports.twilio import errors as twilio_errors
-from outreach.messaging.transports.twilio.signature import is_from_twilio
+from outreach.messaging.transports.twilio.signature import is_from_twilio, twilio_webhook
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ STATUSES = {
 
 @csrf_exempt
 @require_POST
+@twilio_webhook
 def twilio_status(request: HttpRequest) -> HttpResponse:
     if not is_from_twilio(request):
         return HttpResponseForbidden("invalid or missing Twilio signature")
