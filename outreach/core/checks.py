@@ -11,8 +11,8 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 
-from outreach.core.bsn import parse_keys
 from outreach.core import sso
+from outreach.core.bsn import parse_keys
 from outreach.core.models import Municipality
 from outreach.core.municipalities import contact_command, missing_contact
 from outreach.core.quiet_hours import quiet_hours_problem
@@ -66,6 +66,8 @@ def bsn_key(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]
     except ImproperlyConfigured as exc:
         return [checks.Error(str(exc), id="core.E002")]
     return []
+
+
 def single_sign_on(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Single sign-on that is on must be able to work: a secret, the provider's endpoints, a
     group map that reads; and turning local accounts off needs single sign-on."""
