@@ -265,7 +265,7 @@ if not OUTREACH_BSN_KEY and DEPLOYMENT.production:
         "stores BSNs "
         "encrypted under this key and does not start without it. Make one with: python -c "
         '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())", '
-        "keep it in the secret store and back it up (README, Deployment: Keys)"
+        "keep it in the secret store and back it up (README, 'Running in production': Keys)"
     )
 
 # Raw input and personal data are kept this many days, then anonymised.

@@ -68,6 +68,7 @@ def bsn_key(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]
     return []
 
 
+@checks.register()
 def single_sign_on(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Single sign-on that is on must be able to work: a secret, the provider's endpoints, a
     group map that reads; and turning local accounts off needs single sign-on."""

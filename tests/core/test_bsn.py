@@ -86,7 +86,7 @@ def test_without_a_key_the_embedded_default_keeps_a_generated_one_for_its_owner_
 
 def start_settings(**env: str) -> subprocess.CompletedProcess[str]:
     """Import the settings in a process of their own with this environment."""
-    unset = ("OUTREACH_BSN_KEY", "DEBUG", "DATABASE_URL")
+    unset = ("OUTREACH_BSN_KEY", "DEBUG", "DATABASE_URL", "OUTREACH_ENV", "SECRET_KEY")
     base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "-c", "import outreach.settings"],
@@ -98,12 +98,16 @@ def start_settings(**env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_production_does_not_start_without_a_bsn_key(tmp_path):
-    database = {"DATABASE_URL": "postgres://outreach@db.invalid/outreach"}
+    database = {
+        "DATABASE_URL": "postgres://outreach@db.invalid/outreach",
+        "SECRET_KEY": "k7Qz-2vNwX9pLr4Tb8Hs1Yc6Fd3Gm5Jq0Ue7Wi2Oa9Rt4Ey8Un1Bx6Zv3Cs5Kp0Lh",
+    }
     refused = start_settings(**database)
     assert refused.returncode != 0
     assert "OUTREACH_BSN_KEY is not set" in refused.stderr
     assert start_settings(**database, OUTREACH_BSN_KEY=NEW.decode()).returncode == 0
-    # Development on PostgreSQL (DEBUG on) and the embedded default use the key file.
-    assert start_settings(**database, DEBUG="1").returncode == 0
+    # Development on PostgreSQL (OUTREACH_ENV) and the embedded default use the key file.
+    development = start_settings(**database, OUTREACH_ENV="development")
+    assert development.returncode == 0, development.stderr
     embedded = start_settings(OUTREACH_DATA_DIR=str(tmp_path))
     assert embedded.returncode == 0, embedded.stderr

@@ -101,7 +101,7 @@ def test_no_bsn_in_the_report_or_the_logs(municipality, now, caplog):
         [signal_row(id="A", bsn=CLIENT_BSN), signal_row(id="B", bsn=TYPO)], municipality, now
     )
     assert report.rejections == [
-        {"row": 2, "field": "bsn", "reason": "the value is not a BSN: it fails the eleven-test"}
+        {"row": 2, "field": "bsn", "reason": "not a BSN: it fails the eleven-test"}
     ]
     told = json.dumps(report.as_dict()) + caplog.text + json.dumps(ImportRun.objects.get().report)
     assert CLIENT_BSN not in told and TYPO not in told
