@@ -195,9 +195,10 @@ def load_reachable(cases: int, now: datetime, first: int = 0, seed: int = 2026) 
         )  # fmt: skip
         bulk.insert(
             Person,
-            ["id", "municipality", "household", "key", "bsn", "initials", "first_name",
+            ["id", "municipality", "household", "key", "bsn_encrypted", "bsn_index", "initials",
+             "first_name",
              "prefix", "surname", "birth_date", "email", "preferred_language"],
-            [(pid, mid, hid, f"p{n}", "", "J.", "Jan", "", f"Jansen{n}", date(1980, 1, 1), "",
+            [(pid, mid, hid, f"p{n}", "", "", "J.", "Jan", "", f"Jansen{n}", date(1980, 1, 1), "",
               "") for pid, hid, n in zip(pids, hids, numbers, strict=True)],
         )  # fmt: skip
         bulk.insert(

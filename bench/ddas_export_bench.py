@@ -132,13 +132,14 @@ def _load_part(
     )  # fmt: skip
     bulk.insert(
         Person,
-        ["id", "municipality", "household", "key", "bsn", "initials", "first_name", "prefix",
+        ["id", "municipality", "household", "key", "bsn_encrypted", "bsn_index", "initials",
+         "first_name", "prefix",
          "surname", "birth_date", "email", "preferred_language"],
         [
-            (pid, mid, households[i], f"{ANONYMISED_KEY_PREFIX}{pid}", "", "", "", "", ANONYMOUS,
-             None, "", "")
+            (pid, mid, households[i], f"{ANONYMISED_KEY_PREFIX}{pid}", "", "", "", "", "",
+             ANONYMOUS, None, "", "")
             if i in anonymised
-            else (pid, mid, households[i], f"{tag}p{i}", "", "J.", "Jan",
+            else (pid, mid, households[i], f"{tag}p{i}", "", "", "J.", "Jan",
                   "van" if i % 5 == 0 else "", f"Jansen{i}", date(1980, 1, 1) + timedelta(i % 9000),
                   "", "")
             for i, pid in persons.items()
@@ -241,7 +242,7 @@ def naive_delivery(municipality: Any, start: date, end: date, now: datetime, out
             signaaldatum=s.signal_date.isoformat(),
             status=s.status,
             signaalpartner={"type": s.partner_type},
-            client=client((p.key, p.bsn, p.initials, p.prefix, p.surname, p.birth_date, h.key,
+            client=client((p.key, p.initials, p.prefix, p.surname, p.birth_date, h.key,
                            h.street, h.postcode, h.house_number, h.addition, h.town)),
         )  # fmt: skip
         return item

@@ -25,6 +25,7 @@ def main() -> None:
     from django.utils import timezone
 
     from outreach.casework.models import Case
+    from outreach.core.bsn import bsn_fields
     from outreach.core.clock import parse_now
     from outreach.core.models import Municipality
     from outreach.intake.deadlines import signal_deadline
@@ -64,7 +65,11 @@ def main() -> None:
             person, _ = Person.objects.get_or_create(
                 municipality=municipality,
                 key=record.person_key,
-                defaults={"household": household, "surname": record.surname, "bsn": record.bsn},
+                defaults={
+                    "household": household,
+                    "surname": record.surname,
+                    **bsn_fields(record.bsn),
+                },
             )
             if record.phone:
                 PhoneNumber.objects.get_or_create(

@@ -120,7 +120,7 @@ def load_year(signals: int, attempts: int, year: int, now: datetime, seed: int =
         born = None
         if rng.random() > 0.15:  # most partners give a birth date
             born = date(1940 + rng.randrange(65), 1 + rng.randrange(12), 1 + rng.randrange(28))
-        persons.append((pid, mid, hid, f"p{n}", "", "J.", "Jan", "", f"Jansen{n}", born, "",
+        persons.append((pid, mid, hid, f"p{n}", "", "", "J.", "Jan", "", f"Jansen{n}", born, "",
                         _pick(rng, LANGUAGES)))  # fmt: skip
         received = moment(day)
         screened = rng.random() < 0.08
@@ -154,9 +154,9 @@ def load_year(signals: int, attempts: int, year: int, now: datetime, seed: int =
         bulk.insert(Household, ["id", "municipality", "key", "postcode", "house_number",
                                 "addition", "street", "town"], part)  # fmt: skip
     for part in _chunks(persons):
-        bulk.insert(Person, ["id", "municipality", "household", "key", "bsn", "initials",
-                             "first_name", "prefix", "surname", "birth_date", "email",
-                             "preferred_language"], part)  # fmt: skip
+        bulk.insert(Person, ["id", "municipality", "household", "key", "bsn_encrypted",
+                             "bsn_index", "initials", "first_name", "prefix", "surname",
+                             "birth_date", "email", "preferred_language"], part)  # fmt: skip
     for part in _chunks(cases):
         bulk.insert(Case, ["id", "municipality", "household", "kind", "matching_start",
                            "matching_end", "score", "tier", "reasons", "campaign", "crisis",

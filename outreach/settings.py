@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 from outreach import deployment
@@ -251,6 +252,21 @@ OUTREACH_CLIENT_SOURCE = os.environ.get(
 OUTREACH_POPULATION_REGISTER = os.environ.get(
     "OUTREACH_POPULATION_REGISTER", "outreach.intake.sources.LocalPopulationRegister"
 )
+
+# The BSN is stored encrypted, beside a keyed blind index for the screening sources' lookups
+# (outreach.core.bsn): one or more url-safe base64 keys of 32 bytes, comma-separated; the first
+# encrypts, all decrypt. Without it the embedded default keeps a generated key in the data
+# directory; production (outreach.deployment) refuses to start without it.
+OUTREACH_BSN_KEY = os.environ.get("OUTREACH_BSN_KEY", "").strip()
+OUTREACH_BSN_KEY_FILE = DATA_DIR / "bsn.key"
+if not OUTREACH_BSN_KEY and DEPLOYMENT.production:
+    raise ImproperlyConfigured(
+        "OUTREACH_BSN_KEY is not set: production (DATABASE_URL set, or OUTREACH_ENV=production) "
+        "stores BSNs "
+        "encrypted under this key and does not start without it. Make one with: python -c "
+        '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())", '
+        "keep it in the secret store and back it up (README, 'Running in production': Keys)"
+    )
 
 # Raw input and personal data are kept this many days, then anonymised.
 OUTREACH_RETENTION_DAYS = int(os.environ.get("OUTREACH_RETENTION_DAYS", "183"))

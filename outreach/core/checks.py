@@ -8,9 +8,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 
 from outreach.core import sso
+from outreach.core.bsn import parse_keys
 from outreach.core.models import Municipality
 from outreach.core.municipalities import contact_command, missing_contact
 from outreach.core.quiet_hours import quiet_hours_problem
@@ -51,6 +53,19 @@ def policy_defaults(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
             id="core.E001",
         )
     ]
+
+
+@checks.register()
+def bsn_key(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """A malformed OUTREACH_BSN_KEY fails every command (the settings already refuse a missing
+    one in production)."""
+    if not settings.OUTREACH_BSN_KEY:
+        return []
+    try:
+        parse_keys(settings.OUTREACH_BSN_KEY)
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="core.E002")]
+    return []
 
 
 @checks.register()

@@ -76,7 +76,9 @@ class Person(models.Model):
         Household, on_delete=models.PROTECT, related_name="persons", db_constraint=False
     )
     key = models.CharField(max_length=120)
-    bsn = models.CharField(max_length=9, blank=True)
+    # The BSN, encrypted, and its blind index (outreach.core.bsn); never shown or listed.
+    bsn_encrypted = models.CharField(max_length=200, blank=True)
+    bsn_index = models.CharField(max_length=32, blank=True)
     initials = models.CharField(max_length=20, blank=True)
     first_name = models.CharField(max_length=100, blank=True)
     prefix = models.CharField(max_length=20, blank=True)
@@ -221,7 +223,9 @@ class DebtHelpClient(models.Model):
     """A current client of municipal debt help (the default, CSV-loaded screening source)."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE)
-    bsn = models.CharField(max_length=9, blank=True, db_index=True)
+    # The BSN, encrypted, and its blind index, on which intake matches (outreach.core.bsn).
+    bsn_encrypted = models.CharField(max_length=200, blank=True)
+    bsn_index = models.CharField(max_length=32, blank=True, db_index=True)
     address_key = models.CharField(max_length=32, db_index=True)
     surname = models.CharField(max_length=200)
     birth_date = models.DateField(null=True, blank=True)
@@ -234,7 +238,9 @@ class RegisterEntry(models.Model):
     """A person in the local copy of the population register (BRP)."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE)
-    bsn = models.CharField(max_length=9, blank=True, db_index=True)
+    # The BSN, encrypted, and its blind index, on which intake matches (outreach.core.bsn).
+    bsn_encrypted = models.CharField(max_length=200, blank=True)
+    bsn_index = models.CharField(max_length=32, blank=True, db_index=True)
     address_key = models.CharField(max_length=32, db_index=True)
     surname = models.CharField(max_length=200)
     birth_date = models.DateField(null=True, blank=True)

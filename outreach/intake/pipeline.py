@@ -24,8 +24,10 @@ from outreach.casework import workflow
 from outreach.casework.events import CAMPAIGN_CHOSEN
 from outreach.casework.models import Case, CaseEvent
 from outreach.core import bulk
+from outreach.core.bsn import Keyring, keyring
 from outreach.core.ddas import FOLLOWED_UP, SignalStatus
 from outreach.core.models import Municipality
+from outreach.intake.bsn_storage import check_bsn_key
 from outreach.intake.deadlines import signal_deadline
 from outreach.intake.framework_files import framework_for
 from outreach.intake.listing import add_listed, listed_limit, listing_note
@@ -266,6 +268,9 @@ class BatchIntake:
         self.framework = framework
         self.clients = debt_help_clients()
         self.register = population_register()
+        # A wrong BSN key fails here, before any row: otherwise no source would match by BSN.
+        self.keys = keyring()
+        check_bsn_key(municipality, self.keys)
         self.partners: dict[tuple[str, str], int] = {}
         self.batches = 0
         self.thresholds: dict[str, int] = {}
@@ -320,10 +325,22 @@ class BatchIntake:
         # that create the same partners then wait for each other instead of deadlocking.
         for partner_type, name in sorted({(r.partner_type, r.partner_name) for r in records}):
             self._partner(partner_type, name)
+        # Each BSN's blind indexes, once: the person's row stores the first, the sources are
+        # looked up by all (outreach.core.bsn).
+        keys = self.keys
+        queries = [
+            PersonQuery(
+                r.bsn,
+                r.household_key,
+                r.surname,
+                r.birth_date,
+                keys.indexes(r.bsn) if r.bsn else (),
+            )
+            for r in records
+        ]
         households = self._households(records)
-        persons = self._persons(records, households)
+        persons = self._persons(records, households, queries)
         self._phones(records, persons)
-        queries = [PersonQuery(r.bsn, r.household_key, r.surname, r.birth_date) for r in records]
         known = self.clients.known(self.municipality, queries)
         residency = self.register.check(self.municipality, queries)
         opted_out = {
@@ -451,24 +468,27 @@ class BatchIntake:
         return found
 
     def _persons(
-        self, records: list[SignalRecord], households: dict[str, HouseholdRef]
+        self,
+        records: list[SignalRecord],
+        households: dict[str, HouseholdRef],
+        queries: list[PersonQuery],
     ) -> dict[str, int]:
-        wanted: dict[str, SignalRecord] = {}
-        for record in records:
-            wanted[record.person_key] = record  # the latest row tells most
+        wanted: dict[str, tuple[SignalRecord, PersonQuery]] = {}
+        for record, query in zip(records, queries, strict=True):
+            wanted[record.person_key] = (record, query)  # the latest row tells most
         found: dict[str, int] = {}
         completed = []
         for key, pk, *known in bulk.select(
-            f"SELECT key, id, bsn, first_name, birth_date, email FROM {bulk.table(Person)} "
-            "WHERE municipality_id = %s AND key = ANY(%s)",
+            f"SELECT key, id, bsn_encrypted, bsn_index, first_name, birth_date, email "
+            f"FROM {bulk.table(Person)} WHERE municipality_id = %s AND key = ANY(%s)",
             [self.municipality.pk, list(wanted)],
         ):
             found[key] = pk
-            filled = fill_in(known, wanted[key])
+            filled = fill_in(known, *wanted[key], self.keys)
             if filled != known:
                 completed.append((pk, *filled))
         bulk.update(Person, FILLED_IN, completed)
-        missing = [r for key, r in wanted.items() if key not in found]
+        missing = [pair for key, pair in wanted.items() if key not in found]
         ids = bulk.reserve_ids(Person, len(missing))
         bulk.insert(
             Person,
@@ -477,7 +497,8 @@ class BatchIntake:
                 "municipality",
                 "household",
                 "key",
-                "bsn",
+                "bsn_encrypted",
+                "bsn_index",
                 "initials",
                 "first_name",
                 "prefix",
@@ -492,7 +513,8 @@ class BatchIntake:
                     self.municipality.pk,
                     households[r.household_key].id,
                     r.person_key,
-                    r.bsn,
+                    self.keys.seal(r.bsn) if r.bsn else "",
+                    q.bsn_indexes[0] if r.bsn else "",
                     r.initials,
                     r.first_name,
                     r.prefix,
@@ -501,10 +523,10 @@ class BatchIntake:
                     r.email,
                     "",
                 )
-                for pk, r in zip(ids, missing, strict=True)
+                for pk, (r, q) in zip(ids, missing, strict=True)
             ],
         )
-        found.update((r.person_key, pk) for pk, r in zip(ids, missing, strict=True))
+        found.update((r.person_key, pk) for pk, (r, _) in zip(ids, missing, strict=True))
         return found
 
     @staticmethod
@@ -534,14 +556,18 @@ SIGNAL_COLUMNS = [
     "arrears_start", "signal_date", "crisis", "customer_number", "status", "screening",
     "person", "household", "case", "received_at", "raw",
 ]  # fmt: skip
-FILLED_IN = ["bsn", "first_name", "birth_date", "email"]
+FILLED_IN = ["bsn_encrypted", "bsn_index", "first_name", "birth_date", "email"]
 GROWING_TABLES = [Signal, Household, Person, Case]
 
 
-def fill_in(known: list[Any], record: SignalRecord) -> list[Any]:
-    """Complete what an earlier signal left empty; never overwrite what we have."""
-    offered = [record.bsn, record.first_name, record.birth_date, record.email]
-    return [have or new for have, new in zip(known, offered, strict=True)]
+def fill_in(known: list[Any], record: SignalRecord, query: PersonQuery, keys: Keyring) -> list[Any]:
+    """Complete what an earlier signal left empty; never overwrite what we have. `known`: the
+    person's FILLED_IN columns."""
+    encrypted, index, *rest = known
+    if not encrypted and record.bsn:
+        encrypted, index = keys.seal(record.bsn), query.bsn_indexes[0]
+    offered = [record.first_name, record.birth_date, record.email]
+    return [encrypted, index, *(have or new for have, new in zip(rest, offered, strict=True))]
 
 
 class CaseMatcher:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -76,6 +77,42 @@ RowFilter = Callable[[Sequence[str], Sequence[str]], bool]
 def column_name(header: str) -> str:
     name = header.strip().lstrip("\ufeff").strip().lower()
     return ALIASES.get(name, name)
+
+
+@lru_cache(maxsize=256)
+def _bsn_columns(headers: tuple[str, ...]) -> tuple[str, ...]:
+    """Which of these headers are the BSN, whatever their spelling: asked once per file, as a
+    file's rows share their headers."""
+    return tuple(h for h in headers if column_name(h) == "bsn")
+
+
+def without_bsn(raw: dict[str, Any]) -> dict[str, Any]:
+    """The row as delivered without its BSN, whatever the column's spelling (also in a DDAS
+    item's `client` or `contact` block): the BSN is kept only encrypted (outreach.core.bsn).
+    An empty BSN column stays: the row is kept as delivered where it holds no BSN."""
+
+    def kept(row: dict[str, Any]) -> dict[str, Any]:
+        filled = [h for h in _bsn_columns(tuple(row)) if _filled(row[h])]
+        if not filled:
+            return row
+        row = dict(row)  # never the caller's dict: a CSV row's raw is also its fields
+        for header in filled:
+            del row[header]
+        return row
+
+    row = kept(raw)
+    for block in ("client", "contact"):
+        sub = row.get(block)
+        if isinstance(sub, dict):
+            inner = kept(sub)
+            if inner is not sub:
+                row = dict(row) if row is raw else row
+                row[block] = inner
+    return row
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and str(value).strip() != ""
 
 
 @dataclass

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from outreach.core.bsn import bsn_fields
 from outreach.core.models import Municipality
 from outreach.intake.listing import add_listed, listed_limit, listing_note
 from outreach.intake.models import DebtHelpClient, RegisterEntry
@@ -65,7 +66,7 @@ class LoadReport:
 
 @dataclass
 class PersonRow:
-    bsn: str
+    bsn: str = field(repr=False)  # never in a repr, so never in a log or traceback
     address_key: str
     surname: str
     birth_date: Any
@@ -156,7 +157,7 @@ def load_clients(path: Path, municipality: Municipality) -> LoadReport:
         CLIENT_COLUMNS,
         lambda p: DebtHelpClient(
             municipality=municipality,
-            bsn=p.bsn,
+            **bsn_fields(p.bsn),
             address_key=p.address_key,
             surname=p.surname,
             birth_date=p.birth_date,
@@ -172,7 +173,7 @@ def load_register(path: Path, municipality: Municipality) -> LoadReport:
         REGISTER_COLUMNS,
         lambda p: RegisterEntry(
             municipality=municipality,
-            bsn=p.bsn,
+            **bsn_fields(p.bsn),
             address_key=p.address_key,
             surname=p.surname,
             birth_date=p.birth_date,

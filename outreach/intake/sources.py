@@ -7,7 +7,7 @@ replace the register by implementing the same `check` method.
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, TypeVar
 
@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from outreach.core import bulk
+from outreach.core.bsn import Keyring, keyring
 from outreach.core.models import Municipality
 from outreach.intake.models import DebtHelpClient, RegisterEntry
 from outreach.intake.validation import surname_core
@@ -22,12 +23,23 @@ from outreach.intake.validation import surname_core
 
 @dataclass(frozen=True, slots=True)
 class PersonQuery:
-    """What a signal tells about the person, enough to look them up."""
+    """What a signal tells about the person, enough to look them up.
 
-    bsn: str
+    `bsn` is the plain number, in memory only (a source such as a BRP service asks by it); the
+    local tables hold it encrypted and are looked up by `bsn_indexes`, its blind index under
+    every key (outreach.core.bsn), which the intake works out once per signal."""
+
+    bsn: str = field(repr=False)  # never in a repr, so never in a log or traceback
     address_key: str
     surname: str
     birth_date: date | None
+    bsn_indexes: tuple[str, ...] = ()
+
+    def indexes(self, keys: Keyring) -> tuple[str, ...]:
+        """The BSN's blind indexes (none without a BSN)."""
+        if not self.bsn:
+            return ()
+        return self.bsn_indexes or keys.indexes(self.bsn)
 
 
 class Residency(enum.Enum):
@@ -57,28 +69,34 @@ class PopulationRegister(Protocol):
 
 
 def same_person(
-    query: PersonQuery, bsn: str, address_key: str, surname: str, birth: date | None
+    indexes: tuple[str, ...], query: PersonQuery, row: DebtHelpClient | RegisterEntry
 ) -> bool:
-    """BSN decides when both sides have one; otherwise address, surname and birth date."""
-    if query.bsn and bsn:
-        return query.bsn == bsn
-    if query.address_key != address_key or surname_core(query.surname) != surname_core(surname):
+    """BSN decides when both sides have one (`indexes`: the query's blind indexes); otherwise
+    address, surname and birth date."""
+    if indexes and row.bsn_index:
+        return row.bsn_index in indexes
+    if query.address_key != row.address_key:
         return False
-    return query.birth_date is None or birth is None or query.birth_date == birth
+    if surname_core(query.surname) != surname_core(row.surname):
+        return False
+    return query.birth_date is None or row.birth_date is None or query.birth_date == row.birth_date
 
 
 def _candidates(
-    model: type[T], municipality: Municipality, people: Sequence[PersonQuery]
-) -> dict[str, list[T]]:
-    bsns = list({p.bsn for p in people if p.bsn})
-    keys = list({p.address_key for p in people})
-    fields = ["id", "bsn", "address_key", "surname", "birth_date"]
+    model: type[T], municipality: Municipality, people: Sequence[PersonQuery], keys: Keyring
+) -> tuple[dict[str, list[T]], list[tuple[str, ...]]]:
+    """The rows that may be these people, by blind index and by address; and each person's
+    blind indexes."""
+    indexes = [p.indexes(keys) for p in people]
+    wanted = list({i for person in indexes for i in person})
+    addresses = list({p.address_key for p in people})
+    fields = ["id", "bsn_index", "address_key", "surname", "birth_date"]
     if model is RegisterEntry:
         fields += ["deceased_on", "minors_in_household"]
     rows = bulk.select(
         f"SELECT {', '.join(fields)} FROM {bulk.table(model)} "
-        "WHERE municipality_id = %s AND (bsn = ANY(%s) OR address_key = ANY(%s))",
-        [municipality.pk, bsns, keys],
+        "WHERE municipality_id = %s AND (bsn_index = ANY(%s) OR address_key = ANY(%s))",
+        [municipality.pk, wanted, addresses],
     )
     found: dict[str, list[T]] = {}
     for values in rows:
@@ -87,22 +105,22 @@ def _candidates(
             if name in data:
                 data[name] = bulk.as_date(data[name])
         row = model(municipality=municipality, **data)
-        if row.bsn:
-            found.setdefault("bsn:" + row.bsn, []).append(row)
+        if row.bsn_index:
+            found.setdefault("bsn:" + row.bsn_index, []).append(row)
         found.setdefault(row.address_key, []).append(row)
-    return found
+    return found, indexes
 
 
-def _matches(query: PersonQuery, found: dict[str, list[T]]) -> list[T]:
-    pool = found.get("bsn:" + query.bsn, []) if query.bsn else []
-    pool = pool + found.get(query.address_key, [])
-    return [r for r in pool if same_person(query, r.bsn, r.address_key, r.surname, r.birth_date)]
+def _matches(query: PersonQuery, indexes: tuple[str, ...], found: dict[str, list[T]]) -> list[T]:
+    pool = [row for index in indexes for row in found.get("bsn:" + index, [])]
+    pool += found.get(query.address_key, [])
+    return [row for row in pool if same_person(indexes, query, row)]
 
 
 class LocalDebtHelpClients:
     def known(self, municipality: Municipality, people: Sequence[PersonQuery]) -> list[bool]:
-        found = _candidates(DebtHelpClient, municipality, people)
-        return [bool(_matches(p, found)) for p in people]
+        found, indexes = _candidates(DebtHelpClient, municipality, people, keyring())
+        return [bool(_matches(p, i, found)) for p, i in zip(people, indexes, strict=True)]
 
 
 class LocalPopulationRegister:
@@ -113,16 +131,16 @@ class LocalPopulationRegister:
     ) -> list[RegisterOutcome]:
         if not RegisterEntry.objects.filter(municipality=municipality).exists():
             return [RegisterOutcome(Residency.UNKNOWN)] * len(people)
-        found = _candidates(RegisterEntry, municipality, people)
+        found, indexes = _candidates(RegisterEntry, municipality, people, keyring())
         outcomes = []
-        for person in people:
-            matches = _matches(person, found)
+        for person, person_indexes in zip(people, indexes, strict=True):
+            matches = _matches(person, person_indexes, found)
             if not matches:
                 outcomes.append(RegisterOutcome(Residency.NOT_RESIDENT))
                 continue
             # The BSN decides when it matches; otherwise a living match wins: a deceased
             # namesake at the address must not close the case.
-            by_bsn = [m for m in matches if person.bsn and m.bsn == person.bsn]
+            by_bsn = [m for m in matches if m.bsn_index and m.bsn_index in person_indexes]
             entry = min(by_bsn or matches, key=lambda e: e.deceased_on is not None)
             residency = Residency.DECEASED if entry.deceased_on else Residency.RESIDENT
             outcomes.append(RegisterOutcome(residency, entry.minors_in_household))

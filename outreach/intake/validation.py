@@ -1,7 +1,7 @@
 """Validate one delivered row into a SignalRecord, or say precisely what is wrong with it."""
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,7 +19,7 @@ from outreach.intake.parsing import (
     parse_house_number,
     parse_phone,
 )
-from outreach.intake.readers import RawRow
+from outreach.intake.readers import RawRow, without_bsn
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 CP1252_WARNING = (
@@ -53,7 +53,7 @@ class SignalRecord:
     arrears_start: date | None
     signal_date: date
     crisis: bool
-    bsn: str
+    bsn: str = field(repr=False)  # never in a repr, so never in a log or traceback
     initials: str
     first_name: str
     prefix: str
@@ -266,7 +266,8 @@ class RowValidator:
             phone=phone,
             email=email,
             customer_number=field("klantnummer")[:50],
-            raw=row.raw,
+            # Kept with the signal until the retention period ends: never its BSN.
+            raw=without_bsn(row.raw) if "bsn" in f else row.raw,
         )
         return Outcome(record, errors, warnings)
 

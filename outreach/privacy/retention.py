@@ -130,7 +130,8 @@ def _anonymise(cutoff: datetime, municipalities: list[int] | None, report: Reten
     PhoneNumber.objects.filter(person__in=persons).delete()
     report.persons_anonymised += persons.update(
         key=Concat(Value(ANONYMISED_KEY_PREFIX), Cast("pk", CharField())),
-        bsn="",
+        bsn_encrypted="",
+        bsn_index="",
         initials="",
         first_name="",
         prefix="",

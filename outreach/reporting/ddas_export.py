@@ -30,6 +30,9 @@ Values:
   `einddatum_matchingperiode`) then.
 - What we do not hold is left out (`warmeOverdracht`, `kvk-nummer`, `functietitel`), and so is
   every personal field we lack: never an empty string, never a placeholder.
+- The client's `Burgerservicenummer` is never in a delivery: the schema does not require it,
+  and the BSN serves only to match a signal with the debt-help clients and the population
+  register (it is stored encrypted, outreach.core.bsn).
 - An anonymised client (outreach.privacy.retention) keeps only what survives anonymisation: the
   four-digit postcode area in `Postcode` (the schema's Postcode is a plain string, AN6 in the
   model) and the town. Name, BSN, birth date, street and house number are left out, whatever
@@ -77,7 +80,6 @@ SIGNAL_FIELDS = (
     "status",
     "partner_type",
     "person__key",
-    "person__bsn",
     "person__initials",
     "person__prefix",
     "person__surname",
@@ -179,7 +181,7 @@ def supplying_organisation(municipality: Municipality) -> dict[str, Any]:
 def client(row: Row) -> dict[str, Any]:
     """The `client` of a signal row (SIGNAL_FIELDS from person__key on): what we hold, and of an
     anonymised person only the postcode area and the town."""
-    (person_key, bsn, initials, prefix, surname, birth_date, household_key, street, postcode,
+    (person_key, initials, prefix, surname, birth_date, household_key, street, postcode,
      house_number, addition, town) = row  # fmt: skip
     anonymised = (
         person_key.startswith(ANONYMISED_KEY_PREFIX)
@@ -190,7 +192,6 @@ def client(row: Row) -> dict[str, Any]:
         area = _text(postcode)[:4]
         return _present(Postcode=area if len(area) == 4 else "", Plaatsnaam=_text(town))
     return _present(
-        Burgerservicenummer=_text(bsn),
         Voorletters=_text(initials),
         Voorvoegsel=_text(prefix),
         Achternaam=_text(surname),

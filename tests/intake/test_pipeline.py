@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from outreach.cadence.recipients import load_recipients
 from outreach.casework import workflow
 from outreach.casework.models import Case
+from outreach.core.bsn import blind_index, open_
 from outreach.core.ddas import EndResult, SignalStatus
 from outreach.intake.models import (
     Household,
@@ -217,7 +218,9 @@ def test_stored_signal_household_and_person(ingest, now):
     assert (household.street, household.town) == ("Kerkstraat", "Utrecht")
     person = signal.person
     assert person.household == household
-    assert (person.bsn, person.display_name) == ("111222333", "Jan van Dijk")
+    assert open_(person.bsn_encrypted) == "111222333"
+    assert person.bsn_index == blind_index("111222333")
+    assert person.display_name == "Jan van Dijk"
     assert person.birth_date == date(1980, 2, 3)
     assert only_case().household == household
 
@@ -225,7 +228,7 @@ def test_stored_signal_household_and_person(ingest, now):
 def test_person_details_are_completed_never_overwritten(ingest):
     ingest([signal_row(id="1", voornaam="", bsn="", email="", telefoonnummer="")])
     person = Person.objects.get()
-    assert (person.first_name, person.bsn, person.email) == ("", "", "")
+    assert (person.first_name, person.bsn_encrypted, person.bsn_index, person.email) == ("",) * 4
     ingest(
         [
             signal_row(
@@ -251,7 +254,11 @@ def test_person_details_are_completed_never_overwritten(ingest):
         ]
     )
     person = Person.objects.get()
-    assert (person.first_name, person.bsn, person.email) == ("Jan", "111222333", "jan@example.nl")
+    assert (person.first_name, open_(person.bsn_encrypted), person.email) == (
+        "Jan",
+        "111222333",
+        "jan@example.nl",
+    )
     assert sorted(person.phone_numbers.values_list("e164", "kind")) == [
         ("+31301234567", "fixed"),
         ("+31612345678", "mobile"),

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from outreach.core.bsn import open_
 from outreach.intake.models import Signal
 from outreach.intake.pipeline import import_rows
 from outreach.intake.readers import FileRejected, RawRow, open_delivery
@@ -345,7 +346,8 @@ def test_ddas_example_imports(tmp_path, municipality, now):
     signal = Signal.objects.get()
     assert signal.partner_ref == "VS-2025-0001"
     assert signal.household.key == "1234AB|10|A"
-    assert signal.person.bsn == "111222333"
+    assert open_(signal.person.bsn_encrypted) == "111222333"
+    assert "111222333" not in signal.raw
 
 
 def test_invalid_json_names_line_and_column(tmp_path):

@@ -202,7 +202,6 @@ def test_a_signal_carries_what_the_schema_names_with_whole_euros_and_the_full_cl
         "status": "Nog niet opgepakt",
         "signaalpartner": {"type": "Energie"},
         "client": {
-            "Burgerservicenummer": "123456782",
             "Voorletters": "J.",
             "Voorvoegsel": "van",
             "Achternaam": "Dijk",

@@ -12,6 +12,7 @@ from outreach.cadence.periodic import run_housekeeping
 from outreach.casework import workflow
 from outreach.casework.models import Case
 from outreach.casework.offers import record_answer, register_offer
+from outreach.core.bsn import bsn_fields
 from outreach.core.ddas import EndResult
 from outreach.intake.models import DebtHelpClient, OptOut
 from outreach.intake.pipeline import import_rows
@@ -131,7 +132,7 @@ def test_an_offer_accepted_after_the_case_closed_counts(open_signal):
 
 def test_screened_out_signals_tell_not_picked_up_or_already_known(municipality, now):
     DebtHelpClient.objects.create(
-        municipality=municipality, bsn="111222333", address_key="-", surname="Jansen"
+        municipality=municipality, **bsn_fields("111222333"), address_key="-", surname="Jansen"
     )
     low, known = ingest(
         [
