@@ -20,6 +20,7 @@ from typing import Any
 from outreach.intake.readers import REQUIRED_COLUMNS, SIGNAL_COLUMNS
 from outreach.reporting.delivery import DEFAULT_LIMIT, MAX_LIMIT
 from outreach.reporting.models import PartnerFeedback
+from outreach.reporting.records import COLUMNS
 
 DDAS_SCHEMA_FILE = Path(__file__).parent / "ddas_schema" / "json_schema_Uitwisselmodel.json"
 SCHEMAS = "#/components/schemas/"
@@ -266,16 +267,7 @@ FEEDBACK_RECORD = {
         "fact_label": {"type": "string", "description": "The fact in Dutch."},
         "changed_at": {"type": "string", "format": "date-time"},
     },
-    "required": [
-        "change",
-        "signal_id",
-        "municipality",
-        "signal_date",
-        "received_on",
-        "fact",
-        "fact_label",
-        "changed_at",
-    ],
+    "required": list(COLUMNS),  # every column of a feedback record
 }
 
 FEEDBACK_PAGE = {
