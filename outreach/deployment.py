@@ -10,7 +10,7 @@ module (no Django settings needed), so that a test can read any environment.
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,9 +120,13 @@ def secret_key(environ: Mapping[str, str], production: bool, data_dir: Path) -> 
     return given
 
 
-def kept_key(path: Path) -> str:
-    """The key in `path`, made (random, readable by its owner only) when there is none. Two
-    processes starting at once both end with the first one's key."""
+def _new_secret_key() -> str:
+    return secrets.token_urlsafe(MIN_KEY_LENGTH)
+
+
+def kept_key(path: Path, make: Callable[[], str] = _new_secret_key) -> str:
+    """The key in `path`, made by `make` (random; the file readable by its owner only) when
+    there is none. Two processes starting at once both end with the first one's key."""
     try:
         return _read_key(path)
     except FileNotFoundError:
@@ -131,7 +135,7 @@ def kept_key(path: Path) -> str:
     draft = path.with_name(f".{path.name}.{os.getpid()}")
     descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as out:
-        out.write(secrets.token_urlsafe(MIN_KEY_LENGTH) + "\n")
+        out.write(make() + "\n")
     try:
         os.link(draft, path)  # never replaces a key another process wrote meanwhile
     except FileExistsError:

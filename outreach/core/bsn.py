@@ -19,7 +19,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +28,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from outreach.deployment import kept_key
 
 # The index is the HMAC's first 128 bits, hex: no two of the billion possible BSNs collide in
 # practice, and the source tables' indexes stay small.
@@ -143,20 +144,11 @@ def keyring() -> Keyring:
     return _keyring(text)
 
 
+@lru_cache(maxsize=4)
 def _key_file(path: Path) -> str:
-    """The key kept in `path`, made (readable by its owner only) the first time."""
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return path.read_text().strip()
-    with os.fdopen(handle, "w") as out:
-        out.write(Fernet.generate_key().decode("ascii") + "\n")
-    return path.read_text().strip()
+    """The embedded default's key, kept in `path` (made the first time): read once per process,
+    not at every BSN a file of clients seals."""
+    return kept_key(path, lambda: Fernet.generate_key().decode("ascii"))
 
 
 def seal(bsn: str) -> str:

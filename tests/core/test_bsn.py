@@ -111,3 +111,12 @@ def test_production_does_not_start_without_a_bsn_key(tmp_path):
     assert development.returncode == 0, development.stderr
     embedded = start_settings(OUTREACH_DATA_DIR=str(tmp_path))
     assert embedded.returncode == 0, embedded.stderr
+
+
+def test_the_embedded_defaults_key_file_is_read_once_per_process(settings, tmp_path):
+    settings.OUTREACH_BSN_KEY = ""
+    settings.OUTREACH_BSN_KEY_FILE = tmp_path / "once" / "bsn.key"
+    token = keyring().seal(BSN)
+    settings.OUTREACH_BSN_KEY_FILE.unlink()  # a file of clients seals each row: no read per row
+    assert keyring().open(token) == BSN
+    assert not settings.OUTREACH_BSN_KEY_FILE.exists()

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from outreach.core.tomlfile import Problem, Table, show
 from outreach.messaging.lint.data import raise_problems, read_toml
@@ -198,37 +198,41 @@ def _build(top: Table) -> LintConfig | None:
     before = len(top.problems)
     sentence_table = top.table("sentence", "the words per sentence", required=True)
     sentence = _limits(sentence_table) if sentence_table is not None else None
-    by_language: dict[str, SentenceLimits | None] = {}
+    # A part that is None recorded its problem, so the config is not built; only the rest is kept.
+    by_language: dict[str, SentenceLimits] = {}
     if sentence_table is not None:
         for lang in LANGUAGES:
             if lang in sentence_table.data:
                 own = {**sentence_table.data, **sentence_table.data[lang]}  # type: ignore[dict-item]
-                by_language[lang] = _limits(
+                limits = _limits(
                     Table(own, top.file, top.location, top.problems, f"sentence.{lang}.")
                 )
+                if limits is not None:
+                    by_language[lang] = limits
     sms = top.table("sms", "the SMS limits", required=True)
     max_segments = sms.integer("max_segments", required=True) if sms is not None else None
     ucs2 = sms.text_list("ucs2_warning", required=True) if sms is not None else None
     readability_table = top.table("readability", "the reading-ease limits", required=True)
     min_words = None
-    readability: dict[str, Readability | None] = {}
+    readability: dict[str, Readability] = {}
     if readability_table is not None:
         min_words = readability_table.integer("min_words", required=True)
         for lang in LANGUAGES:
             table = readability_table.table(lang, "a measure", required=True)
-            if table is not None:
-                readability[lang] = _readability(table, lang)
+            measured = _readability(table, lang) if table is not None else None
+            if measured is not None:
+                readability[lang] = measured
     if len(top.problems) > before:
         return None
     assert sentence is not None and max_segments is not None and ucs2 is not None
     assert min_words is not None
     return LintConfig(
         sentence=sentence,
-        sentence_by_language={lang: cast(SentenceLimits, v) for lang, v in by_language.items()},
+        sentence_by_language=by_language,
         sms_max_segments=max_segments,
         ucs2_warning=frozenset(ucs2),
         min_words=min_words,
-        readability={lang: cast(Readability, v) for lang, v in readability.items()},
+        readability=readability,
         source=top.file,
     )
 
