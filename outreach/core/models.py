@@ -328,6 +328,7 @@ class AuditEntry(models.Model):
         PERSON = "person", "persoon"
         SIGNAL = "signal", "signaal"
         TEXT = "text", "tekst"
+        EXPERIMENT = "experiment", "experiment"  # a decision that stops one (ExperimentDecision)
 
     at = models.DateTimeField("wanneer")
     # The user, while she exists; her username stays when she is deleted. Both empty: the
