@@ -42,7 +42,11 @@ from outreach.reporting.segments import UNKNOWN, kind_label
 from outreach.reporting.stats import Rate
 
 REACHED, ACCEPTED = "reached", "accepted"
-MEASURES = {REACHED: "bereik", ACCEPTED: "acceptatie van hulp"}
+# Each measure as a sentence names it: with its article, and without.
+MEASURES = {
+    REACHED: ("het bereik", "bereik"),
+    ACCEPTED: ("de acceptatie van hulp", "acceptatie van hulp"),
+}
 
 KIND, AGE = "kind", "age"
 SEGMENTS = {KIND: "Soort signaal", AGE: "Leeftijd"}
@@ -178,20 +182,25 @@ def _group(label: str, rows: list[HouseholdRow], names: list[str]) -> Group:
 def compare(variant: VariantFigures, control: VariantFigures, measure: str) -> Comparison:
     """The variant against the control in `measure`, with the sentence that says it."""
     a, b = variant.rate(measure), control.rate(measure)
-    what = MEASURES[measure]
     if a.total == 0 or b.total == 0:
         empty = variant.variant if a.total == 0 else control.variant
         sentence = f"Nog geen huishoudens in variant {empty}: er is nog niets te vergelijken."
         return Comparison(variant.variant, control.variant, measure, None, None, sentence)
     found = difference(a, b)
     more = more_households_needed(a, b)
-    sentence = _sentence(variant.variant, control.variant, what, a, found, more)
+    sentence = _sentence(variant.variant, control.variant, MEASURES[measure], a, found, more)
     return Comparison(variant.variant, control.variant, measure, found, more, sentence)
 
 
 def _sentence(
-    name: str, control: str, what: str, rate: Rate, found: Difference, more: int | None
+    name: str,
+    control: str,
+    measure: tuple[str, str],
+    rate: Rate,
+    found: Difference,
+    more: int | None,
 ) -> str:
+    the, bare = measure
     shown = (
         f"{points(found.estimate, signed=True)} procentpunt, 95%-interval "
         f"{points(found.low, signed=True)} tot {points(found.high, signed=True)}"
@@ -199,24 +208,24 @@ def _sentence(
     if found.significant:
         direction = "hoger" if found.estimate > 0 else "lager"
         return (
-            f"Met {name} is de {what} {points(abs(found.estimate))} procentpunt {direction} "
+            f"Met {name} is {the} {points(abs(found.estimate))} procentpunt {direction} "
             f"dan met {control} ({shown}). Dit verschil is significant: toeval is geen "
             "waarschijnlijke verklaring."
         )
     if more is None:
         return (
-            f"{name} en {control} hebben tot nu toe precies dezelfde {what} "
+            f"Bij {name} en {control} is {the} tot nu toe precies gelijk "
             f"({points(rate.count / rate.total)}%). Hoeveel huishoudens een beslissing vraagt, "
             "is pas te zeggen als er een verschil is."
         )
     if more == 0:
         return (
-            f"Het verschil in {what} tussen {name} en {control} ({shown}) is niet significant, "
+            f"Het verschil in {bare} tussen {name} en {control} ({shown}) is niet significant, "
             "terwijl er al genoeg huishoudens zijn om een verschil van deze grootte te zien: "
             "de varianten verschillen waarschijnlijk weinig of niet."
         )
     return (
-        f"Het verschil in {what} tussen {name} en {control} ({shown}) is nog niet "
+        f"Het verschil in {bare} tussen {name} en {control} ({shown}) is nog niet "
         f"significant: het kan toeval zijn. Bij de percentages van nu zijn nog ongeveer "
         f"{whole(more)} huishoudens nodig (beide varianten samen) om te kunnen beslissen."
     )
