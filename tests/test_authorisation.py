@@ -54,6 +54,7 @@ MOVED = "moved"  # 302 anywhere else
 Outcome = int | str
 
 NOW = datetime(2026, 5, 15, 9, 0, tzinfo=timezone.get_default_timezone())
+EXPERIMENT = "proef"
 
 
 # --- the world: two municipalities, each with a case and the objects its addresses name ----
@@ -86,6 +87,8 @@ def _message(case: Case, channel: str, to: str) -> Message:
 def _place(code: str, name: str, postcode: str, writer: User) -> Place:
     municipality = municipality_with_contact(code, name)
     (case,) = ingest([signal_row(postcode=postcode, signaaldatum="2026-05-14")], municipality, NOW)
+    # The case ran a campaign experiment: the experiments' pages have one to show.
+    Case.objects.filter(pk=case.pk).update(experiment=EXPERIMENT, variant="a")
     task = Task.objects.create(
         municipality=municipality,
         case=case,
@@ -241,6 +244,18 @@ def dashboard_entry(granted: Outcome, **kwargs: Any) -> Entry:
     )
 
 
+def experiment_entry(method: str, granted: Outcome) -> Entry:
+    """A campaign experiment's page or action, for the municipality named in the query."""
+    own = overseers(granted)
+    return Entry(
+        method,
+        own,
+        elsewhere(own),
+        lambda place: {"experiment": EXPERIMENT},
+        lambda p: f"?municipality={p.code}",
+    )
+
+
 def case_action(granted: Outcome = MOVED, **extra: Kwargs) -> Entry:
     return case_entry("POST", actors(granted), **extra)
 
@@ -322,6 +337,10 @@ TABLE: dict[str, Entry] = {
     "dashboard:page": dashboard_entry(200),
     "dashboard:ddas": dashboard_entry(200),
     "dashboard:table_csv": dashboard_entry(200, slug="kerncijfers"),
+    "dashboard:experiments": dashboard_entry(200),
+    "dashboard:experiment": experiment_entry("GET", 200),
+    # Without a variant chosen nothing is stopped: back to the page, which says why.
+    "dashboard:experiment_stop": experiment_entry("POST", MOVED),
 }
 
 
