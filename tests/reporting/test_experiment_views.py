@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("experiment_dir")]
 
 
 @pytest.fixture
-def started(municipality, engine, now) -> Case:
+def started(municipality, engine, now) -> Case:  # noqa: F811
     """Twenty households drawn into the experiment of their campaign; one of their cases."""
     ingest(households(20), municipality, now)
     engine(now)
