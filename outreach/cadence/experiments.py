@@ -101,7 +101,10 @@ def arms(cases: Sequence[Case], snapshots: Mapping[int, Mapping[str, Snapshot]])
     earlier: dict[tuple[int, str], str] = {}
     for household_id, experiment_id, variant in (
         Case.objects.filter(
-            household_id__in=households, experiment__in=ids, variant_after_stop=False
+            municipality_id__in=places,
+            experiment__in=ids,
+            household_id__in=households,
+            variant_after_stop=False,
         )
         .exclude(variant="")
         .order_by("-id")  # the first case's variant wins: it is written last
