@@ -85,14 +85,14 @@ def household_key(municipality_code: str, address_key: str) -> str:
 def open_experiment(text: str, municipality_id: int | None) -> TextExperiment | None:
     """The owner's experiment on `text` that is not stopped, if any."""
     return TextExperiment.objects.filter(
-        _owner(municipality_id), text=text, status__in=OPEN
+        **_owner(municipality_id), text=text, status__in=OPEN
     ).first()
 
 
 def history_of(text: str, municipality_id: int | None) -> list[TextExperiment]:
     """The owner's stopped experiments on `text`, newest first."""
     return list(
-        TextExperiment.objects.filter(_owner(municipality_id), text=text, status=Status.STOPPED)
+        TextExperiment.objects.filter(**_owner(municipality_id), text=text, status=Status.STOPPED)
     )
 
 
@@ -237,7 +237,7 @@ def save_variant(
     mid = experiment.municipality_id
     with transaction.atomic():
         mine = TemplateVersion.objects.select_for_update().filter(
-            _owner(mid), name=experiment.text, lang=lang, variant=variant
+            **_owner(mid), name=experiment.text, lang=lang, variant=variant
         )
         newest = mine.filter(experiment=experiment).order_by("-version").first()
         if newest is not None and newest.source == source:
@@ -293,12 +293,15 @@ def languages_of(experiment: TextExperiment) -> list[str]:
     return [lang for lang in LANGUAGES if lang in common]
 
 
-def check(experiment: TextExperiment, reason: str = "") -> dict[str, dict[str, Review]]:
+def check(
+    experiment: TextExperiment, reason: str = "", *, warnings: bool = True
+) -> dict[str, dict[str, Review]]:
     """The review of every variant in every language of the experiment (A: the text as
     published). Raises ExperimentError naming each variant and language that fails: an error
     of the renderer or the linter (a missing required element among them), a warning without
-    a reason, a variant without a text in a language the others have, a language the text
-    itself has no version in, or wrong shares."""
+    a reason (unless not `warnings`: the editor's page shows what blocks for certain), a
+    variant without a text in a language the others have, a language the text itself has no
+    version in, or wrong shares."""
     failures: list[Failure] = []
     try:
         parse_shares(list(experiment.shares), {k: str(v) for k, v in experiment.shares.items()})
@@ -337,7 +340,7 @@ def check(experiment: TextExperiment, reason: str = "") -> dict[str, dict[str, R
                     )
                 )
             warned = warned or bool(result.warnings)
-    if warned and not reason.strip():
+    if warnings and warned and not reason.strip():
         for variant, per_lang in reviews.items():
             for lang, result in per_lang.items():
                 if result.warnings:
