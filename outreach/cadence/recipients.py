@@ -107,6 +107,6 @@ def load_recipients(case_ids: Iterable[int]) -> dict[int, Recipient]:
             assignee_id=case.assignee_id,
             quiet_hours=place.quiet_hours_in_force(),
             household_id=home.pk,
-            household_key=household_key(place.code, home.key),
+            household_key=household_key(home.key),
         )
     return recipients

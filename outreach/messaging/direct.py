@@ -69,9 +69,7 @@ def send_direct(
             timezone.localdate(now),
             PublishedTexts(),
             municipality_id=case.municipality_id,
-            household=Household(
-                case.household_id, household_key(municipality.code, case.household.key)
-            ),
+            household=Household(case.household_id, household_key(case.household.key)),
         )
     except ComposeError as exc:
         log.error("case %s: the answer %r cannot be made: %s", case.pk, template, exc)

@@ -16,8 +16,8 @@ experiment without an error, and a warning needs a written reason, as for any pu
 Which variant a household gets (`PublishedTexts.variant`, outreach.messaging.texts.compose):
 the one recorded on an earlier message of the household in the same experiment, else
 `outreach.core.variants.assign` on the experiment's name and the household's key
-(`household_key`: its municipality and normalised address, which a repeat signal finds again;
-never a database id). A household so stays in its variant across repeat signals and changes
+(`household_key`: its normalised address, which a repeat signal finds again; never a
+database id). A household so stays in its variant across repeat signals and changes
 of the shares. A reader whose language the variants do not cover gets the text itself and is
 not in the experiment.
 """
@@ -72,11 +72,13 @@ class Failure:
     findings: list[dict[str, Any]] = field(default_factory=list)
 
 
-def household_key(municipality_code: str, address_key: str) -> str:
-    """The key a household is assigned a variant by: its municipality's code and its
-    normalised address (Household.key), which every repeat signal at the address finds again.
-    Never a database id (a restored or merged database renumbers), never the person's BSN."""
-    return f"{municipality_code}|{address_key}"
+def household_key(address_key: str) -> str:
+    """The key a household is assigned a variant by: its normalised address (Household.key,
+    "1234AB|12|A"), which every repeat signal at the address finds again, and which a Dutch
+    postcode and house number make unique across municipalities too. The campaign experiments
+    (outreach.cadence) draw on the same key. Never a database id (a restored or merged
+    database renumbers), never the person's BSN."""
+    return address_key
 
 
 # --- preparing ---------------------------------------------------------------------------------
