@@ -143,11 +143,11 @@ def _step(
             kept = request.POST.get("kept", "")
             new = ex.stop(current, kept, request.user, now)
             _log(request, current, f"gestopt, variant {kept} blijft")
-            made = ", ".join(f"{v.lang} v{v.version}" for v in new)
+            listed = ", ".join(f"{v.lang} v{v.version}" for v in new)
             messages.success(
                 request,
                 f"Experiment {current.name} is gestopt; variant {kept} is de tekst"
-                + (f" (nieuwe versies: {made})." if made else "."),
+                + (f" (nieuwe versies: {listed})." if listed else "."),
             )
         else:
             raise ex.ExperimentError(f"Onbekende stap '{action}'.")
