@@ -51,7 +51,7 @@ from pypdf.errors import PyPdfError
 
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt
-from outreach.core import csvsafe
+from outreach.core import audit, csvsafe
 from outreach.core.models import Municipality
 from outreach.core.private import open_private, private_dir
 from outreach.messaging.models import Message
@@ -326,6 +326,10 @@ def hand_over(batch_id: int, now: datetime) -> PrintBatch | None:
         batch.status = PrintBatch.Status.HANDED_OVER
         batch.handed_over_at = now
         batch.save(update_fields=["status", "handed_over_at"])
+        audit.record(
+            None, audit.Action.EXPORTED, audit.Kind.FILE, batch.pk, batch.municipality_id,
+            f"drukbestand: {batch.letters} brieven", now,
+        )  # fmt: skip
     log.info(
         "print batch %s handed over: %d letters, %d pages", batch.pk, batch.letters, batch.pages
     )
