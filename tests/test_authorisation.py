@@ -37,6 +37,7 @@ from outreach.intake.models import SignalPartner
 from outreach.intake.partners import register_partner
 from outreach.messaging import sending
 from outreach.messaging.models import Message
+from outreach.messaging.texts import experiments
 from outreach.messaging.texts.versions import current, save_draft
 from outreach.messaging.transports.base import Outgoing
 from tests.cadence.conftest import campaign_dir, ingest  # noqa: F401  (fixture)
@@ -54,7 +55,7 @@ MOVED = "moved"  # 302 anywhere else
 Outcome = int | str
 
 NOW = datetime(2026, 5, 15, 9, 0, tzinfo=timezone.get_default_timezone())
-EXPERIMENT = "proef"
+CAMPAIGN_EXPERIMENT = "proef"
 
 
 # --- the world: two municipalities, each with a case and the objects its addresses name ----
@@ -88,7 +89,7 @@ def _place(code: str, name: str, postcode: str, writer: User) -> Place:
     municipality = municipality_with_contact(code, name)
     (case,) = ingest([signal_row(postcode=postcode, signaaldatum="2026-05-14")], municipality, NOW)
     # The case ran a campaign experiment: the experiments' pages have one to show.
-    Case.objects.filter(pk=case.pk).update(experiment=EXPERIMENT, variant="a")
+    Case.objects.filter(pk=case.pk).update(experiment=CAMPAIGN_EXPERIMENT, variant="a")
     task = Task.objects.create(
         municipality=municipality,
         case=case,
@@ -107,6 +108,7 @@ def _place(code: str, name: str, postcode: str, writer: User) -> Place:
     draft = save_draft(
         "invitation", "nl", shared.source, writer, NOW, municipality_id=municipality.pk
     )
+    experiments.create("invitation", municipality.pk, f"proef-{code}", writer, NOW)
     return Place(
         municipality=municipality,
         case=case,
@@ -236,6 +238,19 @@ def text_entry(
     return Entry(method, own, not_yours(own), kwargs)
 
 
+def experiment_entry(**extra: str) -> Entry:
+    """The page of the experiment `_place` made on a municipality's SMS invitation, or of one
+    of its variants (`variant`) in Dutch. Its steps are POSTs to the same address, behind the
+    same guard (tests/messaging/test_text_experiments.py)."""
+
+    def kwargs(place: Place) -> dict[str, Any]:
+        named = {"scope": place.code, "name": "invitation"}
+        return {**named, **extra, "lang": "nl"} if extra else named
+
+    own = writers(200)
+    return Entry("GET", own, not_yours(own), kwargs)
+
+
 def dashboard_entry(granted: Outcome, **kwargs: Any) -> Entry:
     """A dashboard download, for the municipality named in the query."""
     own = overseers(granted)
@@ -244,14 +259,14 @@ def dashboard_entry(granted: Outcome, **kwargs: Any) -> Entry:
     )
 
 
-def experiment_entry(method: str, granted: Outcome) -> Entry:
+def campaign_experiment_entry(method: str, granted: Outcome) -> Entry:
     """A campaign experiment's page or action, for the municipality named in the query."""
     own = overseers(granted)
     return Entry(
         method,
         own,
         elsewhere(own),
-        lambda place: {"experiment": EXPERIMENT},
+        lambda place: {"experiment": CAMPAIGN_EXPERIMENT},
         lambda p: f"?municipality={p.code}",
     )
 
@@ -326,6 +341,8 @@ TABLE: dict[str, Entry] = {
     "texts:rollback": text_entry("POST", MOVED, version=True),
     "texts:approve": text_entry("POST", MOVED, version=True),
     "texts:send_back": text_entry("POST", MOVED, version=True),
+    "texts:experiment": experiment_entry(),
+    "texts:experiment_variant": experiment_entry(variant="B"),
     # Reporting.
     "reporting:feedback": Entry("GET", overseers(200)),
     "reporting:feedback_csv": Entry(
@@ -338,9 +355,9 @@ TABLE: dict[str, Entry] = {
     "dashboard:ddas": dashboard_entry(200),
     "dashboard:table_csv": dashboard_entry(200, slug="kerncijfers"),
     "dashboard:experiments": dashboard_entry(200),
-    "dashboard:experiment": experiment_entry("GET", 200),
+    "dashboard:experiment": campaign_experiment_entry("GET", 200),
     # Without a variant chosen nothing is stopped: back to the page, which says why.
-    "dashboard:experiment_stop": experiment_entry("POST", MOVED),
+    "dashboard:experiment_stop": campaign_experiment_entry("POST", MOVED),
 }
 
 
