@@ -271,6 +271,20 @@ def campaign_experiment_entry(method: str, granted: Outcome) -> Entry:
     )
 
 
+def text_experiment_results_entry() -> Entry:
+    """The results page of the text experiment `_place` made on a municipality's own SMS
+    invitation, for the municipality named in the query: supervisors and administrators, as
+    the campaign experiments' pages (not the text editor's guard)."""
+    own = overseers(200)
+    return Entry(
+        "GET",
+        own,
+        elsewhere(own),
+        lambda place: {"experiment": f"proef-{place.code}"},
+        lambda p: f"?municipality={p.code}",
+    )
+
+
 def case_action(granted: Outcome = MOVED, **extra: Kwargs) -> Entry:
     return case_entry("POST", actors(granted), **extra)
 
@@ -356,6 +370,7 @@ TABLE: dict[str, Entry] = {
     "dashboard:table_csv": dashboard_entry(200, slug="kerncijfers"),
     "dashboard:experiments": dashboard_entry(200),
     "dashboard:experiment": campaign_experiment_entry("GET", 200),
+    "dashboard:text_experiment": text_experiment_results_entry(),
     # Without a variant chosen nothing is stopped: back to the page, which says why.
     "dashboard:experiment_stop": campaign_experiment_entry("POST", MOVED),
 }

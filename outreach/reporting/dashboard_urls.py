@@ -9,6 +9,12 @@ urlpatterns = [
     path("<slug:slug>.csv", dashboard_views.table_csv, name="table_csv"),
     path("experimenten/", experiment_views.experiment_list, name="experiments"),
     path("experimenten/<slug:experiment>/", experiment_views.experiment_page, name="experiment"),
+    # A text experiment's name is a slug too: its own prefix keeps the two kinds apart.
+    path(
+        "experimenten/tekst/<slug:experiment>/",
+        experiment_views.text_experiment_page,
+        name="text_experiment",
+    ),
     path(
         "experimenten/<slug:experiment>/stoppen",
         experiment_views.experiment_stop,

@@ -1,9 +1,15 @@
-"""The supervisor's campaign experiments, for one of her municipalities: the list, each
-experiment's results (outreach.reporting.experiment_results), and the form that stops one
-(outreach.cadence.experiments.stop_experiment). The municipality is chosen as on the dashboard
-(`?municipality=`); another municipality's experiments are 404."""
+"""The supervisor's experiments, for one of her municipalities: one list of the campaign
+experiments and the text experiments, each experiment's results on one page
+(outreach.reporting.experiment_results, the same counting and template for both kinds), and
+the form that stops a campaign experiment (outreach.cadence.experiments.stop_experiment).
+
+A text experiment is stopped in the text editor by communication staff (and administrators:
+TEXT_ROLES), who choose there which variant becomes the text; a supervisor does not edit texts
+(outreach.core.roles), so its page links there instead of offering a form. The municipality is
+chosen as on the dashboard (`?municipality=`); another municipality's experiments are 404."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib import messages
 from django.db.models import Count
@@ -11,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -20,9 +27,13 @@ from outreach.cadence.models import ExperimentDecision
 from outreach.casework.models import Case
 from outreach.core.models import Municipality
 from outreach.core.roles import ADMINISTRATOR, SUPERVISOR, municipalities_for, role_required
+from outreach.messaging.models import TextExperiment
+from outreach.messaging.texts.experiments import BASE
+from outreach.messaging.texts.scopes import SHARED_KEY
 from outreach.reporting.dashboard_views import chosen_municipality
 from outreach.reporting.experiment_results import (
     SEGMENTS,
+    ExperimentResults,
     Group,
     campaign_experiment_rows,
     experiment_results,
@@ -30,6 +41,11 @@ from outreach.reporting.experiment_results import (
     whole,
 )
 from outreach.reporting.stats import Rate
+from outreach.reporting.text_experiments import (
+    households_per_experiment,
+    text_experiment_rows,
+    text_experiments_of,
+)
 
 OVERSEERS = (SUPERVISOR, ADMINISTRATOR)
 
@@ -142,21 +158,108 @@ class Shown:
         return cls(group.label, rows, [c.sentence for c in group.comparisons])
 
 
+def day(moment: datetime) -> str:
+    """A moment as the day it was here: "3 juni 2026"."""
+    return date_format(timezone.localtime(moment), "j F Y")
+
+
+def campaign_status(listed: Listed) -> str:
+    if listed.decision is not None:
+        decided = day(listed.decision.decided_at)
+        return f"Gestopt op {decided}, verder met variant {listed.decision.variant}"
+    return "Loopt" if listed.declared else "Afgelopen"
+
+
+def text_status(experiment: TextExperiment) -> str:
+    if experiment.status == TextExperiment.Status.STOPPED and experiment.stopped_at:
+        return f"Gestopt op {day(experiment.stopped_at)}, variant {experiment.kept} is de tekst"
+    return str(experiment.get_status_display()).capitalize()
+
+
+def text_variants(experiment: TextExperiment) -> tuple[str, ...]:
+    """The variants, the control (A: the text itself) first."""
+    return (BASE, *(name for name in experiment.shares if name != BASE))
+
+
+def text_owner(experiment: TextExperiment) -> str:
+    return "eigen tekst" if experiment.municipality_id else "gedeelde tekst"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """An experiment of either kind as the list shows it."""
+
+    kind: str  # "Campagne" or "Tekst"
+    label: str
+    id: str
+    subject: str  # the campaign, or the text and whose it is
+    variants: tuple[str, ...]
+    size: str  # "12 zaken", "9 huishoudens"
+    status: str
+    url: str
+
+
+def rows_of(municipality: Municipality) -> list[Row]:
+    """The municipality's campaign experiments, then the text experiments that concern it."""
+    query = f"?municipality={municipality.code}"
+    rows = [
+        Row(
+            "Campagne",
+            listed.label,
+            listed.id,
+            listed.campaign or "staat niet meer in de campagnebestanden",
+            listed.variants,
+            f"{whole(listed.cases)} zaken",
+            campaign_status(listed),
+            reverse("dashboard:experiment", args=[listed.id]) + query,
+        )
+        for listed in experiments_of(municipality).values()
+    ]
+    households = households_per_experiment(municipality)
+    rows += [
+        Row(
+            "Tekst",
+            experiment.name,
+            experiment.name,
+            f"{experiment.text} ({text_owner(experiment)})",
+            text_variants(experiment),
+            f"{whole(households.get(experiment.name, 0))} huishoudens",
+            text_status(experiment),
+            reverse("dashboard:text_experiment", args=[experiment.name]) + query,
+        )
+        for experiment in text_experiments_of(municipality)
+    ]
+    return rows
+
+
 @never_cache
 @role_required(*OVERSEERS)
 def experiment_list(request: HttpRequest) -> HttpResponse:
     allowed = municipalities_for(request.user)
     municipality = chosen_municipality(request.GET, allowed)
-    experiments = experiments_of(municipality) if municipality is not None else {}
     return render(
         request,
         "reporting/experiments.html",
         {
             "municipalities": allowed,
             "municipality": municipality,
-            "experiments": list(experiments.values()),
+            "experiments": rows_of(municipality) if municipality is not None else [],
         },
     )
+
+
+def results_context(municipality: Municipality, results: ExperimentResults) -> dict[str, object]:
+    """What the results template shows of any experiment's results."""
+    return {
+        "municipality": municipality,
+        "results": results,
+        "overall": Shown.of(results.overall),
+        "segments": [
+            (SEGMENTS.get(key, key), [Shown.of(group) for group in groups])
+            for key, groups in results.segments.items()
+        ],
+        "list_url": reverse("dashboard:experiments") + f"?municipality={municipality.code}",
+    }
 
 
 @never_cache
@@ -164,25 +267,61 @@ def experiment_list(request: HttpRequest) -> HttpResponse:
 def experiment_page(request: HttpRequest, experiment: str) -> HttpResponse:
     municipality = _municipality(request)
     listed = _experiment(municipality, experiment)
-    now = timezone.now()
-    rows = campaign_experiment_rows(municipality, listed.id, now)
-    results = experiment_results(rows, listed.variants)
-    segments = [
-        (SEGMENTS.get(key, key), [Shown.of(group) for group in groups])
-        for key, groups in results.segments.items()
-    ]
+    rows = campaign_experiment_rows(municipality, listed.id, timezone.now())
+    status = campaign_status(listed)
+    if listed.decision is not None:
+        status += ". Zaken die daarna startten, tellen hier niet mee: zij zijn niet geloot."
+    elif not listed.declared:
+        status += ": het staat niet meer in de campagnebestanden."
     return render(
         request,
         "reporting/experiment.html",
         {
-            "municipality": municipality,
-            "experiment": listed,
-            "results": results,
-            "overall": Shown.of(results.overall),
-            "segments": segments,
+            **results_context(municipality, experiment_results(rows, listed.variants)),
+            "label": listed.label,
+            "facts": [
+                ("Soort", "Campagne-experiment"),
+                ("Kenmerk", listed.id),
+                ("Campagne", listed.campaign or "staat niet meer in de campagnebestanden"),
+                ("Stand", status),
+            ],
+            "counted": "Per huishouden dat door loting in het experiment kwam.",
+            "stop_variants": listed.variants if listed.declared and not listed.decision else (),
             "stop_url": reverse("dashboard:experiment_stop", args=[listed.id])
             + f"?municipality={municipality.code}",
-            "list_url": reverse("dashboard:experiments") + f"?municipality={municipality.code}",
+        },
+    )
+
+
+@never_cache
+@role_required(*OVERSEERS)
+def text_experiment_page(request: HttpRequest, experiment: str) -> HttpResponse:
+    """A text experiment's results for the municipality's readers; stopping it is the text
+    editor's (see the module's docstring)."""
+    municipality = _municipality(request)
+    found = next((e for e in text_experiments_of(municipality) if e.name == experiment), None)
+    if found is None:
+        raise Http404("no such text experiment in this municipality")
+    rows = text_experiment_rows(municipality, found.name, timezone.now())
+    scope = municipality.code if found.municipality_id else SHARED_KEY
+    return render(
+        request,
+        "reporting/experiment.html",
+        {
+            **results_context(municipality, experiment_results(rows, text_variants(found))),
+            "label": found.name,
+            "facts": [
+                ("Soort", "Tekstexperiment"),
+                ("Kenmerk", found.name),
+                ("Tekst", f"{found.text} ({text_owner(found)})"),
+                ("Stand", text_status(found) + "."),
+            ],
+            "counted": (
+                "Per huishouden van de gemeente dat een bericht in het experiment kreeg. "
+                "Variant A is de tekst zelf."
+            ),
+            "text_running": found.status == TextExperiment.Status.RUNNING,
+            "editor_url": reverse("texts:experiment", kwargs={"scope": scope, "name": found.text}),
         },
     )
 

@@ -2,8 +2,8 @@
 experiments' results view: one row per household of the municipality that got a message in the
 experiment, with its variant, its segments, and whether it was reached and accepted help.
 
-The rows have the shape the campaign experiments' counting takes (variant, segments, reached,
-accepted), so one results view serves both. Definitions, the same as for a campaign
+The rows are the campaign experiments' (`HouseholdRow`), counted by the same
+`experiment_results`, so one results view serves both. Definitions, the same as for a campaign
 experiment and the dashboard's (outreach.reporting.casefacts):
 - the household's variant: the one recorded on its messages in the experiment (a household
   stays in its variant, so they agree; the first message's counts);
@@ -13,14 +13,16 @@ experiment and the dashboard's (outreach.reporting.casefacts):
   accepted (whenever, by `now`). Both are fractions of all the variant's households;
 - segments: "kind", the kind of its first case in the experiment (single, multiple,
   consecutive: Case.Kind), and "age", the age group of that case's first signal's person on
-  the day the case came in (AGE_GROUPS; "unknown" without a birth date, and after
-  anonymisation).
+  the day the case came in (experiment_results.AGE_GROUPS; "unknown" without a birth date,
+  and after anonymisation).
+
+`text_experiments_of` says which text experiments concern a municipality: its own, and the
+shared texts' experiments as far as they reach its readers.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from outreach.casework.models import Case, ContactAttempt, HelpOffer
@@ -28,35 +30,49 @@ from outreach.core.ddas import FOLLOWED_UP
 from outreach.core.models import Municipality
 from outreach.intake.matching import age_on
 from outreach.intake.models import Signal
-from outreach.messaging.models import Message
+from outreach.messaging.models import Message, TextExperiment
+from outreach.messaging.texts.experiments import reaches
+from outreach.reporting.experiment_results import AGE, KIND, HouseholdRow, age_group
 from outreach.reporting.segments import UNKNOWN
 
-KIND, AGE = "kind", "age"
-# (upper bound in whole years, exclusive; key): the young (up to 27, who get other texts and
-# channels), the pensioners (67 and older) and everyone in between.
-AGE_GROUPS: tuple[tuple[int | None, str], ...] = (
-    (27, "under_27"),
-    (67, "27_66"),
-    (None, "67_plus"),
-)
+Status = TextExperiment.Status
 
 
-def age_group(age: int | None) -> str:
-    """The group of an age in whole years; UNKNOWN without one."""
-    if age is None:
-        return UNKNOWN
-    return next(key for limit, key in AGE_GROUPS if limit is None or age < limit)
+def text_experiments_of(municipality: Municipality) -> list[TextExperiment]:
+    """The text experiments that concern the municipality, newest first: its own in any state,
+    and the shared texts' experiments that are or were sent to its readers (a message of its
+    cases records one) or that reach its readers now (outreach.messaging.texts.experiments
+    .reaches: it has no own experiment on the text nor, in a language of the experiment, an own
+    published version of it). A shared experiment still in preparation concerns nobody yet."""
+    sent = set(
+        Message.objects.filter(case__municipality=municipality)
+        .exclude(text_experiment="")
+        .values_list("text_experiment", flat=True)
+        .distinct()
+    )
+    found = []
+    for experiment in TextExperiment.objects.filter(
+        Q(municipality=municipality)
+        | Q(municipality__isnull=True, status__in=[Status.RUNNING, Status.STOPPED])
+    ):
+        if (
+            experiment.municipality_id is not None
+            or experiment.name in sent
+            or (experiment.status == Status.RUNNING and reaches(experiment, municipality.pk))
+        ):
+            found.append(experiment)
+    return found
 
 
-@dataclass(frozen=True, slots=True)
-class HouseholdRow:
-    """One household of an experiment: its variant, its segments (dimension -> value), and
-    whether it was reached and accepted help."""
-
-    variant: str
-    segments: dict[str, str]
-    reached: bool
-    accepted: bool
+def households_per_experiment(municipality: Municipality) -> dict[str, int]:
+    """Per text experiment, how many of the municipality's households got a message in it."""
+    return dict(
+        Message.objects.filter(case__municipality=municipality)
+        .exclude(text_experiment="")
+        .values_list("text_experiment")
+        .annotate(households=Count("case__household", distinct=True))
+        .order_by()
+    )
 
 
 def text_experiment_rows(

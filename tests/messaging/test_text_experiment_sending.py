@@ -18,7 +18,8 @@ from outreach.messaging.models import Message, TextExperiment
 from outreach.messaging.texts import experiments as ex
 from outreach.messaging.texts.compose import PublishedTexts, Reader, compose
 from outreach.messaging.texts.experiments import Household as Whom
-from outreach.reporting.text_experiments import HouseholdRow, text_experiment_rows
+from outreach.reporting.experiment_results import HouseholdRow
+from outreach.reporting.text_experiments import text_experiment_rows
 from tests.cadence.conftest import FRAMEWORK_NAMES, ingest
 from tests.conftest import signal_row
 from tests.messaging.channels import make_cases

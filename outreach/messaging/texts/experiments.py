@@ -39,6 +39,7 @@ from outreach.messaging.texts.versions import (
     Review,
     four_eyes,
     publish_kept,
+    published,
     published_of_every_owner,
     review,
     save_draft,
@@ -479,6 +480,27 @@ def stop(experiment: TextExperiment, kept: str, user: Any, now: datetime) -> lis
         experiment.stopped_at = now
         experiment.save(update_fields=["status", "kept", "stopped_by", "stopped_at"])
     return new
+
+
+def reaches(experiment: TextExperiment, municipality_id: int) -> bool:
+    """Whether the running experiment reaches the municipality's readers, as `PublishedTexts
+    .variant` (outreach.messaging.texts.compose) decides it: its own experiment reaches them;
+    a shared one when the municipality has no running experiment of its own on the text and,
+    in some language of the experiment, its readers get the shared text (no own published
+    version in that language)."""
+    if experiment.status != Status.RUNNING:
+        return False
+    if experiment.municipality_id is not None:
+        return experiment.municipality_id == municipality_id
+    if TextExperiment.objects.filter(
+        municipality_id=municipality_id, text=experiment.text, status=Status.RUNNING
+    ).exists():
+        return False
+    for lang in languages_of(experiment):
+        version = published(experiment.text, lang, municipality_id)
+        if version is not None and version.municipality_id is None:
+            return True
+    return False
 
 
 def _user(user: Any) -> Any:
