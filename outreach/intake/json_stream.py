@@ -41,14 +41,16 @@ class Outline:
 
 
 class _Checked:
-    """The delivery's bytes without a UTF-8 BOM, checked to be UTF-8 on the way through."""
+    """The delivery's bytes without a UTF-8 BOM, checked to be UTF-8 on the way through (or
+    repaired: the pure Python parser raises on a cut character even as it is closed)."""
 
-    def __init__(self, raw: IO[bytes], limit: int | None = None) -> None:
+    def __init__(self, raw: IO[bytes], limit: int | None = None, repair: bool = False) -> None:
         self.raw = raw
-        self.limit = limit  # give out no more than this many bytes
-        self.offset = 0  # bytes given out
+        self.limit = limit  # read no more than this many bytes
+        self.repair = repair  # give out a bad byte, or a character cut at the limit, as U+FFFD
+        self.offset = 0  # bytes read
         self.skipped = 0  # the BOM's
-        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace" if repair else "strict")
         self.tail = b""
         self.escaped_nul = False
 
@@ -66,7 +68,7 @@ class _Checked:
         else:
             data = self.raw.read(size) if size else b""
         try:
-            self.decoder.decode(data, final=not data)
+            text = self.decoder.decode(data, final=not data)
         except UnicodeDecodeError as exc:
             at = self.skipped + self.offset + exc.start
             raise NotJson(f"JSON must be UTF-8: {exc.reason} at byte {at}") from exc
@@ -74,7 +76,7 @@ class _Checked:
         self.escaped_nul = self.escaped_nul or b"\\u0000" in window
         self.tail = window[-5:]
         self.offset += len(data)
-        return data
+        return text.encode() if self.repair else data
 
 
 def outline(opener: Opener) -> Outline:
@@ -86,8 +88,7 @@ def outline(opener: Opener) -> Outline:
         except NotJson:
             raise
         except ijson.JSONError as exc:
-            reason = str(exc).splitlines()[0] if str(exc) else "unreadable"
-            raise NotJson(_located(opener, reason, checked.offset)) from exc
+            raise NotJson(_located(opener, _reason(exc), checked.offset)) from exc
         except UnicodeDecodeError as exc:  # yajl's, of a lone low surrogate escape (\udc00)
             raise NotJson(
                 "not valid JSON: a \\u escape is half of a character (a lone surrogate)"
@@ -148,13 +149,22 @@ def _shape(events: Iterator[tuple[str, Any]]) -> tuple[str, tuple[str, ...]]:
     return items_at, tuple(dict.fromkeys(delivery_codes)) if deliveries_list else ()
 
 
+def _reason(exc: ijson.JSONError) -> str:
+    """The first line of yajl's report (the next ones quote the text around the error); bytes
+    where that text is not UTF-8."""
+    report = exc.args[0] if exc.args else ""
+    if isinstance(report, bytes):
+        report = report.decode("utf-8", "replace")
+    return str(report).splitlines()[0] if str(report).strip() else "unreadable"
+
+
 def _located(opener: Opener, reason: str, end: int) -> str:
     """yajl's reason with the line and column of the error, which the pure Python parser tells
     (reading no further than yajl did); yajl's own report quotes the text around it, which may
     be a name or a BSN."""
     with opener() as raw:
         try:
-            for _ in SLOW.basic_parse(_Checked(raw, limit=end)):
+            for _ in SLOW.basic_parse(_Checked(raw, limit=end, repair=True)):
                 pass
         except ijson.JSONError as exc:
             found = re.fullmatch(r"Unexpected symbol (.*) at (\d+)", str(exc), re.DOTALL)
@@ -163,7 +173,7 @@ def _located(opener: Opener, reason: str, end: int) -> str:
                     reason = "a number too long to read"
                 line, column = _line_and_column(opener, int(found[2]))
                 return f"not valid JSON: {reason} (line {line}, column {column})"
-        except (ValueError, UnicodeDecodeError):  # e.g. a string with a control character
+        except ValueError:  # e.g. a string with a control character: no position
             pass
     return f"not valid JSON: {reason}"
 
@@ -172,8 +182,8 @@ def _line_and_column(opener: Opener, position: int) -> tuple[int, int]:
     """The line and column (both from 1) of a character position in the text after the BOM."""
     line, line_start, seen = 1, 0, 0
     with opener() as raw:
-        checked = _Checked(raw)
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        checked = _Checked(raw, repair=True)  # as the parser that gave the position read it
+        decoder = codecs.getincrementaldecoder("utf-8")()
         while seen < position:
             data = checked.read(CHUNK)
             text = decoder.decode(data, final=not data)[: position - seen]

@@ -125,6 +125,8 @@ def test_a_broken_large_file_is_refused_before_any_row_saying_where(tmp_path):
         (b'{"vroegsignalen": [\n{"ID": "S-1"}\n', "parse error: premature EOF"),
         (b'[{"ID": "S-1"}] [', "parse error: trailing garbage"),
         (b'[\n  {"achternaam": Jansen}]', "lexical error: invalid char in json text. (line 2"),
+        # yajl's report is bytes where its quote of the text is not UTF-8: still not quoted.
+        (b'[\n  {"achternaam": Jansen}]\xc3', "lexical error: invalid char in json text. (line 2"),
         (b"[" * 5_000, "nested more than 100 levels deep"),
     ],
 )
