@@ -279,6 +279,15 @@ OUTREACH_RETENTION_DAYS = int(os.environ.get("OUTREACH_RETENTION_DAYS", "183"))
 # longer than the data costs little privacy.
 OUTREACH_AUDIT_RETENTION_DAYS = int(os.environ.get("OUTREACH_AUDIT_RETENTION_DAYS", "730"))
 
+# django-axes' records of logins (the attempts that count towards a lock, the failure log and
+# the log of logins) are removed after this many days. They name staff usernames and addresses:
+# personal data, kept only as long as their purpose needs. The lock needs its cool-off
+# (minutes, and never less is removed); a month is time enough to notice and look into a
+# burst of guessing or a login from an odd address, which is what the logs are for.
+OUTREACH_LOGIN_LOG_RETENTION_DAYS = deployment.env_count(
+    os.environ, "OUTREACH_LOGIN_LOG_RETENTION_DAYS", 30, least=1
+)
+
 # The DDAS export's codeGegevensleverancier: the code of whoever supplies the data (the software
 # supplier or the host) to the national monitor.
 OUTREACH_DDAS_SUPPLIER_CODE = os.environ.get("OUTREACH_DDAS_SUPPLIER_CODE", "outreach")
@@ -468,6 +477,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outreach.core.tasks.purge_audit_log",
         "schedule": crontab(minute="*/10"),
     },
+    # Django-axes' login records: their own retention, an indexed DELETE like the audit log's.
+    "login-log-retention": {
+        "task": "outreach.core.tasks.purge_login_log",
+        "schedule": crontab(minute="*/10"),
+    },
     "reporting-feedback": {
         "task": "outreach.reporting.tasks.record_feedback",
         "schedule": crontab(minute="*/10"),
@@ -503,6 +517,7 @@ CELERY_TASK_ROUTES = {
     "outreach.casework.tasks.plan_capacity": {"queue": "housekeeping"},
     "outreach.reporting.tasks.record_feedback": {"queue": "housekeeping"},
     "outreach.core.tasks.purge_audit_log": {"queue": "housekeeping"},
+    "outreach.core.tasks.purge_login_log": {"queue": "housekeeping"},
     "outreach.messaging.printing.tasks.print_batches": {"queue": "slow"},
     "outreach.privacy.tasks.anonymise_expired_data": {"queue": "slow"},
 }

@@ -1,9 +1,10 @@
 """The limit on password guessing (django-axes, configured in outreach.settings): whose address
-a login comes from, and what a locked-out login is told."""
+a login comes from, what a locked-out login is told, and how long its records are kept."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -40,3 +41,23 @@ def locked_out(
     )
     response["Retry-After"] = str(round(cooloff.total_seconds()))
     return response
+
+
+def purge_login_records(now: datetime) -> int:
+    """Remove django-axes' records of logins older than OUTREACH_LOGIN_LOG_RETENTION_DAYS: the
+    attempts (never one that may still lock, within the cool-off), the failure log and the log
+    of logins. The number of records removed."""
+    kept = timedelta(days=settings.OUTREACH_LOGIN_LOG_RETENTION_DAYS)
+    removed = 0
+    for model, period in (
+        (AccessAttempt, max(kept, settings.AXES_COOLOFF_TIME)),
+        (AccessFailureLog, kept),
+        (AccessLog, kept),
+    ):
+        # By model: delete() also counts the expiry rows that go with an attempt.
+        removed += (
+            model.objects.filter(attempt_time__lt=now - period)
+            .delete()[1]
+            .get(model._meta.label, 0)
+        )
+    return removed

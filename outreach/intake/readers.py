@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
+from outreach.intake import json_stream
+
 REQUIRED_COLUMNS = ("bedrag", "signaaldatum", "achternaam", "postcode", "huisnummer")
 # The columns of formats/signals.md, in the order files written by us use.
 SIGNAL_COLUMNS: tuple[str, ...] = (
@@ -54,7 +56,7 @@ ALIASES = {
     "straat": "straatnaam",
 }
 MAX_FIELD = 10_000
-MAX_JSON_BYTES = 200 * 1024 * 1024
+MAX_JSON_BYTES = 200 * 1024 * 1024  # of a request body (files are streamed)
 
 
 class FileRejected(Exception):
@@ -130,8 +132,7 @@ def open_delivery(path: Path) -> Delivery:
     except OSError as exc:
         raise FileRejected(f"cannot open {path.name}: {exc.strerror}") from exc
     if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
-        with path.open("rb") as handle:
-            return parse_json(handle.read(MAX_JSON_BYTES + 1))
+        return read_json(lambda: path.open("rb"))
     return Delivery(read_csv_file(path))
 
 
@@ -279,7 +280,56 @@ def check_header(
         raise FileRejected(f"column(s) appear more than once in the header: {', '.join(doubled)}")
 
 
+def read_json(opener: json_stream.Opener) -> Delivery:
+    """A JSON delivery, streamed: the whole document is checked first (FileRejected before any
+    row is taken), then its signals are read one at a time."""
+    try:
+        found = json_stream.outline(opener)
+    except json_stream.NotJson as exc:
+        raise FileRejected(str(exc)) from exc
+    except OSError as exc:
+        raise FileRejected(f"cannot read the file: {exc.strerror}") from exc
+    if len(found.municipality_codes) > 1:
+        raise FileRejected(
+            f"the document holds deliveries for several municipalities "
+            f"({', '.join(found.municipality_codes)}); deliver them one municipality at a time"
+        )
+    items = json_stream.items(opener, found.items_at)
+    code = found.municipality_codes[0] if found.municipality_codes else None
+    return Delivery(json_rows(items, found.escaped_nul), code, is_csv=False)
+
+
+def json_rows(items: Iterable[Any], escaped_nul: bool = False) -> Iterator[RawRow]:
+    """Numbered rows of the signals, a row with an error for an item that is not an object.
+    `escaped_nul`: the document holds \\u0000, which is taken out (PostgreSQL stores no NUL)."""
+    try:
+        for number, item in enumerate(items, start=1):
+            if escaped_nul:
+                item = _without_nul(item)
+            if not isinstance(item, dict):
+                yield RawRow(
+                    number, {"__error__": "a signal must be a JSON object"}, {"item": item}
+                )
+                continue
+            yield RawRow(number, flatten_ddas_item(item), item)
+    except json_stream.NotJson as exc:
+        raise FileRejected(str(exc)) from exc
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
 def parse_json(data: bytes) -> Delivery:
+    """JSON delivered in a request body, read whole: the API bounds the body's size and the
+    signals a request may hold. Unlike a file, a body may hold Python's NaN and Infinity,
+    reported as a bad amount of their row."""
     if len(data) > MAX_JSON_BYTES:
         raise FileRejected(f"JSON deliveries are limited to {MAX_JSON_BYTES // 2**20} MB")
     try:
@@ -314,14 +364,6 @@ def _storable(value: Any) -> Any:
     if isinstance(value, dict):
         return {_storable(k): _storable(v) for k, v in value.items()}
     return value
-
-
-def json_rows(items: list[Any]) -> Iterator[RawRow]:
-    for number, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            yield RawRow(number, {"__error__": "a signal must be a JSON object"}, {"item": item})
-            continue
-        yield RawRow(number, flatten_ddas_item(item), item)
 
 
 def json_items(document: Any) -> list[Any]:
@@ -376,7 +418,7 @@ def _text(value: Any) -> str:
         # A JSON number is never Dutch notation: write it so the amount parser cannot take
         # 45.125 for forty-five thousand.
         exact = Decimal(repr(value))
-        if not exact.is_finite():  # Infinity and NaN, which Python's JSON reader takes
+        if not exact.is_finite():  # NaN and Infinity (a request body), 1e400 (read as inf)
             return repr(value)
         # Not by quantize(): it fails on a number of more digits than the context's precision.
         if int(exact.as_tuple().exponent) >= -2:
