@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "outreach.reporting",
     "outreach.desk",
     "outreach.demo",
+    "outreach.simulation",
 ]
 
 MIDDLEWARE = [
