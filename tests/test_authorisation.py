@@ -37,6 +37,7 @@ from outreach.intake.models import SignalPartner
 from outreach.intake.partners import register_partner
 from outreach.messaging import sending
 from outreach.messaging.models import Message
+from outreach.messaging.texts import experiments
 from outreach.messaging.texts.versions import current, save_draft
 from outreach.messaging.transports.base import Outgoing
 from tests.cadence.conftest import campaign_dir, ingest  # noqa: F401  (fixture)
@@ -104,6 +105,7 @@ def _place(code: str, name: str, postcode: str, writer: User) -> Place:
     draft = save_draft(
         "invitation", "nl", shared.source, writer, NOW, municipality_id=municipality.pk
     )
+    experiments.create("invitation", municipality.pk, f"proef-{code}", writer, NOW)
     return Place(
         municipality=municipality,
         case=case,
@@ -233,6 +235,19 @@ def text_entry(
     return Entry(method, own, not_yours(own), kwargs)
 
 
+def experiment_entry(**extra: str) -> Entry:
+    """The page of the experiment `_place` made on a municipality's SMS invitation, or of one
+    of its variants (`variant`) in Dutch. Its steps are POSTs to the same address, behind the
+    same guard (tests/messaging/test_text_experiments.py)."""
+
+    def kwargs(place: Place) -> dict[str, Any]:
+        named = {"scope": place.code, "name": "invitation"}
+        return {**named, **extra, "lang": "nl"} if extra else named
+
+    own = writers(200)
+    return Entry("GET", own, not_yours(own), kwargs)
+
+
 def dashboard_entry(granted: Outcome, **kwargs: Any) -> Entry:
     """A dashboard download, for the municipality named in the query."""
     own = overseers(granted)
@@ -311,6 +326,8 @@ TABLE: dict[str, Entry] = {
     "texts:rollback": text_entry("POST", MOVED, version=True),
     "texts:approve": text_entry("POST", MOVED, version=True),
     "texts:send_back": text_entry("POST", MOVED, version=True),
+    "texts:experiment": experiment_entry(),
+    "texts:experiment_variant": experiment_entry(variant="B"),
     # Reporting.
     "reporting:feedback": Entry("GET", overseers(200)),
     "reporting:feedback_csv": Entry(

@@ -49,6 +49,7 @@ from outreach.messaging.sending import (
 )
 from outreach.messaging.status import FAILURES
 from outreach.messaging.texts.compose import ComposeError, PublishedTexts, Reader, compose
+from outreach.messaging.texts.experiments import Household
 from outreach.messaging.transports.base import (
     ABSENT,
     HANDED_OVER,
@@ -144,6 +145,8 @@ def execute_steps(
             )
         }
         recipients = load_recipients({s.case_id for s in steps if s.pk not in earlier})
+        # The variants the batch's households have in text experiments: one query.
+        run.texts.remember(who.household_id for who in recipients.values())
         run.visits = _visit_times(run, steps)
         for step in steps:
             if step.pk in earlier:
@@ -245,6 +248,7 @@ def _message(
             run.texts,
             run.visits.get(step.pk),
             municipality_id=who.municipality_id,
+            household=Household(who.household_id, who.household_key),
         )
     except ComposeError as exc:
         # Our fault, not the reader's: nothing is sent, the failure path reaches them instead.
@@ -253,7 +257,8 @@ def _message(
     item = Outgoing(
         step.pk, who.case_id, step.channel, to, text.body, text.language, text.template,
         text.version, text.template_municipality, variables=text.variables,
-        quiet_hours=who.quiet_hours,
+        quiet_hours=who.quiet_hours, text_experiment=text.text_experiment,
+        text_variant=text.text_variant,
     )  # fmt: skip
     run.outgoing.append((step, spec, item))
 

@@ -10,6 +10,7 @@ from outreach.core.contacts import ContactDirectory
 from outreach.core.ddas import FOLLOWED_UP
 from outreach.intake.models import Person, PhoneNumber, Signal
 from outreach.messaging.texts.compose import contact_context
+from outreach.messaging.texts.experiments import household_key
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class Recipient:
     # The quiet hours its municipality keeps ("21:00-08:00"; empty: none): its own, else the
     # service's default (`Municipality.quiet_hours_in_force`).
     quiet_hours: str = ""
+    # The household: its row, and the stable key text experiments assign a variant by.
+    household_id: int = 0
+    household_key: str = ""
 
     def address_for(self, channel: str) -> str:
         if channel in ("sms", "whatsapp"):
@@ -102,5 +106,7 @@ def load_recipients(case_ids: Iterable[int]) -> dict[int, Recipient]:
             municipality=letterheads[letterhead],
             assignee_id=case.assignee_id,
             quiet_hours=place.quiet_hours_in_force(),
+            household_id=home.pk,
+            household_key=household_key(home.key),
         )
     return recipients

@@ -25,6 +25,7 @@ from outreach.messaging.texts.compose import (
     contact_context,
 )
 from outreach.messaging.texts.context import language_or_default
+from outreach.messaging.texts.experiments import Household, household_key
 from outreach.messaging.transports.base import Outgoing, Transport
 from outreach.messaging.transports.registry import default_transport
 
@@ -68,6 +69,7 @@ def send_direct(
             timezone.localdate(now),
             PublishedTexts(),
             municipality_id=case.municipality_id,
+            household=Household(case.household_id, household_key(case.household.key)),
         )
     except ComposeError as exc:
         log.error("case %s: the answer %r cannot be made: %s", case.pk, template, exc)
@@ -87,6 +89,8 @@ def send_direct(
         template_version=text.version,
         template_municipality_id=text.template_municipality,
         in_session=in_session,
+        text_experiment=text.text_experiment,
+        text_variant=text.text_variant,
     )
     (recorded,) = send_now([item], transport or default_transport(), now, counts=False)
     if recorded.status == Message.Status.FAILED:

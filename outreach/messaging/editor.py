@@ -128,7 +128,7 @@ def _text_list(request: HttpRequest, scope: Scope) -> HttpResponse:
     shared: dict[tuple[str, str], TemplateVersion] = {}
     if mid is not None:
         for version in TemplateVersion.objects.filter(
-            municipality__isnull=True, status=Status.PUBLISHED
+            municipality__isnull=True, status=Status.PUBLISHED, variant=""
         ).only("name", "lang", "version"):
             shared[(version.name, version.lang)] = version
     groups = []

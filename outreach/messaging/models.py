@@ -70,6 +70,11 @@ class Message(models.Model):
     counts_as_attempt = models.BooleanField(default=False)
     # Why it waits for a check, or what a person decided.
     note = models.CharField(max_length=200, blank=True)
+    # The text experiment (TextExperiment.name) this message was part of and the variant its
+    # text was ("A": the text itself); both empty outside an experiment. A household's later
+    # messages in the same experiment take the variant recorded here.
+    text_experiment = models.CharField(max_length=64, blank=True, default="", db_default="")
+    text_variant = models.CharField(max_length=8, blank=True, default="", db_default="")
 
     class Meta:
         indexes = [
@@ -89,6 +94,12 @@ class Message(models.Model):
                 fields=["channel", "created_at"],
                 name="message_queued",
                 condition=Q(status="queued"),
+            ),
+            # A household's variant in a text experiment, and the experiment's rows.
+            models.Index(
+                fields=["text_experiment", "case"],
+                name="message_text_experiment",
+                condition=~Q(text_experiment=""),
             ),
         ]
 
@@ -110,11 +121,14 @@ class TemplateVersion(models.Model):
         RETURNED = "returned", "teruggestuurd"
         PUBLISHED = "published", "gepubliceerd"
         RETIRED = "retired", "vervangen"  # was published, replaced by a later version
+        # A variant of a stopped experiment: kept for the record, never sent again.
+        ARCHIVED = "archived", "gearchiveerd"
 
     class Origin(models.TextChoices):
         SHIPPED = "shipped", "meegeleverd"
         EDITED = "edited", "bewerkt"
         ROLLBACK = "rollback", "teruggezet"
+        EXPERIMENT = "experiment", "uit experiment"  # the variant an experiment kept
 
     # Null: the shared default every municipality without its own version sends.
     municipality = models.ForeignKey(
@@ -122,6 +136,17 @@ class TemplateVersion(models.Model):
     )
     name = models.CharField(max_length=64)
     lang = models.CharField(max_length=8)
+    # Empty: the text itself (variant "A" of an experiment on it). Otherwise the variant
+    # ("B", ...) of `experiment` this version is the wording of; each variant of a text has
+    # its own numbers and at most one published version per language.
+    variant = models.CharField(max_length=8, blank=True, default="", db_default="")
+    experiment = models.ForeignKey(
+        "TextExperiment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="versions",
+    )
     version = models.PositiveIntegerField()
     source = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -157,22 +182,22 @@ class TemplateVersion(models.Model):
         # and one for the municipalities' own.
         constraints = [
             models.UniqueConstraint(
-                fields=["name", "lang", "version"],
+                fields=["name", "lang", "variant", "version"],
                 condition=Q(municipality__isnull=True),
                 name="template_version_shared",
             ),
             models.UniqueConstraint(
-                fields=["name", "lang", "municipality", "version"],
+                fields=["name", "lang", "variant", "municipality", "version"],
                 condition=Q(municipality__isnull=False),
                 name="template_version_own",
             ),
             models.UniqueConstraint(
-                fields=["name", "lang"],
+                fields=["name", "lang", "variant"],
                 condition=Q(status="published", municipality__isnull=True),
                 name="one_published_shared",
             ),
             models.UniqueConstraint(
-                fields=["name", "lang", "municipality"],
+                fields=["name", "lang", "variant", "municipality"],
                 condition=Q(status="published", municipality__isnull=False),
                 name="one_published_own",
             ),
@@ -181,4 +206,76 @@ class TemplateVersion(models.Model):
 
     def __str__(self) -> str:
         owner = self.municipality_id or "shared"
-        return f"{self.name}/{self.lang} v{self.version} ({owner}, {self.status})"
+        variant = f" variant {self.variant}" if self.variant else ""
+        return f"{self.name}/{self.lang}{variant} v{self.version} ({owner}, {self.status})"
+
+
+class TextExperiment(models.Model):
+    """A test of one owner's text (the shared one, or a municipality's) against other wordings
+    of it: variant "A" is the text itself as published, the others ("B", ...) are
+    TemplateVersions with `variant` set. Each household gets one variant, by a stable hash of
+    the experiment's `name` and the household (outreach.core.variants), in the `shares` given;
+    the messages record it (Message.text_experiment, text_variant). Stopping keeps one variant
+    as the text (`kept`); the others' versions are archived
+    (outreach.messaging.texts.experiments)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "in voorbereiding"
+        PROPOSED = "proposed", "wacht op goedkeuring"  # four eyes: a colleague starts it
+        RUNNING = "running", "loopt"
+        STOPPED = "stopped", "gestopt"
+
+    # Null: an experiment on a shared text, for readers who get the shared text.
+    municipality = models.ForeignKey(
+        Municipality, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.CharField(max_length=64)  # the text's name (catalogue.TEMPLATES)
+    # Hashed with the household: a name is never used twice, so no two experiments share a
+    # draw, and it is what the messages and the results name.
+    name = models.CharField(max_length=64, unique=True)
+    # {"A": 50, "B": 50}: whole percentages that add up to 100, in the variants' order.
+    shares = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    kept = models.CharField(max_length=8, blank=True)  # the variant that became the text
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    # Why it may run in spite of the variants' warnings.
+    warning_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        # One experiment under way (not stopped) per text and owner.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["text"],
+                condition=Q(municipality__isnull=True) & ~Q(status="stopped"),
+                name="one_open_experiment_shared",
+            ),
+            models.UniqueConstraint(
+                fields=["text", "municipality"],
+                condition=Q(municipality__isnull=False) & ~Q(status="stopped"),
+                name="one_open_experiment_own",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"experiment {self.name} on {self.text} ({self.status})"
+
+    @property
+    def variants(self) -> list[tuple[str, float]]:
+        """(variant, share) in order, as outreach.core.variants.assign takes them."""
+        return [(name, float(share)) for name, share in self.shares.items()]

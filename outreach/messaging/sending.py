@@ -67,6 +67,8 @@ def persist(items: Sequence[Outgoing], now: datetime, *, counts: bool) -> list[O
             template=item.template,
             template_version=item.template_version,
             template_municipality_id=item.template_municipality_id,
+            text_experiment=item.text_experiment,
+            text_variant=item.text_variant,
             status=S.SENDING,
             created_at=now,
             status_at=now,

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from outreach.messaging import editor
+from outreach.messaging import editor, experiment_views
 
 
 class ScopeConverter:
@@ -18,11 +18,18 @@ class ScopeConverter:
 register_converter(ScopeConverter, "scope")
 
 TEXT = "<scope:scope>/<slug:name>/<slug:lang>/"
+EXPERIMENT = "<scope:scope>/<slug:name>/experiment/"  # before TEXT: "experiment" is no language
 app_name = "texts"
 urlpatterns = [
     path("", editor.text_home, name="list"),
     path("voorstellen/", editor.proposals, name="proposals"),
     path("<scope:scope>/", editor.text_list, name="scope"),
+    path(EXPERIMENT, experiment_views.experiment, name="experiment"),
+    path(
+        EXPERIMENT + "<slug:variant>/<slug:lang>/",
+        experiment_views.variant,
+        name="experiment_variant",
+    ),
     path(TEXT, editor.edit, name="edit"),
     path(TEXT + "preview", editor.live_preview, name="preview"),
     path(TEXT + "pdf", editor.pdf_preview, name="pdf"),

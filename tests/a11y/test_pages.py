@@ -64,6 +64,7 @@ PAGES = [
     Screen("text_editor_letter", "/texts/{code}/first_single/nl/", COMMUNICATION),
     Screen("text_history", "/texts/{code}/invitation/nl/history/", COMMUNICATION),
     Screen("text_proposals", "/texts/voorstellen/", COMMUNICATION),
+    Screen("text_experiment", "/texts/{code}/invitation/experiment/", COMMUNICATION),
 ]
 
 # The database is set up for the module's site (tests/a11y/harness.py), which is built once

@@ -1,6 +1,7 @@
 """The text editor in a real browser: Debian's Chromium driven by Playwright against the live
 server. Staff log in through the login form, edit an SMS with its live preview and findings,
-save, publish, read the history, and see a letter's preview in a sandboxed frame.
+save, publish, read the history, see a letter's preview in a sandboxed frame, and run an
+experiment on a text (variant, shares, refused start, start, stop).
 
 Skipped where /usr/bin/chromium or the playwright package is missing (CI has both). Never
 downloads a browser: Playwright only drives the system Chromium."""
@@ -173,3 +174,55 @@ def test_a_late_answer_for_an_older_text_never_replaces_the_newer_preview(page):
     expect(page.locator("#preview div.sms")).to_have_text(GOOD_SMS_TEXT)
     expect(page.locator("#counts")).to_have_text(re.compile(r"^0 fout\(en\), "))
     expect(page.locator("button#publish")).to_be_enabled()
+
+
+def test_staff_run_an_experiment_on_an_sms_and_keep_the_variant_that_won(page, live_server):
+    # From the SMS's editor to its experiment page; variant B starts as a copy of the text.
+    page.goto("/texts/gedeeld/invitation/nl/")
+    page.get_by_role("link", name="Experiment").click()
+    expect(page).to_have_url(f"{live_server.url}/texts/gedeeld/invitation/experiment/")
+    page.get_by_label("Naam van het experiment").fill("uitnodiging-kort")
+    page.get_by_role("button", name="Maak variant B").click()
+    expect(page.locator("ul.messages")).to_have_text(
+        "Experiment uitnodiging-kort is aangemaakt met variant B."
+    )
+    expect(page.locator("#variant-B td").first).to_have_text("50%")
+
+    # Shares that do not add up are refused with the reason.
+    page.locator('#shares input[name="A"]').fill("60")
+    page.get_by_role("button", name="Bewaar aandelen").click()
+    expect(page.locator("ul.messages")).to_have_text(
+        "De aandelen tellen op tot 110%, niet tot 100%."
+    )
+
+    # Variant B in Dutch with an unknown field: starting is refused, the page says which.
+    page.locator("#variant-B").get_by_role("link").first.click()
+    expect(page.get_by_role("heading", name=re.compile("^Variant B"))).to_be_visible()
+    page.locator("#source").fill(BAD_SMS)
+    page.get_by_role("button", name="Bewaar variant").click()
+    expect(page.locator("#findings li.finding-error").filter(has_text="iban")).to_have_count(1)
+    page.get_by_role("link", name="Experiment uitnodiging-kort").click()
+    page.get_by_role("button", name="Start het experiment").click()
+    expect(page.locator("ul.messages")).to_have_text(
+        "Het experiment kan niet starten: elke variant moet door de controle."
+    )
+    expect(page.locator("#failures")).to_contain_text("Variant B (nl)")
+    expect(page.locator("#failures")).to_contain_text("iban")
+
+    # A good variant B: it starts; then it is stopped and B becomes the text.
+    page.locator("#variant-B").get_by_role("link").first.click()
+    page.locator("#source").fill(GOOD_SMS)
+    page.get_by_role("button", name="Bewaar variant").click()
+    expect(page.locator("#preview div.sms")).to_have_text(GOOD_SMS_TEXT)
+    page.get_by_role("link", name="Experiment uitnodiging-kort").click()
+    expect(page.locator("#checks-ok")).to_be_visible()
+    page.get_by_role("button", name="Start het experiment").click()
+    expect(page.locator("ul.messages")).to_have_text("Experiment uitnodiging-kort loopt.")
+    expect(page.locator("#experiment-state")).to_contain_text("loopt")
+
+    page.get_by_role("radio", name="Variant B").check()
+    page.get_by_role("button", name="Stop het experiment").click()
+    expect(page.locator("ul.messages")).to_contain_text("variant B is de tekst")
+    page.goto("/texts/gedeeld/invitation/nl/")
+    expect(page.locator("#source")).to_have_value(GOOD_SMS)
+    expect(page.get_by_text(re.compile(r"Gepubliceerd: versie 2 \("))).to_be_visible()

@@ -1,6 +1,8 @@
 """Making the text of one message: the published version of a text for the reader's
 municipality and language (`versions.resolution_order`: its own, else the shared one, in her
-language, else in Dutch), rendered with the documented context.
+language, else in Dutch), rendered with the documented context. Where that text is in a running
+experiment (outreach.messaging.texts.experiments) the household's variant of it is rendered
+instead, and `Composed` says which experiment and variant.
 
 A text that cannot be made raises `ComposeError` and nothing is sent: never a half-rendered
 letter, and never one with a required value empty (`catalogue.required_fields`: the contact
@@ -8,6 +10,7 @@ person, her direct number, the reply number, the reader's name and address on a 
 error names the text, version and the empty fields, never the reader.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -15,9 +18,11 @@ from typing import Any
 from outreach.core.contacts import ContactDirectory
 from outreach.core.models import Municipality
 from outreach.core.municipalities import PERSON_KEYS
-from outreach.messaging.models import TemplateVersion
+from outreach.core.variants import assign
+from outreach.messaging.models import Message, TemplateVersion
 from outreach.messaging.texts.catalogue import SMS, TEMPLATES, required_fields
 from outreach.messaging.texts.context import build_context, language_or_default
+from outreach.messaging.texts.experiments import BASE, Household, Running, running_on
 from outreach.messaging.texts.versions import Owned, choose, published_of_every_owner
 
 
@@ -57,14 +62,23 @@ class Composed:
     variables: dict[str, str] = field(default_factory=dict, compare=False)
     # Whose version it was made from: the municipality's own, or None for the shared text.
     template_municipality: int | None = None
+    # The text experiment and the household's variant of it; empty outside an experiment.
+    text_experiment: str = ""
+    text_variant: str = ""
 
 
 @dataclass
 class PublishedTexts:
     """The published versions a batch needs: each text and language read once, with every
-    municipality's own versions, so a batch spanning municipalities asks no more."""
+    municipality's own versions, so a batch spanning municipalities asks no more; likewise the
+    running experiments on each text, and the variants the batch's households already have
+    (`remember`: one query for the batch)."""
 
     versions: dict[tuple[str, str], dict[Owned, TemplateVersion]] = field(default_factory=dict)
+    experiments: dict[str, dict[int | None, Running]] = field(default_factory=dict)
+    # (household id, experiment) -> the variant recorded on its messages or given in this batch.
+    assigned: dict[tuple[int, str], str] = field(default_factory=dict)
+    remembered: set[int] = field(default_factory=set)  # households whose variants are read
 
     def get(
         self, name: str, lang: str, municipality_id: int | None = None
@@ -73,6 +87,51 @@ class PublishedTexts:
         if key not in self.versions:
             self.versions[key] = published_of_every_owner(name, lang)
         return choose(self.versions[key], lang, municipality_id)
+
+    def remember(self, household_ids: Iterable[int]) -> None:
+        """Read the variants the households' earlier messages were sent in, once for all."""
+        new = set(household_ids) - self.remembered
+        if not new:
+            return
+        self.remembered |= new
+        for household, experiment, variant in (
+            Message.objects.filter(case__household_id__in=new)
+            .exclude(text_experiment="")
+            .order_by("created_at", "pk")
+            .values_list("case__household_id", "text_experiment", "text_variant")
+        ):
+            self.assigned.setdefault((household, experiment), variant)
+
+    def variant(
+        self,
+        name: str,
+        version: TemplateVersion,
+        municipality_id: int | None,
+        household: Household | None,
+    ) -> tuple[TemplateVersion, str, str]:
+        """The version to send a household instead of `version` (the text itself, chosen for
+        the reader), with the experiment and its variant ("", "" outside one). The owner's
+        experiment applies: the municipality's, else the shared one where the reader gets
+        the shared text; only in a language the variants cover."""
+        if household is None:
+            return version, "", ""
+        if name not in self.experiments:
+            self.experiments[name] = running_on(name)
+        running = self.experiments[name]
+        experiment = running.get(municipality_id) if municipality_id is not None else None
+        if experiment is None and version.municipality_id is None:
+            experiment = running.get(None)
+        if experiment is None or not experiment.covers(version.lang):
+            return version, "", ""
+        self.remember([household.id])
+        key = (household.id, experiment.name)
+        chosen = self.assigned.get(key)
+        if chosen is None or all(chosen != v for v, _ in experiment.variants):
+            chosen = assign(experiment.name, household.key, experiment.variants)
+        self.assigned[key] = chosen
+        if chosen == BASE:
+            return version, experiment.name, chosen
+        return experiment.versions[(chosen, version.lang)], experiment.name, chosen
 
 
 def letterhead(municipality: Municipality) -> dict[str, Any]:
@@ -116,9 +175,11 @@ def compose(
     appointment_at: datetime | None = None,
     *,
     municipality_id: int | None = None,
+    household: Household | None = None,
 ) -> Composed:
     """The text `name` for `reader`, from the version her municipality (`municipality_id`;
-    None: the shared texts only) sends, with its letterhead `municipality`."""
+    None: the shared texts only) sends, with its letterhead `municipality`; for `household`
+    its variant where the text is in a running experiment (none given: the text itself)."""
     from outreach.messaging.texts.rendering import RenderError, render_html, render_text
 
     spec = TEMPLATES.get(name)
@@ -127,6 +188,7 @@ def compose(
     version = texts.get(name, language_or_default(reader.language), municipality_id)
     if version is None:
         raise ComposeError(f"no published version of '{name}'")
+    version, experiment, variant = texts.variant(name, version, municipality_id, household)
     context = build_context(
         lang=version.lang,
         name=reader.name,
@@ -162,12 +224,16 @@ def compose(
         version.lang,
         plain_values(values),
         version.municipality_id,
+        experiment,
+        variant,
     )
 
 
 def _owner(version: TemplateVersion) -> str:
-    """How an error names whose version it was: nothing for the shared one."""
-    return f" of municipality {version.municipality_id}" if version.municipality_id else ""
+    """How an error names whose version it was (nothing for the shared one), and which
+    variant of an experiment."""
+    owner = f" of municipality {version.municipality_id}" if version.municipality_id else ""
+    return owner + (f" variant {version.variant}" if version.variant else "")
 
 
 def plain_values(context: dict[str, Any]) -> dict[str, str]:

@@ -123,7 +123,9 @@ def load_shipped(now: datetime) -> int:
     """Version 1 of every shipped text that the database does not hold yet, published as it
     is, as a shared text: a fresh install starts from the files. Returns how many were added."""
     have = set(
-        TemplateVersion.objects.filter(municipality__isnull=True).values_list("name", "lang")
+        TemplateVersion.objects.filter(municipality__isnull=True, variant="").values_list(
+            "name", "lang"
+        )
     )
     new = []
     for spec in TEMPLATES.values():
@@ -175,7 +177,7 @@ def published_of_every_owner(name: str, lang: str) -> dict[Owned, TemplateVersio
     """Every published version of `name` in `lang` and in Dutch, shared and every
     municipality's own, in one query: a batch reads each text once for all municipalities."""
     rows = TemplateVersion.objects.filter(
-        name=name, lang__in={lang, DEFAULT_LANGUAGE}, status=Status.PUBLISHED
+        name=name, lang__in={lang, DEFAULT_LANGUAGE}, status=Status.PUBLISHED, variant=""
     )
     return {(row.municipality_id, row.lang): row for row in rows}
 
@@ -187,6 +189,7 @@ def published(name: str, lang: str, municipality_id: int | None = None) -> Templ
         name=name,
         lang__in={lang, DEFAULT_LANGUAGE},
         status=Status.PUBLISHED,
+        variant="",
     )
     return choose({(row.municipality_id, row.lang): row for row in rows}, lang, municipality_id)
 
@@ -195,10 +198,11 @@ def published(name: str, lang: str, municipality_id: int | None = None) -> Templ
 
 
 def owned_by(municipality_id: int | None) -> Q:
-    """The versions of one owner: a municipality's own, or (None) the shared ones."""
+    """The versions of one owner's texts themselves (not an experiment's other variants): a
+    municipality's own, or (None) the shared ones."""
     if municipality_id is None:
-        return Q(municipality__isnull=True)
-    return Q(municipality_id=municipality_id)
+        return Q(municipality__isnull=True, variant="")
+    return Q(municipality_id=municipality_id, variant="")
 
 
 def versions_of(name: str, lang: str, municipality_id: int | None) -> QuerySet[TemplateVersion]:
@@ -230,7 +234,7 @@ def proposals_for(municipality_ids: list[int], shared: bool) -> QuerySet[Templat
     if shared:
         owners |= Q(municipality__isnull=True)
     return (
-        TemplateVersion.objects.filter(owners, status=Status.PROPOSED)
+        TemplateVersion.objects.filter(owners, status=Status.PROPOSED, variant="")
         .select_related("municipality", "proposed_by", "author")
         .order_by("proposed_at", "pk")
     )
@@ -319,6 +323,15 @@ def publish(version: TemplateVersion, user: Any, now: datetime, reason: str = ""
         raise PublishError(
             "Vier ogen: deze tekst wordt pas gepubliceerd als een collega het voorstel goedkeurt."
         )
+    return _publish(version, user, now, reason)
+
+
+def publish_kept(version: TemplateVersion, user: Any, now: datetime, reason: str = "") -> Review:
+    """Publish the draft `version` made from the variant a text experiment kept
+    (outreach.messaging.texts.experiments.stop), also with four eyes: its wording was approved
+    when the experiment started. Checked as any publication."""
+    if version.status != Status.DRAFT:
+        raise PublishError(f"version {version.version} is {version.status}, not a draft")
     return _publish(version, user, now, reason)
 
 

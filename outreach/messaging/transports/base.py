@@ -35,6 +35,9 @@ class Outgoing:
     template_version: int | None = None
     # Whose version of the text: the municipality's own, or None for the shared one.
     template_municipality_id: int | None = None
+    # The text experiment and the household's variant (outreach.messaging.texts.experiments).
+    text_experiment: str = ""
+    text_variant: str = ""
     # An answer within WhatsApp's 24-hour session (the reader wrote first): free text allowed.
     # Otherwise WhatsApp only takes an approved template.
     in_session: bool = False
