@@ -127,7 +127,7 @@ def _place(code: str, name: str, postcode: str, writer: User) -> Place:
             days=7,
             seed=1,
             result={"campaigns": {}, "signals": 10, "households": 9},
-        ),  # fmt: skip
+        ),
     )
 
 
@@ -367,7 +367,7 @@ TABLE: dict[str, Entry] = {
         elsewhere(overseers(400)),
         no_kwargs,
         lambda place: f"?municipality={place.code}",
-    ),  # fmt: skip
+    ),
     "simulation:run": simulation_entry(),
     "simulation:progress": simulation_entry(),
 }

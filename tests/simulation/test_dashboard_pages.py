@@ -1,6 +1,9 @@
 """The dashboard's simulation pages: the form and the list, starting a run, a run's page with
 its progress, figures and chart or its failure, and who may see them."""
 
+# The fixture `supervisor` is imported by name: pytest finds it here.
+# ruff: noqa: F401, F811
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -12,7 +15,7 @@ from outreach.simulation.report import COLUMNS
 from outreach.simulation.views import LABELS, figure_text
 from tests.conftest import municipality_with_contact
 from tests.reporting.conftest import staff
-from tests.simulation.dashboard_support import a_run, supervisor  # noqa: F401  (fixture)
+from tests.simulation.dashboard_support import a_run, supervisor
 
 pytestmark = pytest.mark.django_db
 Status = SimulationRun.Status
@@ -24,7 +27,10 @@ FIGURES = {
     "reach_by_day": [0.0, 0.01, 0.0446],
 }  # fmt: skip
 RESULT = {
-    "campaigns": {"letters-only": FIGURES, "intensive": {**FIGURES, "reach": 0.5, "reach_by_day": [0.1, 0.3, 0.5]}},
+    "campaigns": {
+        "letters-only": FIGURES,
+        "intensive": {**FIGURES, "reach": 0.5, "reach_by_day": [0.1, 0.3, 0.5]},
+    },
     "signals": 300, "households": 280, "start": "2026-02-02", "end": "2026-02-04", "days": 3,
     "seed": 1, "seconds": 4.2,
 }  # fmt: skip
@@ -99,7 +105,7 @@ def test_while_a_run_is_going_the_page_says_so_and_a_second_is_refused(
     active = a_run(municipality, status=Status.RUNNING, progress_done=12)
     page = supervisor.get(runs_url()).content.decode()
     assert "Er loopt al een simulatie voor Utrecht" in page
-    assert "Dag 12 van 30" in page and f'value="12"' in page
+    assert "Dag 12 van 30" in page and 'value="12"' in page
     response = supervisor.post(start_url(), VALID, follow=True)
     assert "Er loopt al een simulatie voor deze gemeente" in response.content.decode()
     assert list(SimulationRun.objects.all()) == [active] and dispatched == []
