@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from outreach.core.logsafe import exception_summary
@@ -206,7 +206,6 @@ class Progress:
 def execute(run_id: int, clock: Callable[[], datetime] = timezone.now) -> str:
     """Run a queued simulation to its end; its status then. A run that is not queued (done,
     failed, or taken by another delivery of the same task) is left alone."""
-    close_old_connections()
     run = SimulationRun.objects.select_related("municipality").filter(pk=run_id).first()
     if run is None:
         return "missing"
