@@ -7,7 +7,7 @@ each is named at its end with its final reach, so nothing is told by colour alon
 passes through format_html, which escapes it.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -86,25 +86,27 @@ def _description(series: Mapping[str, Sequence[float]], days: int) -> str:
     )
 
 
-def _grid(top: float, days: int, x, y) -> SafeString:  # type: ignore[no-untyped-def]
+def _grid(
+    top: float, days: int, x: Callable[[int], float], y: Callable[[float], float]
+) -> SafeString:
     """Horizontal lines at each quarter of the scale, vertical ones every week or month."""
     rows = format_html_join(
         "",
-        '<line x1="{0}" x2="{1}" y1="{2:.1f}" y2="{2:.1f}" stroke="{3}"/>'
-        '<text x="{4}" y="{2:.1f}" text-anchor="end" dominant-baseline="middle" fill="{5}">'
+        '<line x1="{0}" x2="{1}" y1="{2}" y2="{2}" stroke="{3}"/>'
+        '<text x="{4}" y="{2}" text-anchor="end" dominant-baseline="middle" fill="{5}">'
         "{6}</text>",
         (
-            (LEFT, WIDTH - RIGHT, y(step * top), GRID, LEFT - 6, MUTED, percent(step * top))
+            (LEFT, WIDTH - RIGHT, _at(y(step * top)), GRID, LEFT - 6, MUTED, percent(step * top))
             for step in (0, 0.25, 0.5, 0.75, 1)
         ),
     )
     every = 7 if days <= 70 else 30
     columns = format_html_join(
         "",
-        '<line x1="{0:.1f}" x2="{0:.1f}" y1="{1}" y2="{2}" stroke="{3}"/>'
-        '<text x="{0:.1f}" y="{4}" text-anchor="middle" fill="{5}">{6}</text>',
+        '<line x1="{0}" x2="{0}" y1="{1}" y2="{2}" stroke="{3}"/>'
+        '<text x="{0}" y="{4}" text-anchor="middle" fill="{5}">{6}</text>',
         (
-            (x(day), TOP, HEIGHT - BOTTOM, GRID, HEIGHT - BOTTOM + 18, MUTED, day)
+            (_at(x(day)), TOP, HEIGHT - BOTTOM, GRID, HEIGHT - BOTTOM + 18, MUTED, day)
             for day in range(0, days + 1, every)
         ),
     )
@@ -126,10 +128,10 @@ def _names(labels: list[tuple[float, str, str, str]]) -> SafeString:
         placed.append(at)
         parts.append(
             format_html(
-                '<text x="{}" y="{:.1f}" dominant-baseline="middle" fill="{}" {}>'
+                '<text x="{}" y="{}" dominant-baseline="middle" fill="{}" {}>'
                 '<tspan fill="{}">&#9632;</tspan> {} {}</text>',
                 WIDTH - RIGHT + 8,
-                at,
+                _at(at),
                 INK,
                 HALO,
                 colour,
@@ -138,3 +140,8 @@ def _names(labels: list[tuple[float, str, str, str]]) -> SafeString:
             )
         )
     return mark_safe("".join(parts))
+
+
+def _at(coordinate: float) -> str:
+    """A coordinate with one decimal: enough for a drawing, short in the file."""
+    return f"{coordinate:.1f}"
