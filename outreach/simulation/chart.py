@@ -7,7 +7,7 @@ each is named at its end with its final reach, so nothing is told by colour alon
 passes through format_html, which escapes it.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -86,23 +86,17 @@ def _description(series: Mapping[str, Sequence[float]], days: int) -> str:
     )
 
 
-def _grid(top: float, days: int, x, y) -> SafeString:  # type: ignore[no-untyped-def]
+def _grid(
+    top: float, days: int, x: Callable[[int], float], y: Callable[[float], float]
+) -> SafeString:
     """Horizontal lines at each quarter of the scale, vertical ones every week or month."""
     rows = format_html_join(
         "",
         '<line x1="{0}" x2="{1}" y1="{2}" y2="{2}" stroke="{3}"/>'
         '<text x="{4}" y="{2}" text-anchor="end" dominant-baseline="middle" fill="{5}">'
         "{6}</text>",
-        (  # numbers formatted first: format_html escapes its arguments into strings
-            (
-                LEFT,
-                WIDTH - RIGHT,
-                f"{y(step * top):.1f}",
-                GRID,
-                LEFT - 6,
-                MUTED,
-                percent(step * top),
-            )
+        (
+            (LEFT, WIDTH - RIGHT, _at(y(step * top)), GRID, LEFT - 6, MUTED, percent(step * top))
             for step in (0, 0.25, 0.5, 0.75, 1)
         ),
     )
@@ -112,7 +106,7 @@ def _grid(top: float, days: int, x, y) -> SafeString:  # type: ignore[no-untyped
         '<line x1="{0}" x2="{0}" y1="{1}" y2="{2}" stroke="{3}"/>'
         '<text x="{0}" y="{4}" text-anchor="middle" fill="{5}">{6}</text>',
         (
-            (f"{x(day):.1f}", TOP, HEIGHT - BOTTOM, GRID, HEIGHT - BOTTOM + 18, MUTED, day)
+            (_at(x(day)), TOP, HEIGHT - BOTTOM, GRID, HEIGHT - BOTTOM + 18, MUTED, day)
             for day in range(0, days + 1, every)
         ),
     )
@@ -137,7 +131,7 @@ def _names(labels: list[tuple[float, str, str, str]]) -> SafeString:
                 '<text x="{}" y="{}" dominant-baseline="middle" fill="{}" {}>'
                 '<tspan fill="{}">&#9632;</tspan> {} {}</text>',
                 WIDTH - RIGHT + 8,
-                f"{at:.1f}",
+                _at(at),
                 INK,
                 HALO,
                 colour,
@@ -146,3 +140,8 @@ def _names(labels: list[tuple[float, str, str, str]]) -> SafeString:
             )
         )
     return mark_safe("".join(parts))
+
+
+def _at(coordinate: float) -> str:
+    """A coordinate with one decimal: enough for a drawing, short in the file."""
+    return f"{coordinate:.1f}"

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from outreach.core.calendar import add_working_days
+from outreach.core.private import private_dir
 from outreach.demo.sample_data import (
     CLIENT_COLUMNS,
     DEMO_AREA,
@@ -80,6 +81,7 @@ def generate(signals: int, start: date, days: int, seed: int, folder: Path) -> G
     """`signals` signals dated from `start` over signal_days(days) days, written to `folder`
     (signals, register and client files, as a municipality would receive them) and read back
     as the intake reads a partner's file."""
+    private_dir(folder)
     population = SamplePopulation(DEMO_AREA, households=max(signals, 1), seed=seed)
     end = start + timedelta(days=signal_days(days) - 1)
     records = list(population.signal_records(signals, start, end))

@@ -26,6 +26,7 @@ that kind for this person).
 """
 
 import random
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -128,12 +129,13 @@ def set_up(simulated: list[Simulated], generated: Generated, setup: Setup) -> li
     and the debt-help clients."""
     municipalities = []
     copied = {k: v for k, v in setup.policy.items() if k in POLICY_FIELDS and k != "capacity"}
-    for number, sim in enumerate(simulated):
+    for sim in simulated:
         capacity = {**setup.policy.get("capacity", {}), **setup.capacity}
         municipality = Municipality.objects.create(
             code=sim.code,
             name=f"Simulatie {sim.campaign}"[:100],
-            contact={**DEMO_CONTACT, "reply_number": f"0612345{number:03d}"},
+            # A reply number of its own: a reply goes to the municipality it was sent to.
+            contact={**DEMO_CONTACT, "reply_number": f"0612{int(sim.code):06d}"},
             capacity=capacity,
             **copied,
         )
@@ -345,7 +347,8 @@ class _DayLoop:
                     self.offer(case, timezone.localdate(now), ContactKind.MAIL.value, now)
                 continue
             body = ACCEPT if self.accepts(case) else CALL_ME
-            text_reply(message, case.municipality, body, now, self.rng.getrandbits(128))
+            # The provider's message id: unique, and no draw of the seeded generator.
+            text_reply(message, case.municipality, body, now, uuid.uuid4().int)
 
     def work(self, day: date, evening: bool) -> None:
         """The calls and visits planned for today (the evening's, or the day's)."""

@@ -48,7 +48,11 @@ def known_campaigns(folder: Path, municipality: str | None) -> list[str]:
 
 
 def prepare(
-    source: Path, target: Path, campaigns: Sequence[str], municipality: str | None = None
+    source: Path,
+    target: Path,
+    campaigns: Sequence[str],
+    municipality: str | None = None,
+    first_code: int = FIRST_CODE,
 ) -> list[Simulated]:
     """Fill `target` (empty or absent) from the campaigns folder `source`: the shared files,
     and a folder per campaign named, as a simulated municipality. A municipality without a
@@ -75,7 +79,7 @@ def prepare(
         shutil.copy2(path, target / path.name)
     simulated = []
     for number, name in enumerate(campaigns):
-        code = f"{FIRST_CODE + number}"
+        code = f"{first_code + number}"
         folder = target / code
         if own is not None and own.is_dir():
             shutil.copytree(own, folder, ignore=shutil.ignore_patterns(".*"))
