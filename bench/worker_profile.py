@@ -63,8 +63,8 @@ def install() -> None:
     _wrap(transport.TwilioTransport, "plan", "plan (quiet hours, segments)")
     _wrap(transport.TwilioTransport, "create", "request (twilio client, HTTP)")
     _wrap(transport.OutreachHttpClient, "request", "HTTP client")
-    _wrap(ratelimit.RedisLimiter, "try_acquire", "rate window (Redis)")
     _wrap(ratelimit.RedisLimiter, "try_acquire_many", "rate window (Redis)")
+    _wrap(ratelimit.RedisLimiter, "release", "rate window (Redis)")
 
 
 @worker_process_init.connect

@@ -405,9 +405,9 @@ OUTREACH_WHATSAPP_RATE = int(os.environ.get("OUTREACH_WHATSAPP_RATE", "20"))
 OUTREACH_WHATSAPP_RATES: dict[str, int] = json.loads(
     os.environ.get("OUTREACH_WHATSAPP_RATES", "{}")
 )
-# The longest a message waits for its sender's rate before it is postponed; the window's margin
-# over one second (the spread between taking the rate and Twilio receiving the request); where
-# the windows live (empty: in the process).
+# The longest a message waits for its sender's rate before it is postponed; how far ahead (in
+# seconds of hand-overs) a batch takes its messages' segments in one round trip; where the
+# windows live (empty: in the process).
 OUTREACH_RATE_MAX_WAIT = float(os.environ.get("OUTREACH_RATE_MAX_WAIT", "10"))
 OUTREACH_RATE_MARGIN = float(os.environ.get("OUTREACH_RATE_MARGIN", "0.05"))
 OUTREACH_RATE_REDIS_URL = os.environ.get("OUTREACH_RATE_REDIS_URL", REDIS_URL)

@@ -56,6 +56,7 @@ MOVED = "moved"  # 302 anywhere else
 Outcome = int | str
 
 NOW = datetime(2026, 5, 15, 9, 0, tzinfo=timezone.get_default_timezone())
+CAMPAIGN_EXPERIMENT = "proef"
 
 
 # --- the world: two municipalities, each with a case and the objects its addresses name ----
@@ -89,6 +90,8 @@ def _message(case: Case, channel: str, to: str) -> Message:
 def _place(code: str, name: str, postcode: str, writer: User) -> Place:
     municipality = municipality_with_contact(code, name)
     (case,) = ingest([signal_row(postcode=postcode, signaaldatum="2026-05-14")], municipality, NOW)
+    # The case ran a campaign experiment: the experiments' pages have one to show.
+    Case.objects.filter(pk=case.pk).update(experiment=CAMPAIGN_EXPERIMENT, variant="a")
     task = Task.objects.create(
         municipality=municipality,
         case=case,
@@ -275,6 +278,18 @@ def simulation_entry() -> Entry:
     return Entry("GET", own, elsewhere(own), lambda place: {"pk": place.simulation.pk})
 
 
+def campaign_experiment_entry(method: str, granted: Outcome) -> Entry:
+    """A campaign experiment's page or action, for the municipality named in the query."""
+    own = overseers(granted)
+    return Entry(
+        method,
+        own,
+        elsewhere(own),
+        lambda place: {"experiment": CAMPAIGN_EXPERIMENT},
+        lambda p: f"?municipality={p.code}",
+    )
+
+
 def case_action(granted: Outcome = MOVED, **extra: Kwargs) -> Entry:
     return case_entry("POST", actors(granted), **extra)
 
@@ -370,6 +385,10 @@ TABLE: dict[str, Entry] = {
     ),
     "simulation:run": simulation_entry(),
     "simulation:progress": simulation_entry(),
+    "dashboard:experiments": dashboard_entry(200),
+    "dashboard:experiment": campaign_experiment_entry("GET", 200),
+    # Without a variant chosen nothing is stopped: back to the page, which says why.
+    "dashboard:experiment_stop": campaign_experiment_entry("POST", MOVED),
 }
 
 

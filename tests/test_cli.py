@@ -167,13 +167,13 @@ def test_add_contact_with_dashes_and_its_errors_exit(capsys):
     main(["outreach", "add-municipality", "0307", "Amersfoort", "--contact=worker_name=Sanne",
           "--contact=worker_phone=033 123 4567"])  # fmt: skip
     main(["outreach", "add-contact", "0307", "Iris de Boer", "--phone", "0331234568", "--default"])
-    assert "Iris de Boer (033 123 4568) is the team's contact person of 0307 Amersfoort" in (
+    assert "Iris de Boer is the team's contact person of 0307 Amersfoort" in (
         capsys.readouterr().out
     )
     with pytest.raises(SystemExit) as info:
         main(["outreach", "add-contact", "0307", "Piet", "--phone", "12"])
     assert info.value.code == 1
-    assert "phone: '12' is not a valid phone number" in capsys.readouterr().err
+    assert "phone: not a valid phone number" in capsys.readouterr().err
     people = Municipality.objects.get(code="0307").contact_people.order_by("name")
     assert [(p.name, p.is_default) for p in people] == [("Iris de Boer", True), ("Sanne", False)]
 

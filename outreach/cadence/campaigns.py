@@ -26,6 +26,31 @@ attempt each, in file order:
   soon as that step fails (no `after_days`), so it does not count as a planned attempt. A
   not-at-home card is only ever a visit's fallback.
 
+A campaign may run an experiment (issue 13): an `[experiment]` table with an `id` (lower case
+letters, digits, _ or -, at most 64; recorded on every case and message; unique among the
+files of a municipality's set), an optional `label` and two or more `[[experiment.variant]]`
+tables, each a `name` (as the id, at most 32), the `campaign` that variant runs (the file
+itself, or another campaign file of the same set) and a `share` (a relative weight above 0:
+1 and 1 is half and half). The first variant is the control the others are compared with.
+
+    [experiment]
+    id = "standaard-sms-eerst-2027"
+    label = "Sms voor de eerste brief?"
+    [[experiment.variant]]
+    name = "controle"
+    campaign = "standard"          # the file itself
+    share = 1
+    [[experiment.variant]]
+    name = "sms-eerst"
+    campaign = "standard-sms-first"
+    share = 1
+
+A case that starts with this campaign runs the campaign of its household's variant
+(outreach.cadence.experiments). What spans files (a variant's campaign exists and runs no
+experiment of its own, the id is unique) is checked by outreach.cadence.experiment_files, and
+every variant meets the minimums of the campaign it stands in for
+(outreach.cadence.requirements).
+
 Loading validates every file and reports every problem at once, as the weighing framework does
 (`outreach.core.tomlfile`): file, location (`step[2] (id 'sms')`, 1-based), field, message.
 `outreach.cadence.requirements` checks the municipality's minimums on top.
@@ -50,6 +75,7 @@ from outreach.core.tomlfile import (
     show,
     suggestion,
 )
+from outreach.core.variants import check_shares
 from outreach.intake.weighing import FrameworkError
 from outreach.messaging.texts.catalogue import CARD, LETTER, SMS, TEMPLATES
 
@@ -93,7 +119,11 @@ ID_PATTERN = re.compile(r"^[a-z0-9_-]+$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _HOURS = re.compile(r"^(\d\d):(\d\d)-(\d\d):(\d\d)$")
 
-_TOP_KEYS = ("label", "days", "close_after_days", "step")
+_TOP_KEYS = ("label", "days", "close_after_days", "step", "experiment")
+_EXPERIMENT_KEYS = ("id", "label", "variant")
+_VARIANT_KEYS = ("name", "campaign", "share")
+EXPERIMENT_ID_LENGTH = 64  # Case.experiment, Message.experiment
+VARIANT_NAME_LENGTH = 32  # Case.variant, Message.variant
 _STEP_KEYS = (
     "id",
     "channel",
@@ -136,6 +166,27 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Variant:
+    name: str
+    campaign: str  # the campaign this variant runs: the experiment's own file, or another
+    share: float  # a relative weight (outreach.core.variants)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    id: str
+    label: str
+    variants: tuple[Variant, ...]  # the first is the control
+
+    def shares(self) -> list[tuple[str, float]]:
+        """(name, share) of every variant, as outreach.core.variants takes them."""
+        return [(v.name, v.share) for v in self.variants]
+
+    def variant(self, name: str) -> Variant | None:
+        return next((v for v in self.variants if v.name == name), None)
+
+
+@dataclass(frozen=True)
 class Campaign:
     name: str
     label: str
@@ -146,6 +197,7 @@ class Campaign:
     days: Mapping[str, int] = field(default_factory=dict)
     day_unit: str = "calendar"  # "calendar" or "working" (weekends and public holidays skipped)
     close_after_days: int = DEFAULT_CLOSE_AFTER_DAYS  # calendar days after the last step
+    experiment: Experiment | None = None  # the experiment a case starting with it runs
 
     def fallbacks(self) -> frozenset[str]:
         """Ids of steps that only happen when another step fails."""
@@ -227,6 +279,7 @@ def _build_campaign(
         if step is not None:
             parsed.append((t.index, step))
     _check_references(parsed, tables, origins, source, problems)
+    experiment = _parse_experiment(top, name)
     steps = [step for _, step in parsed]
     days = _schedule(steps, source, problems) if not problems else {}
     if problems or label is None:
@@ -240,9 +293,56 @@ def _build_campaign(
             days=days,
             day_unit=day_unit,
             close_after_days=_or(close_after_days, DEFAULT_CLOSE_AFTER_DAYS),
+            experiment=experiment,
         ),
         problems,
     )
+
+
+def _parse_experiment(top: Table, own_name: str) -> Experiment | None:
+    """The file's `[experiment]`, or None (absent, or with problems: recorded)."""
+    t = top.table("experiment", "id, label and [[experiment.variant]] tables")
+    if t is None:
+        return None
+    before = len(t.problems)
+    t.check_keys(_EXPERIMENT_KEYS, "an experiment")
+    experiment_id = t.text("id", required=True)
+    if experiment_id is not None:
+        _check_name(t, "id", experiment_id, EXPERIMENT_ID_LENGTH)
+    label = t.text("label")
+    if t.data.get("variant", []) == []:
+        t.problem("variant", "missing; an experiment needs two or more [[experiment.variant]]")
+    variants: list[Variant] = []
+    for v in t.tables("variant", "name"):
+        own_before = len(v.problems)
+        v.check_keys(_VARIANT_KEYS, "a variant")
+        name = v.text("name", required=True)
+        if name is not None:
+            _check_name(v, "name", name, VARIANT_NAME_LENGTH)
+        campaign = v.text("campaign", required=True)
+        if campaign is not None and not ID_PATTERN.match(campaign):
+            v.problem("campaign", f"{show(campaign)} is not a campaign name like '{own_name}'")
+        share = v.number("share", required=True)
+        if share is not None and not share > 0:
+            v.problem("share", f"must be above 0, got {show(share)}")
+        if len(v.problems) == own_before and name and campaign and share is not None:
+            variants.append(Variant(name, campaign, float(share)))
+    if len(variants) == 1 and len(t.problems) == before:
+        t.problem("variant", "an experiment needs two or more variants to compare")
+    # What is left to check_shares is a name used twice: each share was checked above.
+    if variants:
+        for message in check_shares([(v.name, v.share) for v in variants]):
+            t.problem("variant", message)
+    if len(t.problems) > before or experiment_id is None:
+        return None
+    return Experiment(experiment_id, label or experiment_id, tuple(variants))
+
+
+def _check_name(t: Table, key: str, value: str, length: int) -> None:
+    if not ID_PATTERN.match(value):
+        t.problem(key, f"must be lower case letters, digits, _ or -, got {show(value)}")
+    elif len(value) > length:
+        t.problem(key, f"must be {length} characters or fewer, got {len(value)}")
 
 
 def _or(value: int | None, default: int) -> int:

@@ -1,6 +1,8 @@
 """Everything `outreach check-campaigns` checks in a campaigns folder, every problem at once:
 
 - every campaign file is valid (`outreach.cadence.campaigns`);
+- every experiment's variants are campaigns of the same set that run no experiment of their
+  own, and no two files declare one experiment id (`outreach.cadence.experiment_files`);
 - every campaign the weighing framework (`afwegingskader.toml`) names has its file;
 - `requirements.toml` is valid and the campaigns meet it (`outreach.cadence.requirements`);
 - a municipality's own folder (`campaigns/<CBS code>/`, outreach.core.policy_folders) holds
@@ -27,6 +29,7 @@ from outreach.cadence.campaigns import (
     CampaignError,
     load_campaign,
 )
+from outreach.cadence.experiment_files import experiment_problems
 from outreach.cadence.overlay import effective_campaign_files
 from outreach.cadence.requirements import RequirementSet, check_all, load_requirements
 from outreach.core.policy_folders import effective_file, subfolders
@@ -87,6 +90,7 @@ def _check_set(
         problems += found
         if campaign is not None:
             campaigns[name] = campaign
+    problems += experiment_problems(campaigns, names)
     framework = effective_file(folder, FRAMEWORK_FILE, code)
     shared = folder if framework.parent != folder else None
     problems += framework_problems(framework, names, shared)

@@ -1,7 +1,9 @@
 """The validated campaigns of `settings.CAMPAIGNS_DIR`, per municipality, loaded once per
 version of the files.
 
-A municipality's set is the shared files overlaid by its own folder (outreach.cadence.overlay).
+A municipality's set is the shared files overlaid by its own folder (outreach.cadence.overlay);
+a set whose experiments name campaigns it lacks is invalid as a whole
+(outreach.cadence.experiment_files).
 Each set is read again when one of its files is added, removed or changed (modification time
 or size), so new plans follow an edited file without a restart; `reload()` forgets all. A
 running plan does not follow: its steps keep the version they were planned from
@@ -16,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 
 from outreach.cadence.campaigns import Campaign, CampaignError, Step, load_campaign
+from outreach.cadence.experiment_files import experiment_problems
 from outreach.cadence.overlay import effective_campaign_files
 from outreach.core.policy_folders import relative_name
 from outreach.intake.weighing import Problem
@@ -57,6 +60,8 @@ def snapshots_for(code: str | None = None) -> dict[str, Snapshot]:
         problems += found
         if snapshot is not None:
             snapshots[name] = snapshot
+    if not problems:
+        problems = experiment_problems({n: s.campaign for n, s in snapshots.items()})
     if problems:
         raise CampaignError(problems)
     with _lock:

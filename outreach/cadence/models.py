@@ -6,10 +6,12 @@ lease ran out (the task was lost with a worker or with Redis) is claimed again. 
 (case, key) pair makes planning the same step twice impossible.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from outreach.casework.models import Case
+from outreach.core.models import Municipality
 
 
 class CampaignVersion(models.Model):
@@ -90,3 +92,28 @@ class PlannedStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.key} for case {self.case_id}"
+
+
+class ExperimentDecision(models.Model):
+    """A supervisor stopped a campaign experiment of her municipality by choosing a variant:
+    from `decided_at` on, cases that start with the experiment's campaign get that variant's
+    campaign (outreach.cadence.experiments); cases already running keep theirs. One decision
+    per experiment and municipality; audit-logged. No personal data."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    experiment = models.CharField(max_length=64)
+    variant = models.CharField(max_length=32)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "experiment"], name="experiment_decision_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.experiment}: {self.variant}"

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from outreach.cadence import experiments
 from outreach.cadence.campaigns import Campaign, CampaignError, Step
 from outreach.cadence.library import Snapshot, campaign_step, sibling_key, snapshots_for
 from outreach.cadence.models import PlannedStep
@@ -112,6 +113,8 @@ def start_cases(ids: Sequence[int], now: datetime) -> int:
 
     Each case follows the campaign files of its municipality (outreach.cadence.library); its
     steps keep the version of the file they were planned from (outreach.cadence.versions).
+    A campaign that runs an experiment starts as the campaign of the household's variant,
+    which the case records (outreach.cadence.experiments).
     A case whose campaign is unknown or whose municipality's files are invalid, or that lacks
     the contact details every text needs (`missing_contact`: nobody to name, neither its
     caseworker nor the team's contact person, or no reply number), stays new and waits on the
@@ -121,11 +124,14 @@ def start_cases(ids: Sequence[int], now: datetime) -> int:
         cases = list(
             Case.objects.select_for_update(skip_locked=True)
             .filter(id__in=ids, state=Case.State.NEW)
-            .only("id", "campaign", "deadline", "municipality_id", "assignee_id")
+            .only("id", "campaign", "deadline", "municipality_id", "assignee_id", "household_id")
         )
         places = Municipality.objects.in_bulk({c.municipality_id for c in cases})
         people = ContactDirectory.load(places, {c.assignee_id for c in cases})
         sets = {pk: _campaign_set(place.code) for pk, place in places.items()}
+        # A campaign that runs an experiment gives way to the household's variant's campaign.
+        drawn = experiments.arms(cases, {pk: snapshots for pk, (snapshots, _) in sets.items()})
+        labels: dict[str, str] = {}
         chosen: list[tuple[Case, Snapshot]] = []
         for case in cases:
             lacking = missing_contact(places[case.municipality_id], people, case.assignee_id)
@@ -134,6 +140,11 @@ def start_cases(ids: Sequence[int], now: datetime) -> int:
             if not problem:
                 snapshots, problem = sets[case.municipality_id]
                 snapshot = snapshots.get(case.campaign)
+                arm = drawn.get(case.pk)
+                if snapshot is not None and arm is not None:
+                    assert snapshot.campaign.experiment is not None
+                    labels[arm.experiment] = snapshot.campaign.experiment.label
+                    snapshot = snapshots[arm.campaign]  # the set's checks ensure it is there
                 if snapshot is None and not problem:
                     whose = f" voor gemeente {places[case.municipality_id].code}"
                     problem = f"geen campagne '{case.campaign}'{whose}"
@@ -168,6 +179,21 @@ def start_cases(ids: Sequence[int], now: datetime) -> int:
             [Case(pk=pk, window_ends=end, campaign_file=files[pk]) for pk, end in ends.items()],
             ["window_ends", "campaign_file"],
         )
+        entered = {pk: arm for pk, arm in drawn.items() if pk in ends}
+        Case.objects.bulk_update(
+            [
+                Case(
+                    pk=pk,
+                    campaign=arm.campaign,
+                    experiment=arm.experiment,
+                    variant=arm.variant,
+                    variant_after_stop=arm.after_stop,
+                )
+                for pk, arm in entered.items()
+            ],
+            ["campaign", "experiment", "variant", "variant_after_stop"],
+        )
+        experiments.record_arms(entered, labels, now)
         # What held the case up is over: it leaves the at-risk list (escalation decides anew).
         Case.objects.filter(id__in=started, at_risk_reason__startswith=NOT_STARTED).update(
             at_risk=False, at_risk_reason=""

@@ -47,6 +47,13 @@ class Case(models.Model):
     # The campaign file the running plan was made from, relative to the campaigns folder
     # ("intensive.toml", a municipality's own "0363/intensive.toml"); empty until planned.
     campaign_file = models.CharField(max_length=120, blank=True, db_default="")
+    # The campaign experiment the case runs (the id of a campaign's [experiment]) and its
+    # household's variant, set when the campaign starts (outreach.cadence.experiments); empty:
+    # none. `variant_after_stop`: given the variant a supervisor chose when she stopped the
+    # experiment, not drawn: the results count only the drawn ones.
+    experiment = models.CharField(max_length=64, blank=True, db_default="")
+    variant = models.CharField(max_length=32, blank=True, db_default="")
+    variant_after_stop = models.BooleanField(default=False, db_default=False)
     crisis = models.BooleanField(default=False)
     deadline = models.DateField()
     state = models.CharField(max_length=12, choices=State.choices, default=State.NEW)
@@ -90,6 +97,12 @@ class Case(models.Model):
                 fields=["deadline"], name="case_active_deadline", condition=Q(state="active")
             ),
             models.Index(fields=["id"], name="case_replan", condition=Q(replan=True)),
+            # An experiment's cases (the results), and a household's earlier variant.
+            models.Index(
+                fields=["municipality", "experiment", "household"],
+                name="case_experiment",
+                condition=~Q(experiment=""),
+            ),
             models.Index(
                 fields=["state_changed_at"],
                 name="case_help_offer",

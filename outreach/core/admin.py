@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from outreach.core.admin_audit import AuditedAdmin
 from outreach.core.models import AuditEntry, ContactPerson, Municipality, StaffProfile
 
 
@@ -16,7 +17,7 @@ class ContactPersonInline(admin.TabularInline):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(AuditedAdmin):
     # Every field shows with its Dutch help text; `Municipality.clean` names what is wrong.
     # An empty setting follows the environment's default (settings.OUTREACH_*).
     list_display = (
@@ -32,7 +33,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactPerson)
-class ContactPersonAdmin(admin.ModelAdmin):
+class ContactPersonAdmin(AuditedAdmin):
     list_display = ("name", "municipality", "phone", "team", "user", "is_default", "active")
     list_filter = ("municipality", "is_default", "active")
     search_fields = ("name", "team", "user__username")
@@ -40,13 +41,13 @@ class ContactPersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(AuditedAdmin):
     list_display = ("user",)
     filter_horizontal = ("municipalities",)
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(AuditedAdmin):
     """Read only: the audit log is append-only (outreach.core.audit)."""
 
     list_display = ("at", "actor_name", "action", "kind", "object_id", "municipality", "detail")

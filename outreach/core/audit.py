@@ -8,6 +8,11 @@ never shorter than the municipality's own retention of the data the entries are 
 An entry names an object by its kind and id and says what was done with a fixed word (`detail`:
 the action or the field, never a value), so it holds no citizen's data and outlives the
 anonymisation (outreach.privacy.retention) unchanged.
+
+Besides the case pages and the changes, the log holds: a page listing people (`record_list`:
+one entry per page view and municipality shown, with the filter, never a row), a file made or
+downloaded (`Action.EXPORTED`), a file or delivery read in (`Action.IMPORTED`, with counts), and
+a change through the management pages (`outreach.core.admin_audit`).
 """
 
 from collections.abc import Iterable, Mapping
@@ -62,6 +67,66 @@ def record(
         municipality_id=place,
         detail=detail[:100],
     )
+
+
+def describe(name: str, filters: Mapping[str, object]) -> str:
+    """`name` and the filters that narrow it, as `queue: show=open tier=crisis`: the filters'
+    names and values, skipping the empty ones. The caller passes only values that are no
+    citizen's data (a choice, a number, a date); a free text is passed as True ("used")."""
+    used = [
+        f"{key}={'ja' if value is True else value}"
+        for key, value in filters.items()
+        if value is not None and value is not False and value != ""
+    ]
+    return " ".join([f"{name}:" if used else name, *used])[:100]
+
+
+def record_list(
+    actor: Any,
+    name: str,
+    filters: Mapping[str, object],
+    municipalities: Iterable[Municipality | int],
+    now: datetime | None = None,
+) -> list[AuditEntry]:
+    """Log that `actor` viewed the list `name` with `filters` (see `describe`): one entry per
+    municipality whose people the list may show (the supervisors of each see it), never one
+    per row. One INSERT."""
+    detail = describe(name, filters)
+    return record_many(actor, Action.LISTED, Kind.LIST, 0, municipalities, detail, now)
+
+
+def record_many(
+    actor: Any,
+    action: str,
+    kind: str,
+    object_id: int,
+    municipalities: Iterable[Municipality | int],
+    detail: str = "",
+    now: datetime | None = None,
+) -> list[AuditEntry]:
+    """`record` for something that concerns several municipalities at once (a list, a file
+    of several): one entry for each, so that each one's supervisors see it. One INSERT."""
+    user = actor if actor is not None and actor.is_authenticated else None
+    moment = now or timezone.now()
+    places = sorted({m.pk if isinstance(m, Municipality) else m for m in municipalities})
+    return AuditEntry.objects.bulk_create(
+        AuditEntry(
+            at=moment,
+            actor=user,
+            actor_name=user.get_username() if user is not None else "",
+            action=Action(action),
+            kind=Kind(kind),
+            object_id=object_id,
+            municipality_id=place,
+            detail=detail[:100],
+        )
+        for place in places
+    )
+
+
+def page_number(text: str | None) -> str:
+    """A list's page number as the query string gave it, when it is one (else empty)."""
+    return text if text and text.isdigit() and len(text) <= 6 else ""
 
 
 # --- retention -------------------------------------------------------------------------------

@@ -321,6 +321,10 @@ class AuditEntry(models.Model):
         VIEWED = "viewed", "bekeken"
         CREATED = "created", "aangemaakt"
         CHANGED = "changed", "gewijzigd"
+        DELETED = "deleted", "verwijderd"
+        LISTED = "listed", "lijst bekeken"
+        EXPORTED = "exported", "gedownload"
+        IMPORTED = "imported", "ingelezen"
 
     class Kind(models.TextChoices):
         CASE = "case", "zaak"
@@ -328,6 +332,13 @@ class AuditEntry(models.Model):
         PERSON = "person", "persoon"
         SIGNAL = "signal", "signaal"
         TEXT = "text", "tekst"
+        EXPERIMENT = "experiment", "experiment"  # a decision that stops one (ExperimentDecision)
+        # A page listing people (object 0; the detail names the list and its filter).
+        LIST = "list", "lijst"
+        # A file made or read: a download, a print batch, an import (its run's id, or 0).
+        FILE = "file", "bestand"
+        # Any other row, changed through the management pages (the detail names its table).
+        RECORD = "record", "beheergegevens"
 
     at = models.DateTimeField("wanneer")
     # The user, while she exists; her username stays when she is deleted. Both empty: the

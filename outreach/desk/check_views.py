@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from outreach.core import audit
-from outreach.core.roles import CASE_ROLES, has_role, role_required
+from outreach.core.roles import CASE_ROLES, has_role, municipalities_for, role_required
 from outreach.desk import checks
 from outreach.desk.actions import ACTORS
 from outreach.messaging.models import Message
@@ -22,6 +22,7 @@ S = Message.Status
 @role_required(*CASE_ROLES)
 def to_check(request: HttpRequest) -> HttpResponse:
     waiting = checks.waiting(request.user)
+    audit.record_list(request.user, "te controleren", {}, municipalities_for(request.user))
     rows = [
         (m, checks.channel_word(m.channel), checks.masked(m.channel, m.to)) for m in waiting[:LIMIT]
     ]

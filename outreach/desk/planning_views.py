@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from outreach.cadence.escalation import at_risk_cases
 from outreach.casework.models import Task
+from outreach.core import audit
 from outreach.core.roles import (
     ADMINISTRATOR,
     CASE_ROLES,
@@ -18,6 +19,7 @@ from outreach.core.roles import (
 @role_required(*CASE_ROLES)
 def tasks(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    audit.record_list(request.user, "taken", {}, municipalities_for(request.user))
     open_tasks = (
         Task.objects.filter(
             municipality__in=municipalities_for(request.user), status=Task.Status.OPEN
@@ -43,6 +45,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 @role_required(SUPERVISOR, ADMINISTRATOR)
 def at_risk(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    audit.record_list(request.user, "termijn in gevaar", {}, municipalities_for(request.user))
     cases = at_risk_cases(municipalities_for(request.user), today)[:500]
     rows = [(case, (case.deadline - today).days) for case in cases]
     short = Task.objects.filter(

@@ -1,5 +1,7 @@
 """The caseworker's work queue and case page; staff see only their municipalities."""
 
+from dataclasses import asdict
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -50,6 +52,10 @@ def work_queue(request: HttpRequest) -> HttpResponse:
         else QueueFilters(show=form.cleaned_data.get("show") or "open")
     )
     cases = filter_queue(queue(municipalities), filters, user=request.user, now=now)
+    shown = {**asdict(filters), "page": audit.page_number(request.GET.get("page"))}
+    if not form.is_valid():
+        shown["filter"] = "ongeldig"
+    audit.record_list(request.user, "wachtrij", shown, municipalities, now)
     # Page over the ids, then fetch the page's cases: sorting narrow rows rather than whole
     # joined cases made a page of 60,000 cases up to four times faster.
     page = Paginator(cases.values_list("pk", flat=True), PAGE_SIZE).get_page(

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from outreach.core.admin_audit import AuditedAdmin
 from outreach.intake.models import ImportRun, SignalPartner
 
 
 @admin.register(SignalPartner)
-class SignalPartnerAdmin(admin.ModelAdmin):
+class SignalPartnerAdmin(AuditedAdmin):
     list_display = ("name", "type")
     list_filter = ("type",)
     exclude = ("token_hash",)
@@ -12,6 +13,6 @@ class SignalPartnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(AuditedAdmin):
     list_display = ("started_at", "municipality", "partner", "source")
     readonly_fields = ("municipality", "partner", "source", "started_at", "report")

@@ -23,7 +23,7 @@ from django.utils import timezone
 from outreach.casework import workflow
 from outreach.casework.events import CAMPAIGN_CHOSEN
 from outreach.casework.models import Case, CaseEvent
-from outreach.core import bulk
+from outreach.core import audit, bulk
 from outreach.core.bsn import Keyring, keyring
 from outreach.core.ddas import FOLLOWED_UP, SignalStatus
 from outreach.core.models import Municipality
@@ -206,17 +206,32 @@ def record_run(
     partner: SignalPartner | None,
     source: str,
 ) -> None:
-    ImportRun.objects.create(
-        municipality=municipality,
-        partner=partner,
-        source=source[:300],
-        started_at=now,
-        report={
-            "accepted": report.accepted,
-            "rejected": report.rejected,
-            "duplicates": report.duplicates,
-        },
-    )
+    with transaction.atomic():  # the run and its audit line commit together
+        run = ImportRun.objects.create(
+            municipality=municipality,
+            partner=partner,
+            source=source[:300],
+            started_at=now,
+            report={
+                "accepted": report.accepted,
+                "rejected": report.rejected,
+                "duplicates": report.duplicates,
+            },
+        )
+        # Where from without the file's name (a name may say whose it is), and the counts.
+        origin = f"api partner {partner.pk}" if partner is not None else source_word(source)
+        audit.record(
+            None, audit.Action.IMPORTED, audit.Kind.FILE, run.pk, municipality,
+            f"signalen ({origin}): {report.accepted} aanvaard, {report.rejected} afgekeurd, "
+            f"{report.duplicates} dubbel", now,
+        )  # fmt: skip
+
+
+def source_word(source: str) -> str:
+    """How a delivery came, in a word: "demo", "api" or a file ("bestand")."""
+    if source == "demo" or source.startswith("demo"):
+        return "demo"
+    return "api" if source.startswith("api") else "bestand"
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from outreach.core import audit
 from outreach.core.bsn import bsn_fields
 from outreach.core.models import Municipality
 from outreach.intake.listing import add_listed, listed_limit, listing_note
@@ -128,6 +129,7 @@ def _load(
     build: Callable[[PersonRow], Any],
     model: Any,
     municipality: Municipality,
+    name: str,
 ) -> LoadReport:
     report = LoadReport()
     rows = read_csv_file(path, PERSON_COLUMNS, known)
@@ -148,6 +150,12 @@ def _load(
                 report.loaded += len(model.objects.bulk_create(chunk))
                 chunk = []
         report.loaded += len(model.objects.bulk_create(chunk))
+        # Who and what, never the rows: the file's kind and its counts, in the same commit.
+        audit.record(
+            None, audit.Action.IMPORTED, audit.Kind.FILE, 0, municipality,
+            f"{name}: {report.loaded} geladen, "
+            f"{report.rejected} afgekeurd",
+        )  # fmt: skip
     return report
 
 
@@ -164,6 +172,7 @@ def load_clients(path: Path, municipality: Municipality) -> LoadReport:
         ),
         DebtHelpClient,
         municipality,
+        "klantenbestand schuldhulp",
     )
 
 
@@ -182,4 +191,5 @@ def load_register(path: Path, municipality: Municipality) -> LoadReport:
         ),
         RegisterEntry,
         municipality,
+        "bestand basisregistratie",
     )

@@ -76,7 +76,7 @@ def send_direct(
         return Message.objects.create(  # nothing was handed over
             case=case, channel=channel, to=to, body="", language=language_or_default(language),
             template=template, created_at=now, status_at=now, status=Message.Status.FAILED,
-            error_code="compose",
+            error_code="compose", experiment=case.experiment, variant=case.variant,
         )  # fmt: skip
     item = Outgoing(
         step_id=None,

@@ -70,6 +70,10 @@ class Message(models.Model):
     counts_as_attempt = models.BooleanField(default=False)
     # Why it waits for a check, or what a person decided.
     note = models.CharField(max_length=200, blank=True)
+    # The campaign experiment and variant of its case when it was made (Case.experiment,
+    # Case.variant; outreach.cadence.experiments); empty: none.
+    experiment = models.CharField(max_length=64, blank=True, db_default="")
+    variant = models.CharField(max_length=32, blank=True, db_default="")
     # The text experiment (TextExperiment.name) this message was part of and the variant its
     # text was ("A": the text itself); both empty outside an experiment. A household's later
     # messages in the same experiment take the variant recorded here.

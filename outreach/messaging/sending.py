@@ -77,8 +77,22 @@ def persist(items: Sequence[Outgoing], now: datetime, *, counts: bool) -> list[O
         )
         for item in items
     ]
+    _copy_experiments(rows)
     Message.objects.bulk_create(rows)
     return [replace(item, message_id=row.pk) for item, row in zip(items, rows, strict=True)]
+
+
+def _copy_experiments(rows: Sequence[Message]) -> None:
+    """Each message records its case's campaign experiment and variant as they are now
+    (Case.experiment, Case.variant): one query for the batch."""
+    arms = {
+        pk: (experiment, variant)
+        for pk, experiment, variant in Case.objects.filter(
+            id__in={row.case_id for row in rows}
+        ).values_list("id", "experiment", "variant")
+    }
+    for row in rows:
+        row.experiment, row.variant = arms.get(row.case_id, ("", ""))
 
 
 def hand_over(transport: Transport, items: Sequence[Outgoing]) -> list[Result]:

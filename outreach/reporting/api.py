@@ -5,10 +5,12 @@ leaves the remembered position alone; without it the position moves on. The answ
 {"records": [...], "next": N, "more": bool}.
 """
 
+from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from outreach.core import audit
 from outreach.intake.api import error, unauthorised
 from outreach.intake.partners import partner_for_request
 from outreach.reporting.delivery import DEFAULT_LIMIT, MAX_LIMIT, fetch
@@ -39,7 +41,15 @@ def get_feedback(request: HttpRequest) -> JsonResponse:
         limit = _number(request, "limit", 1, MAX_LIMIT) or DEFAULT_LIMIT
     except BadParameter as exc:
         return error(400, str(exc))
-    page = fetch(partner, timezone.now(), after=after, limit=limit)
+    now = timezone.now()
+    with transaction.atomic():  # the position moved on and its audit line commit together
+        page = fetch(partner, now, after=after, limit=limit)
+        if page.records:
+            audit.record_many(
+                None, audit.Action.EXPORTED, audit.Kind.FILE, partner.pk,
+                partner.municipalities.all(),
+                f"terugmelding via api (partner): {len(page.records)} regels", now,
+            )  # fmt: skip
     return JsonResponse(
         {"records": [r.as_dict() for r in page.records], "next": page.next, "more": page.more},
         json_dumps_params={"ensure_ascii": False},

@@ -30,6 +30,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
 
+from outreach.core import audit
 from outreach.core.models import Municipality
 from outreach.core.roles import ADMINISTRATOR, SUPERVISOR, municipalities_for, role_required
 from outreach.reporting import dashboard_cache, ddas_export
@@ -199,6 +200,15 @@ def selection_for_download(request: HttpRequest) -> Selection | HttpResponse:
     return Selection(municipality, start, end)
 
 
+def log_download(request: HttpRequest, selection: Selection, name: str) -> None:
+    """The audit log's line of a download: what, of which municipality and period."""
+    span = {"van": selection.start.isoformat(), "tot": selection.end.isoformat()}
+    audit.record(
+        request.user, audit.Action.EXPORTED, audit.Kind.FILE, 0, selection.municipality,
+        audit.describe(name, span),
+    )  # fmt: skip
+
+
 @never_cache
 @role_required(SUPERVISOR, ADMINISTRATOR)
 def table_csv(request: HttpRequest, slug: str) -> HttpResponse:
@@ -211,6 +221,7 @@ def table_csv(request: HttpRequest, slug: str) -> HttpResponse:
     table = next((table for table in counted.tables if table.slug == slug), None)
     if table is None:
         raise Http404("no such table")
+    log_download(request, selection, f"csv {table.slug}")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{table.slug}-{selection.file_stem()}.csv"'
@@ -226,6 +237,7 @@ def ddas(request: HttpRequest) -> HttpResponseBase:
     selection = selection_for_download(request)
     if isinstance(selection, HttpResponse):
         return selection
+    log_download(request, selection, "ddas-export")
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
     text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
     try:

@@ -4,6 +4,7 @@ with counts per fact, and each partner's records as a CSV download."""
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from outreach.core import audit
 from outreach.core.roles import ADMINISTRATOR, SUPERVISOR, municipalities_for, role_required
 from outreach.reporting.models import PartnerFeedback
 from outreach.reporting.records import (
@@ -28,6 +29,10 @@ def partner_csv(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = partner_in(municipalities, partner_id)
     if partner is None:
         raise Http404("no such partner in your municipalities")
+    audit.record_many(
+        request.user, audit.Action.EXPORTED, audit.Kind.FILE, partner.pk,
+        partner.municipalities.filter(pk__in=municipalities), "terugmelding csv (partner)",
+    )  # fmt: skip
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="terugmelding-{partner.pk}.csv"'
     response.write("\ufeff")  # the byte-order mark that makes Excel read UTF-8

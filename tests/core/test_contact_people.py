@@ -132,9 +132,7 @@ def test_add_contact_adds_a_caseworkers_profile_with_her_number_as_letters_print
         "0344", "Iris de Boer", "--phone", "+31302861235", "--email", "iris@utrecht.nl",
         "--team", "Team Noord", "--user", "iris",
     )  # fmt: skip
-    assert out == (
-        "Iris de Boer (030 286 1235) is a contact person of 0344 Utrecht, contact profile of iris\n"
-    )
+    assert out == "Iris de Boer is a contact person of 0344 Utrecht, contact profile of iris\n"
     person = ContactPerson.objects.get(user__username="iris")
     assert (person.phone, person.email, person.team, person.is_default, person.active) == (
         "030 286 1235",
@@ -150,7 +148,7 @@ def test_add_contact_adds_a_caseworkers_profile_with_her_number_as_letters_print
 
 def test_add_contact_default_takes_over_from_the_one_before(municipality):
     out = add_contact("0344", "Piet Jansen", "--phone", "030 286 1299", "--default")
-    assert out == "Piet Jansen (030 286 1299) is the team's contact person of 0344 Utrecht\n"
+    assert out == "Piet Jansen is the team's contact person of 0344 Utrecht\n"
     assert default_contact_person(municipality).name == "Piet Jansen"
     before = ContactPerson.objects.get(name=CONTACT["worker_name"])
     assert (before.is_default, before.active) == (False, True)
@@ -159,8 +157,8 @@ def test_add_contact_default_takes_over_from_the_one_before(municipality):
 @pytest.mark.parametrize(
     ("args", "error"),
     [
-        (["0344", "Piet", "--phone", "030 1"], "phone: '030 1' is not a valid phone number"),
-        (["0344", "Piet", "--phone", "bel mij"], "phone: 'bel mij' is not a phone number"),
+        (["0344", "Piet", "--phone", "030 1"], "phone: not a valid phone number"),
+        (["0344", "Piet", "--phone", "bel mij"], "phone: not a phone number"),
         (["0344", "Piet", "--phone", " "], "phone: a direct phone number is required"),
         (
             ["0344", "Piet", "--phone", "030 286 1299", "--email", "piet@"],
@@ -176,6 +174,15 @@ def test_add_contact_refuses_bad_input_saying_why(municipality, args, error):
     with pytest.raises(CommandError, match=error):
         add_contact(*args)
     assert not ContactPerson.objects.filter(name="Piet").exists()
+
+
+@pytest.mark.parametrize("phone", ["030 1", "bel 06 98765432 na vijven", "+31 30 28"])
+def test_add_contact_says_what_is_wrong_without_repeating_the_number(municipality, phone):
+    with pytest.raises(CommandError) as refused:
+        add_contact("0344", "Piet", "--phone", phone)
+    message = str(refused.value)
+    assert message.startswith("phone: ")
+    assert phone not in message and "98765432" not in message and "030 1" not in message
 
 
 def test_add_contact_person_refuses_a_name_too_long(municipality):

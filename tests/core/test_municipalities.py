@@ -81,7 +81,7 @@ def test_add_municipality_refuses_a_contact_person_without_her_number():
 
 
 def test_add_municipality_refuses_a_number_that_is_not_one():
-    with pytest.raises(CommandError, match=r"phone: '030 1' is not a valid phone number"):
+    with pytest.raises(CommandError, match=r"phone: not a valid phone number"):
         add(
             "0307",
             "Amersfoort",

@@ -36,7 +36,7 @@ def assert_no_number(caplog):
 def test_a_twilio_send_failure_logs_type_and_code_not_the_number(
     twilio_settings, fake_twilio, monkeypatch, caplog
 ):
-    def deliver(self, planned):
+    def deliver(self, planned, hold):
         raise ProviderError(f"The 'To' number {MOBILE} is not a valid phone number", 21211)
 
     monkeypatch.setattr(TwilioSmsTransport, "deliver", deliver)

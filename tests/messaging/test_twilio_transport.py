@@ -301,25 +301,27 @@ def test_a_sender_at_its_rate_does_not_hold_up_the_others(twilio_settings, fake_
 
 
 class CountingLimiter(LocalLimiter):
-    """The in-process window, counting the round trips and the segments taken."""
+    """The in-process window, counting the round trips, the segments taken and released."""
 
     def __init__(self) -> None:
         super().__init__(1.0)
         self.calls = 0
         self.segments = 0
+        self.released: list[int] = []
 
     def try_acquire_many(self, sender, costs, rate):
         self.calls += 1
-        count, wait = super().try_acquire_many(sender, costs, rate)
-        self.segments += sum(costs[:count])
-        return count, wait
+        holds, wait = super().try_acquire_many(sender, costs, rate)
+        self.segments += sum(hold.cost for hold in holds)
+        return holds, wait
+
+    def release(self, hold):
+        self.released.append(hold.first)
+        super().release(hold)
 
 
 def test_a_batch_takes_its_segments_in_runs(twilio_settings, fake_twilio):
     twilio_settings.OUTREACH_TWILIO_THREADS = 4
-    # On a loaded machine a message may wait for a thread past the margin and take its
-    # segments again (the next test): a wide margin keeps this test about the runs alone.
-    twilio_settings.OUTREACH_RATE_MARGIN = 60.0
     limiter = CountingLimiter()
     batch = [sms(f"+316123{i:05d}", step=i) for i in range(200)]
     results = TwilioSmsTransport(limiter=limiter).send(batch)
@@ -328,17 +330,37 @@ def test_a_batch_takes_its_segments_in_runs(twilio_settings, fake_twilio):
     assert len(fake_twilio.messages) == 200
 
 
-def test_a_message_not_started_within_the_margin_takes_its_segments_again(
-    twilio_settings, fake_twilio
-):
+def test_each_message_releases_its_segments_once_twilio_answered(twilio_settings, fake_twilio):
     twilio_settings.OUTREACH_TWILIO_THREADS = 4
-    twilio_settings.OUTREACH_RATE_MARGIN = 0.0  # whatever waits for a thread is stale at once
+    fake_twilio.errors["+31612300003"] = 21211  # refused: an answer all the same
     limiter = CountingLimiter()
     batch = [sms(f"+316123{i:05d}", step=i) for i in range(20)]
     results = TwilioSmsTransport(limiter=limiter).send(batch)
-    assert [r.outcome for r in results] == [SENT] * 20
-    assert limiter.segments > 20  # counted twice, never too few
-    assert sorted(r.to for r in fake_twilio.messages) == sorted(item.to for item in batch)
+    assert [r.outcome for r in results].count(SENT) == 19
+    assert limiter.segments == 20
+    assert sorted(limiter.released) == list(range(1, 21))  # every hold, once
+
+
+def test_a_request_without_an_answer_keeps_its_segments_until_the_lease_ends(
+    twilio_settings, fake_twilio
+):
+    twilio_settings.OUTREACH_TWILIO_API_URL = "http://127.0.0.1:9"  # nobody answers
+    limiter = CountingLimiter()
+    (result,) = TwilioSmsTransport(limiter=limiter).send([sms()])
+    assert result.outcome == TRANSIENT
+    assert limiter.segments == 1 and limiter.released == []
+
+
+def test_a_failing_release_does_not_make_a_sent_message_look_unsent(
+    twilio_settings, fake_twilio, caplog
+):
+    class Unreleasable(LocalLimiter):
+        def release(self, hold):
+            raise ConnectionError("redis down")
+
+    (result,) = TwilioSmsTransport(limiter=Unreleasable(1.0)).send([sms()])
+    assert result.outcome == SENT
+    assert "Releasing a rate hold failed: ConnectionError" in caplog.text
 
 
 def test_an_unreachable_rate_window_fails_the_run_not_the_batch(twilio_settings, fake_twilio):

@@ -5,6 +5,7 @@ import re
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import (
     HttpRequest,
@@ -117,29 +118,37 @@ def inbox(request: HttpRequest) -> HttpResponse:
             if chosen.isdigit()
             else InboundMessage.objects.none()
         )
-        found = mine.values_list("case_id", "municipality_id").first()
-        done = (
-            mine.update(handled=True, handled_by=request.user, handled_at=timezone.now())
-            if found
-            else 0
-        )
-        if done and found and found[0] is not None:
-            # The reply belongs to a case: the case changed (the audit log's line).
-            audit.record(
-                request.user, audit.Action.CHANGED, audit.Kind.CASE, found[0], found[1],
-                "antwoord afgehandeld",
-            )  # fmt: skip
+        with transaction.atomic():  # the change and its audit line commit together
+            found = mine.values_list("case_id", "municipality_id").first()
+            done = (
+                mine.update(handled=True, handled_by=request.user, handled_at=timezone.now())
+                if found
+                else 0
+            )
+            if done and found and found[0] is not None:
+                # The reply belongs to a case: the case changed (the audit log's line).
+                audit.record(
+                    request.user, audit.Action.CHANGED, audit.Kind.CASE, found[0], found[1],
+                    "antwoord afgehandeld",
+                )  # fmt: skip
         if done:
             messages.success(request, "Bericht afgehandeld.")
         else:
             messages.error(request, "Dit bericht staat niet (meer) in uw inbox.")
         return redirect("inbox")
+    page_number = request.GET.get("page")
+    audit.record_list(
+        request.user,
+        "antwoorden",
+        {"page": audit.page_number(page_number)},
+        municipalities_for(request.user),
+    )
     waiting = (
         InboundMessage.objects.filter(inbox_messages(request.user))
         .select_related("case", "person", "municipality", "case__household")
         .order_by("received_at", "pk")
     )
-    page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(waiting, PAGE_SIZE).get_page(page_number)
     return render(
         request,
         "inbound/inbox.html",

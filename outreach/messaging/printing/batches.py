@@ -51,7 +51,8 @@ from pypdf.errors import PyPdfError
 
 from outreach.casework.attempts import KIND_BY_CHANNEL, new_attempt
 from outreach.casework.models import Case, ContactAttempt
-from outreach.core import csvsafe
+from outreach.core import audit, csvsafe
+from outreach.core.logsafe import exception_summary
 from outreach.core.models import Municipality
 from outreach.core.private import open_private, private_dir
 from outreach.messaging.models import Message
@@ -291,8 +292,13 @@ def _hand_over_safely(batch_id: int, now: datetime) -> PrintBatch | None:
     """Step 2; a failure (the hook, the disk) is logged and leaves the batch ready."""
     try:
         return hand_over(batch_id, now)
-    except Exception:
-        log.exception("print batch %s: the hand-over failed; the next run tries again", batch_id)
+    except Exception as exc:
+        # The type and place, never the text or traceback: it may hold a name or an address.
+        log.error(
+            "print batch %s: the hand-over failed; the next run tries again: %s",
+            batch_id,
+            exception_summary(exc),
+        )
         return PrintBatch.objects.filter(pk=batch_id).first()
 
 
@@ -326,6 +332,10 @@ def hand_over(batch_id: int, now: datetime) -> PrintBatch | None:
         batch.status = PrintBatch.Status.HANDED_OVER
         batch.handed_over_at = now
         batch.save(update_fields=["status", "handed_over_at"])
+        audit.record(
+            None, audit.Action.EXPORTED, audit.Kind.FILE, batch.pk, batch.municipality_id,
+            f"drukbestand: {batch.letters} brieven", now,
+        )  # fmt: skip
     log.info(
         "print batch %s handed over: %d letters, %d pages", batch.pk, batch.letters, batch.pages
     )

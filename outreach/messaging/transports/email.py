@@ -31,6 +31,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.utils import DNS_NAME
 
 from outreach.casework.models import Case
+from outreach.core.logsafe import exception_summary
 from outreach.messaging.texts.compose import letterhead as letterhead_of
 from outreach.messaging.texts.context import language_or_default
 from outreach.messaging.texts.plaintext import html_to_text, looks_like_html
@@ -202,5 +203,6 @@ def _first_code(recipients: dict[str, tuple[int, bytes]]) -> str:
 def _close(connection: Any) -> None:
     try:
         connection.close()
-    except (OSError, smtplib.SMTPException):
-        log.warning("closing the mail connection failed", exc_info=True)
+    except (OSError, smtplib.SMTPException) as exc:
+        # The type and place, never the text: a server's answer may echo an address.
+        log.warning("closing the mail connection failed: %s", exception_summary(exc))

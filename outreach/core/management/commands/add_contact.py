@@ -49,4 +49,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         role = "the team's contact person" if person.is_default else "a contact person"
         whose = f", contact profile of {options['user']}" if options["user"] else ""
-        self.stdout.write(f"{person.name} ({person.phone}) is {role} of {municipality}{whose}")
+        # The number is not repeated: a terminal's scrollback and a job's log keep it.
+        self.stdout.write(f"{person.name} is {role} of {municipality}{whose}")

@@ -72,6 +72,7 @@ from outreach.messaging.transports.base import (
 from outreach.messaging.transports.ratelimit import (
     QUIET_HOURS,
     RATE_LIMITED,
+    Hold,
     Limiter,
     acquire,
     default_limiter,
@@ -387,9 +388,10 @@ class TwilioTransport(ABC):
             if isinstance(planned, Result):
                 return planned
             rate = (self.limiter, planned.sender, planned.cost, planned.rate)
-            if not acquire(*rate, self.max_wait, self.sleep):
+            hold = acquire(*rate, self.max_wait, self.sleep)
+            if hold is None:
                 return held_back()
-            return self.deliver(planned)
+            return self.deliver(planned, hold)
         except Exception as exc:
             return failed(item, exc)
 
@@ -401,11 +403,10 @@ class TwilioTransport(ABC):
         back (transient).
 
         The segments are taken for a run of a sender's messages at once (one round trip to
-        Redis), as many as the threads are expected to start within the window's margin
-        (`OUTREACH_RATE_MARGIN`, which covers the time between taking a message's segments and
-        Twilio receiving it). A taken message that has not started within the margin after all
-        (the requests were slower than they had been) takes its segments again: counted twice
-        in the window, never too few."""
+        Redis), as many as the threads are expected to start within `OUTREACH_RATE_MARGIN`:
+        taken segments count from the take, so a run taken far ahead of its requests would
+        only keep the window full for longer. Each message's segments are released when
+        Twilio has answered it (`create`)."""
         results: list[Result | None] = [None] * len(batch)
         queues: dict[str, deque[tuple[int, Planned]]] = {}  # per sender, in the batch's order
         for index, item in enumerate(batch):
@@ -421,21 +422,17 @@ class TwilioTransport(ABC):
         running: list[tuple[int, Future[Result]]] = []
         give_up = time.monotonic() + self.max_wait
         full_until: dict[str, float] = {}  # senders at their rate, and until when
-        taken: deque[tuple[float, int, Planned]] = deque()  # (when, index, message), in order
+        taken: deque[tuple[int, Planned, Hold]] = deque()  # (index, message, hold), in order
         pace = Pace(self.threads, self.margin)
         while queues or taken:
             free.acquire()
             now = time.monotonic()
-            stale = [entry for entry in taken if now - entry[0] > self.margin]
-            for _, index, planned in reversed(stale):  # back to the front of their queues
-                queues.setdefault(planned.sender, deque()).appendleft((index, planned))
-                taken.popleft()
             progressed = bool(taken) or self.take_run(
                 queues, taken, full_until, results, now, pace.run()
             )
             if taken:
-                _, index, planned = taken.popleft()
-                future = self.pool().submit(self.deliver_safely, planned)
+                index, planned, hold = taken.popleft()
+                future = self.pool().submit(self.deliver_safely, planned, hold)
                 future.add_done_callback(lambda _: free.release())
                 running.append((index, future))
                 pace.handed_over(now)
@@ -458,7 +455,7 @@ class TwilioTransport(ABC):
     def take_run(
         self,
         queues: dict[str, deque[tuple[int, Planned]]],
-        taken: deque[tuple[float, int, Planned]],
+        taken: deque[tuple[int, Planned, Hold]],
         full_until: dict[str, float],
         results: list[Result | None],
         now: float,
@@ -472,18 +469,21 @@ class TwilioTransport(ABC):
                 continue
             queue = queues[sender]
             run = [queue[i] for i in range(min(size, len(queue)))]
+            holds: list[Hold | None]
             try:
-                count, wait = self.limiter.try_acquire_many(
+                taken_holds, wait = self.limiter.try_acquire_many(
                     sender, [planned.cost for _, planned in run], run[0][1].rate
                 )
+                holds = list(taken_holds)
             except Exception as exc:
-                count, wait = len(run), 0.0
+                holds, wait = [None] * len(run), 0.0
                 for index, planned in run:
                     results[index] = failed(planned.item, exc)
-            for _ in range(count):
+            count = len(holds)
+            for hold in holds:
                 index, planned = queue.popleft()
-                if results[index] is None:
-                    taken.append((now, index, planned))
+                if hold is not None:
+                    taken.append((index, planned, hold))
             if not queue:
                 del queues[sender]
             if wait > 0:
@@ -506,27 +506,42 @@ class TwilioTransport(ABC):
         sender, rate, cost = self.pace(item, params)
         return Planned(item, params, sender, rate, max(1, min(cost, rate)))
 
-    def deliver_safely(self, planned: "Planned") -> Result:
+    def deliver_safely(self, planned: "Planned", hold: Hold) -> Result:
         try:
-            return self.deliver(planned)
+            return self.deliver(planned, hold)
         except Exception as exc:
             return failed(planned.item, exc)
 
-    def deliver(self, planned: "Planned") -> Result:
-        return self.create(planned.params, planned.item)
+    def deliver(self, planned: "Planned", hold: Hold) -> Result:
+        return self.create(planned.params, planned.item, hold)
 
-    def create(self, params: Mapping[str, str], item: Outgoing) -> Result:
+    def create(self, params: Mapping[str, str], item: Outgoing, hold: Hold) -> Result:
+        """One request to Twilio. Once Twilio has answered, the hold is released: the request
+        reached Twilio before the answer left. Without an answer (a time-out, a dropped
+        connection) when or whether it reached Twilio is unknown: the hold counts until its
+        lease ends."""
         callback = self.callback
         if item.message_id is not None:
             callback = status_callback_url(item.message_id)
         try:
             message = self.messages.create(status_callback=callback, **params)
         except (TwilioException, RequestException) as exc:
+            if isinstance(getattr(exc, "status", None), int):
+                self.release(hold)
             return result_for_error(exc)
+        self.release(hold)
         sid = str(message.sid or "")
         if not sid:
             return Result(TRANSIENT, error="Twilio gaf geen bericht-id terug")
         return Result(SENT, transport_id=sid)
+
+    def release(self, hold: Hold) -> None:
+        # Never raises: the message has gone, and a failure here must not make it look
+        # unsent. Unreleased, the hold counts until its lease ends (too long, never too short).
+        try:
+            self.limiter.release(hold)
+        except Exception as exc:
+            log.warning("Releasing a rate hold failed: %s", exception_summary(exc))
 
     def lookup(self, item: Outgoing, since: datetime, now: datetime) -> Lookup:
         """Whether Twilio has this message (`outreach.messaging.transports.twilio.lookup`)."""
@@ -685,8 +700,8 @@ class TwilioWhatsAppTransport(TwilioTransport):
         body = item.body if item.in_session else None
         return Wanted(self.base_params(item)["to"], frozenset({self.sender}), body, template)
 
-    def deliver(self, planned: Planned) -> Result:
-        result = super().deliver(planned)
+    def deliver(self, planned: Planned, hold: Hold) -> Result:
+        result = super().deliver(planned, hold)
         item = planned.item
         if item.in_session and result.error_code == twilio_errors.OUTSIDE_SESSION:
             # The session closed meanwhile: the approved template instead, if the text has one.
@@ -694,7 +709,8 @@ class TwilioWhatsAppTransport(TwilioTransport):
             if isinstance(params, Result):
                 return result
             rate = whatsapp_rate(self.sender)
-            if not acquire(self.limiter, self.sender, 1, rate, self.max_wait, self.sleep):
+            again = acquire(self.limiter, self.sender, 1, rate, self.max_wait, self.sleep)
+            if again is None:
                 return held_back()
-            return self.create(params, item)
+            return self.create(params, item, again)
         return result

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
+from outreach.core import audit
 from outreach.core.models import Municipality
 from outreach.reporting.ddas_export import ExportSummary, write_delivery
 from outreach.reporting.period_options import add_period_arguments, period_from_options
@@ -37,6 +38,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         period, now = period_from_options(options)
         municipality, start, end = period.municipality, period.start, period.end
+        span = {"van": start.isoformat(), "tot": end.isoformat()}
+        audit.record(
+            None, audit.Action.EXPORTED, audit.Kind.FILE, 0, municipality,
+            audit.describe("ddas-export (opdrachtregel)", span), now,
+        )  # fmt: skip
         if options["output"]:
             summary = self._to_file(Path(options["output"]), municipality, start, end, now)
         else:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from outreach.core import audit
 from outreach.core.municipalities import UnknownMunicipality, municipalities_option
 from outreach.intake.models import SignalPartner
 from outreach.reporting.records import in_municipalities, records
@@ -30,6 +31,10 @@ class Command(BaseCommand):
             partner = SignalPartner.objects.filter(pk=options["partner"]).first()
             if partner is None:
                 raise CommandError(f"no signal partner with id {options['partner']}")
+        audit.record_many(
+            None, audit.Action.EXPORTED, audit.Kind.FILE, partner.pk if partner else 0,
+            municipalities, "terugmelding (opdrachtregel)",
+        )  # fmt: skip
         items = records(in_municipalities(municipalities, partner))
         if options["json"]:
             self.stdout.write("[")
