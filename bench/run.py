@@ -38,6 +38,12 @@ contact attempts (bench/report_data.py, COPY); `report()` (`outreach report`) an
 `dashboard_tables()` (the dashboard's figures) timed over the year, against the same figures
 worked out in Python from every case summary of `outreach cases --json` (bench/report_bench.py).
 Its database is BENCH_REPORT_DATABASE (default outreach_bench_report).
+
+Simulator (issue: simulate before rollout): `outreach simulate` with two campaigns over 120 days,
+run as a user runs it: 10,000 signals on the embedded default (SQLite) and on PostgreSQL, and
+100,000 on PostgreSQL; how the time grows from 10,000 to 100,000 (bench/simulate_bench.py). The
+command makes and drops its own throw-away database on the server of DATABASE_URL (default
+the local one).
 """
 
 import argparse
@@ -50,6 +56,7 @@ import sys
 from datetime import date
 from typing import Any
 
+from bench import simulate_bench
 from bench.cadence_data import LAYOUTS, write_campaigns
 from bench.common import (
     ROOT,
@@ -526,11 +533,25 @@ def bench_report(args: argparse.Namespace) -> None:
     write_result("report", result, summary)
 
 
+def bench_simulate(args: argparse.Namespace) -> None:
+    load_before = os.getloadavg()[0]
+    run = simulate_bench.run_all(args.sim_small, args.sim_large, args.sim_days)
+    load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    result = {
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()}, {platform.python_version()}, {os.cpu_count()} cores",
+        "load_average_before_after": load,
+        **run,
+    }
+    write_result("simulate", result, simulate_bench.summary(result, result["date"],
+                 result["machine"], load))  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--only",
-        choices=["intake", "cadence", "templates", "channels", "ddas", "report"],
+        choices=["intake", "cadence", "templates", "channels", "ddas", "report", "simulate"],
         help="run one benchmark",
     )
     intake = parser.add_argument_group("intake")
@@ -568,6 +589,10 @@ def main() -> None:
     report.add_argument("--report-attempts", type=int, default=400_000)
     report.add_argument("--report-runs", type=int, default=5, help="runs measured (median)")
     report.add_argument("--report-year", type=int, default=2025)
+    simulate = parser.add_argument_group("simulate")
+    simulate.add_argument("--sim-small", type=int, default=10_000, help="signals, both databases")
+    simulate.add_argument("--sim-large", type=int, default=100_000, help="signals, PostgreSQL")
+    simulate.add_argument("--sim-days", type=int, default=120, help="days simulated")
     args = parser.parse_args()
     if args.only in (None, "intake"):
         bench_intake(args.signals, args.baseline_rows, args.workers)
@@ -581,6 +606,8 @@ def main() -> None:
         bench_ddas_export(args)
     if args.only in (None, "report"):
         bench_report(args)
+    if args.only in (None, "simulate"):
+        bench_simulate(args)
 
 
 if __name__ == "__main__":

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "outreach.reporting",
     "outreach.desk",
     "outreach.demo",
+    "outreach.simulation",
 ]
 
 MIDDLEWARE = [
@@ -335,6 +336,10 @@ OUTREACH_DEFAULT_CAPACITY = {
     "visit": int(os.environ.get("OUTREACH_VISIT_CAPACITY", "12")),
 }
 OUTREACH_PLANNING_DAYS = int(os.environ.get("OUTREACH_PLANNING_DAYS", "15"))
+# Simulations from the dashboard (outreach.simulation.runs): at most this many signals a run,
+# and a run without progress for this many minutes counts as interrupted (its process stopped).
+OUTREACH_SIMULATE_MAX_SIGNALS = int(os.environ.get("OUTREACH_SIMULATE_MAX_SIGNALS", "20000"))
+OUTREACH_SIMULATE_STALE_MINUTES = int(os.environ.get("OUTREACH_SIMULATE_STALE_MINUTES", "30"))
 # Where messages go, by transport name (outreach.messaging.transports.registry): the default
 # file outbox ("outbox": OUTREACH_OUTBOX_FILE, `outreach outbox`) sends nothing; every channel
 # not named in OUTREACH_TRANSPORTS uses OUTREACH_TRANSPORT.
@@ -503,7 +508,8 @@ CELERY_BEAT_SCHEDULE = {
 # worker per queue.
 # tick: the minute tick alone, so it runs on time however many sends wait.
 # engine: the sends and the starts of new cases, which the tick hands over.
-# housekeeping: the ten-minute sweeps. slow: PDF print batches and anonymisation.
+# housekeeping: the ten-minute sweeps. slow: PDF print batches, anonymisation, and the
+# simulations supervisors start from the dashboard.
 CELERY_TASK_QUEUES = [Queue("tick"), Queue("engine"), Queue("housekeeping"), Queue("slow")]
 CELERY_TASK_DEFAULT_QUEUE = "engine"
 CELERY_TASK_ROUTES = {
@@ -520,4 +526,5 @@ CELERY_TASK_ROUTES = {
     "outreach.core.tasks.purge_login_log": {"queue": "housekeeping"},
     "outreach.messaging.printing.tasks.print_batches": {"queue": "slow"},
     "outreach.privacy.tasks.anonymise_expired_data": {"queue": "slow"},
+    "outreach.simulation.tasks.run_simulation": {"queue": "slow"},
 }

@@ -22,6 +22,7 @@ urlpatterns = [
     path("webhooks/twilio/inbound", inbound.twilio_inbound, name="twilio-inbound"),
     path("inbox/", inbound.inbox, name="inbox"),
     path("feedback/", include("outreach.reporting.urls")),
+    path("dashboard/simulations/", include("outreach.simulation.urls")),
     path("dashboard/", include("outreach.reporting.dashboard_urls")),
     path("", include("outreach.desk.urls")),
 ]

@@ -40,6 +40,7 @@ from outreach.messaging.models import Message
 from outreach.messaging.texts import experiments
 from outreach.messaging.texts.versions import current, save_draft
 from outreach.messaging.transports.base import Outgoing
+from outreach.simulation.models import SimulationRun
 from tests.cadence.conftest import campaign_dir, ingest  # noqa: F401  (fixture)
 from tests.conftest import municipality_with_contact, signal_row
 
@@ -73,6 +74,7 @@ class Place:
     signal_pk: int
     partner: SignalPartner
     draft: int  # the version number of a draft of its own invitation text
+    simulation: SimulationRun  # a simulation run from the dashboard
 
     @property
     def code(self) -> str:
@@ -118,6 +120,17 @@ def _place(code: str, name: str, postcode: str, writer: User) -> Place:
         signal_pk=case.signals.get().pk,
         partner=register_partner("Huur", f"Woonstichting {name}", [municipality]),
         draft=draft.version,
+        simulation=SimulationRun.objects.create(
+            municipality=municipality,
+            created_at=NOW,
+            heartbeat_at=timezone.now(),
+            status=SimulationRun.Status.DONE,
+            campaigns=["letters-only"],
+            signals=10,
+            days=7,
+            seed=1,
+            result={"campaigns": {}, "signals": 10, "households": 9},
+        ),
     )
 
 
@@ -259,6 +272,12 @@ def dashboard_entry(granted: Outcome, **kwargs: Any) -> Entry:
     )
 
 
+def simulation_entry() -> Entry:
+    """A page of the municipality's finished simulation."""
+    own = overseers(200)
+    return Entry("GET", own, elsewhere(own), lambda place: {"pk": place.simulation.pk})
+
+
 def campaign_experiment_entry(method: str, granted: Outcome) -> Entry:
     """A campaign experiment's page or action, for the municipality named in the query."""
     own = overseers(granted)
@@ -368,6 +387,18 @@ TABLE: dict[str, Entry] = {
     "dashboard:page": dashboard_entry(200),
     "dashboard:ddas": dashboard_entry(200),
     "dashboard:table_csv": dashboard_entry(200, slug="kerncijfers"),
+    # Simulations, from the dashboard: the list and the start name the municipality in the
+    # query (the start without a form answers 400 with what is missing); a run is its own.
+    "simulation:runs": dashboard_entry(200),
+    "simulation:start": Entry(
+        "POST",
+        overseers(400),
+        elsewhere(overseers(400)),
+        no_kwargs,
+        lambda place: f"?municipality={place.code}",
+    ),
+    "simulation:run": simulation_entry(),
+    "simulation:progress": simulation_entry(),
     "dashboard:experiments": dashboard_entry(200),
     "dashboard:experiment": campaign_experiment_entry("GET", 200),
     "dashboard:text_experiment": text_experiment_results_entry(),

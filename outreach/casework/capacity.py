@@ -69,17 +69,23 @@ def plan_tasks(municipality: Municipality, kind: str, today: date, horizon: int)
             .filter(municipality=municipality, kind=kind, status=Task.Status.OPEN)
             .order_by("-crisis", "deadline", "-priority", "created_at", "id")
         )
+        moved = []
         for task in tasks:
+            was = task.planned_for
             task.planned_for = next(
                 (d for d in days if d >= task.due_on and load[d] < capacity), None
             )
+            if task.planned_for != was:
+                moved.append(task)
             if task.planned_for is None:
                 plan.unplanned += 1
                 continue
             load[task.planned_for] += 1
             plan.planned += 1
             plan.late += task.planned_for > task.deadline
-        Task.objects.bulk_update(tasks, ["planned_for"], batch_size=2000)
+        # Only the tasks whose day changed are written: most keep theirs from one planning to
+        # the next, and a backlog of thousands would be rewritten every ten minutes.
+        Task.objects.bulk_update(moved, ["planned_for"], batch_size=2000)
     plan.per_day = {d.isoformat(): load[d] for d in days if load[d]}
     return plan
 

@@ -8,24 +8,22 @@ outcome of a call or visit, the registered offer, and replies through the inboun
 Tasks run in this process whatever the broker: the history is written before the service starts.
 """
 
-import logging
 import random
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
 
+from outreach.cadence.in_process import in_process
 from outreach.cadence.outcomes import record_task_outcome
 from outreach.cadence.periodic import run_housekeeping
 from outreach.cadence.tasks import tick_now
 from outreach.casework import offers, steering
 from outreach.casework.models import Case, HelpOffer, Task
 from outreach.casework.steering import SteeringError
-from outreach.celery import app
 from outreach.core.ddas import ContactKind, Dagdeel, EndResult
 from outreach.core.models import Municipality
 from outreach.intake.pipeline import import_rows
@@ -59,13 +57,6 @@ INTAKE_AT, TICK_AT, DAY_WORK_AT, EVENING_WORK_AT, REPLY_AT = (
     time(14, 0),
     time(19, 0),
     time(16, 0),
-)
-
-
-QUIET_LOGGERS = (
-    "celery.app.trace",
-    "outreach.cadence.tasks",
-    "outreach.messaging.inbound.handling",
 )
 
 
@@ -108,13 +99,16 @@ def play(
             rows = by_day.get(day)
             if rows:
                 imported = import_rows(
-                    rows, municipality=municipality, now=_at(day, INTAKE_AT, until), source="demo"
+                    rows,
+                    municipality=municipality,
+                    now=moment_of(day, INTAKE_AT, until),
+                    source="demo",
                 )
                 report.deliveries += 1
                 report.signals += imported.accepted
                 report.rejected += imported.rejected
                 report.duplicates += imported.duplicates
-            ticked = _at(day, TICK_AT, until)
+            ticked = moment_of(day, TICK_AT, until)
             tick_now(ticked.isoformat())
             run_housekeeping(ticked.isoformat())
             if ticked == until:
@@ -122,32 +116,14 @@ def play(
             report.calls_and_visits += _work(municipality, day, caseworker, rng, report, until)
             report.replies += _replies(municipality, day, rng, until)
             report.letters_answered += _letters_answered(municipality, day, caseworker, rng, until)
-            report.followed_up += _follow_up(municipality, day, caseworker, rng, until)
+            report.followed_up += close_followed_up(municipality, day, caseworker, rng, until)
             report.days += 1
     return report
 
 
-def _at(day: date, moment: time, until: datetime) -> datetime:
+def moment_of(day: date, moment: time, until: datetime) -> datetime:
     """`day` at `moment`, never later than `until` (the history stops at the present)."""
     return min(timezone.make_aware(datetime.combine(day, moment)), until)
-
-
-@contextmanager
-def in_process() -> Iterator[None]:
-    """Run the engine's tasks here and now, also where a broker is configured; without a line
-    logged per task (a hundred days of them)."""
-    before = app.conf.task_always_eager
-    quiet = [logging.getLogger(name) for name in QUIET_LOGGERS]
-    levels = [logger.level for logger in quiet]
-    app.conf.task_always_eager = True
-    for logger in quiet:
-        logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = before
-        for logger, level in zip(quiet, levels, strict=True):
-            logger.setLevel(level)
 
 
 def _work(
@@ -163,22 +139,23 @@ def _work(
     done = 0
     tasks = Task.objects.filter(municipality=municipality, status=Task.Status.OPEN, planned_for=day)
     for task in tasks.select_related("case").order_by("pk"):
-        moment = _at(day, EVENING_WORK_AT if task.evening else DAY_WORK_AT, until)
+        moment = moment_of(day, EVENING_WORK_AT if task.evening else DAY_WORK_AT, until)
         if moment < task.created_at or rng.random() < MISSED:
             continue
         reached = rng.random() < REACH[Task.Kind(task.kind)]
-        if reached:
-            outcome = Task.Outcome.REACHED
-        elif task.kind == Task.Kind.VISIT:
-            outcome = Task.Outcome.NOT_HOME
-        else:
-            outcome = Task.Outcome.NOT_REACHED
-        record_task_outcome(task, outcome, moment, caseworker)
+        record_task_outcome(task, task_outcome(task, reached), moment, caseworker)
         done += 1
         if reached:
             _offer(task.case, day, TASK_KIND[Task.Kind(task.kind)], rng, moment, caseworker)
             report.offers += 1
     return done
+
+
+def task_outcome(task: Task, reached: bool) -> str:
+    """What the caseworker records: reached, or not reached (a visit: nobody home)."""
+    if reached:
+        return Task.Outcome.REACHED
+    return Task.Outcome.NOT_HOME if task.kind == Task.Kind.VISIT else Task.Outcome.NOT_REACHED
 
 
 def _offer(
@@ -203,20 +180,28 @@ def _replies(municipality: Municipality, day: date, rng: random.Random, until: d
         created_at__date=day,
     ).order_by("pk")
     answered = 0
-    moment = _at(day, REPLY_AT, until)
+    moment = moment_of(day, REPLY_AT, until)
     for message in sent:
         if rng.random() >= SMS_ANSWERED or moment <= message.created_at:
             continue
-        inbound = Inbound(
-            message_sid="SM" + uuid.UUID(int=rng.getrandbits(128)).hex,
-            channel=message.channel,
-            from_number=message.to,
-            to_number=municipality.contact.get("reply_number", ""),
-            body="JA",
-        )
-        receive(inbound, moment)
+        text_reply(message, municipality, "JA", moment, rng.getrandbits(128))
         answered += 1
     return answered
+
+
+def text_reply(
+    message: Message, municipality: Municipality, body: str, now: datetime, sid: int
+) -> None:
+    """The person answers our SMS or WhatsApp `message` with `body`, through the real inbound
+    handling; `sid` (128 bits) makes the provider's message id."""
+    inbound = Inbound(
+        message_sid="SM" + uuid.UUID(int=sid).hex,
+        channel=message.channel,
+        from_number=message.to,
+        to_number=municipality.contact.get("reply_number", ""),
+        body=body,
+    )
+    receive(inbound, now)
 
 
 def _letters_answered(
@@ -231,28 +216,37 @@ def _letters_answered(
         created_at__date=day,
     ).select_related("case")
     answered = 0
-    moment = _at(day, DAY_WORK_AT, until)
+    moment = moment_of(day, DAY_WORK_AT, until)
     for letter in letters.order_by("pk"):
         if rng.random() >= LETTER_ANSWERED or moment <= letter.created_at:
             continue
-        try:
-            steering.register_attempt(
-                letter.case,
-                kind=ContactKind.LETTER,
-                on=day,
-                dagdeel=Dagdeel.AFTERNOON,
-                reached=True,
-                now=moment,
-                user=caseworker,
-            )
-        except SteeringError:
-            continue  # the case moved on meanwhile (reached otherwise, closed)
+        if not registered_reached(letter.case, ContactKind.LETTER, moment, caseworker):
+            continue
         _offer(letter.case, day, ContactKind.PHONE, rng, moment, caseworker)
         answered += 1
     return answered
 
 
-def _follow_up(
+def registered_reached(case: Case, kind: str, now: datetime, caseworker: Any) -> bool:
+    """The person calls the team after our letter (or card, or e-mail): the caseworker
+    registers it as the attempt of `kind` that reached them. False when the case moved on
+    meanwhile (reached otherwise, closed)."""
+    try:
+        steering.register_attempt(
+            case,
+            kind=kind,
+            on=timezone.localdate(now),
+            dagdeel=Dagdeel.AFTERNOON,
+            reached=True,
+            now=now,
+            user=caseworker,
+        )
+    except SteeringError:
+        return False
+    return True
+
+
+def close_followed_up(
     municipality: Municipality, day: date, caseworker: Any, rng: random.Random, until: datetime
 ) -> int:
     """Cases whose offer was accepted a few days ago close with what followed."""
@@ -262,7 +256,7 @@ def _follow_up(
         offer__answer=HelpOffer.Answer.ACCEPTED,
         offer__answered_on__lte=day - timedelta(days=FOLLOWED_AFTER_DAYS),
     ).order_by("pk")
-    moment = _at(day, DAY_WORK_AT, until)
+    moment = moment_of(day, DAY_WORK_AT, until)
     closed = 0
     for case in accepted:
         draw, result = rng.random(), FOLLOW_UPS[-1][1]

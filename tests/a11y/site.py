@@ -34,6 +34,7 @@ from outreach.messaging.inbound.matching import as_e164
 from outreach.messaging.models import TemplateVersion
 from outreach.messaging.texts.versions import load_shipped
 from outreach.messaging.transports.base import Outgoing
+from outreach.simulation.models import SimulationRun
 
 DEMO_ROLES = ROLES  # a demo user per role, named after it
 RUN_DAYS = 10  # the campaigns have run this long: letters sent, calls and visits planned
@@ -128,8 +129,47 @@ def build_site(folder: Path) -> Site:
     reply(municipality, other, "Kunt u mij na vijf uur bellen? Ik werk overdag.", now)
     # A partner registered for the municipality without signals yet: a row of noughts.
     register_partner("Huur", "Woonstichting De Linde", [municipality])
-    ids = {"case": case.pk, "code": municipality.code}
+    done, running = simulations(municipality, now)
+    ids = {
+        "case": case.pk,
+        "code": municipality.code,
+        "simulation": done.pk,
+        "simulation_running": running.pk,
+    }
     return Site(municipality, ids, sessions(DEMO_ROLES))
+
+
+def simulations(municipality: Municipality, now: datetime) -> tuple[SimulationRun, SimulationRun]:
+    """A finished simulation from the dashboard (its figures as the simulator gives them) and
+    one under way."""
+    days = 60
+
+    def figures(reach: float, attempts: float) -> dict[str, object]:
+        return {
+            "signals": 2000, "followed_up": 1700, "reached_cases": int(1700 * reach),
+            "accepted_cases": int(1700 * reach * 0.37), "reach": reach, "acceptance": 0.37,
+            "attempts_per_signal": attempts, "staff_hours": 310.5, "cost_per_reached": 41.2,
+            "deadline_compliance": 0.97, "capacity_shortfall": 12,
+            "reach_by_day": [round(reach * min(1.0, d / 40), 4) for d in range(1, days + 1)],
+        }  # fmt: skip
+
+    common = {"municipality": municipality, "requested_by_name": "teamleider", "signals": 2000,
+              "days": days, "seed": 1, "campaigns": ["letters-only", "intensive"]}  # fmt: skip
+    done = SimulationRun.objects.create(
+        **common, created_at=now - timedelta(hours=1), heartbeat_at=now - timedelta(hours=1),
+        started_at=now - timedelta(hours=1), finished_at=now - timedelta(minutes=55),
+        status=SimulationRun.Status.DONE, progress_done=days, progress_total=days,
+        result={
+            "campaigns": {"letters-only": figures(0.06, 1.4), "intensive": figures(0.41, 3.2)},
+            "signals": 2000, "households": 1850, "start": "2026-02-02", "end": "2026-04-02",
+            "days": days, "seed": 1,
+        },
+    )  # fmt: skip
+    running = SimulationRun.objects.create(
+        **common, created_at=now, heartbeat_at=now, started_at=now,
+        status=SimulationRun.Status.RUNNING, progress_done=days // 3, progress_total=days,
+    )  # fmt: skip
+    return done, running
 
 
 def lost_hand_over(case: Case, now: datetime) -> None:
