@@ -3,6 +3,10 @@ it was; its output; its errors."""
 
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -145,3 +149,31 @@ def test_the_simulation_s_process_gets_nothing_that_reaches_outside(tmp_path):
         postgres_url({"USER": "a b", "PASSWORD": "p@ss", "HOST": "h", "PORT": 5433}, "sim")
         == "postgres://a%20b:p%40ss@h:5433/sim"
     )
+
+
+def test_ctrl_c_stops_the_simulation_and_drops_its_database(tmp_path):
+    """The command interrupted while it simulates: its process stops, its database and
+    folders go."""
+    env = {**os.environ, "TMPDIR": str(tmp_path), "OUTREACH_DATA_DIR": str(tmp_path / "own")}
+    env.pop("REDIS_URL", None)
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = postgres_url(
+            connection.settings_dict, connection.settings_dict["NAME"]
+        )
+    else:
+        env.pop("DATABASE_URL", None)
+    left = leftovers()
+    command = [
+        sys.executable, "-m", "outreach.cli", "simulate", "--signals", "300", "--days", "60",
+        "--campaigns", "intensive",
+    ]  # fmt: skip
+    parent = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    assert parent.stderr is not None
+    for line in parent.stderr:  # the first progress line: the simulation is under way
+        if line.startswith("day "):
+            break
+    assert list(tmp_path.glob("outreach-sim-*")), "no simulation folder while it runs"
+    parent.send_signal(signal.SIGINT)
+    assert parent.wait(timeout=60) != 0
+    assert not list(tmp_path.glob("outreach-sim-*"))
+    assert leftovers() == left
