@@ -168,6 +168,9 @@ def simulate(
 
 
 class _DayLoop:
+    """One simulation's clock and memory: the people of its cases, the attempts each had of
+    each kind, and what the engine reported."""
+
     def __init__(
         self,
         municipalities: list[Municipality],

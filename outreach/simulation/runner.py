@@ -63,7 +63,9 @@ def load_model(path: str, seed: int) -> Any:
     return model
 
 
-def run(spec: Spec, folder: Path, progress: Callable[[int, int], None] | None = None) -> dict:
+def run(
+    spec: Spec, folder: Path, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
     """Simulate `spec` in the current (empty, migrated) database, files in `folder`."""
     from django.utils import timezone
 

@@ -23,6 +23,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -156,7 +157,7 @@ def simulate_in_child(
         placed = prepare(
             campaigns_source, campaigns, [s.campaign for s in spec.campaigns], municipality
         )
-        spec = Spec(**{**spec.__dict__, "campaigns": placed})
+        spec = replace(spec, campaigns=placed)
         spec_path, result_path = data / "spec.json", data / "result.json"
         spec_path.write_text(spec.to_json(), encoding="utf-8")
         with throwaway_database(database, data) as url:

@@ -4,7 +4,8 @@ from collections import Counter
 
 import pytest
 
-from outreach.casework.models import Case
+from outreach.casework.models import Case, ContactAttempt
+from outreach.core.ddas import ContactKind, Dagdeel
 from outreach.intake.models import Household
 from outreach.simulation.response import CalibratedModel, Person
 from outreach.simulation.runner import load_model
@@ -35,6 +36,11 @@ def test_an_intensive_campaign_reaches_at_least_twice_letters_only_on_the_same_h
     assert intensive["reach"] >= 2 * letters["reach"] > 0
     assert intensive["calls"] > 0 and intensive["visits"] > 0 and letters["visits"] == 0
     assert intensive["staff_hours"] > letters["staff_hours"]
+    # The engine ticks whenever a step falls due: the evening calls (17:00-20:30) happen too.
+    evening = ContactAttempt.objects.filter(
+        case__municipality__code="9902", kind=ContactKind.PHONE, dagdeel=Dagdeel.EVENING
+    )
+    assert evening.exists()
     assert intensive["attempts_per_signal"] > letters["attempts_per_signal"]
     assert intensive["reach_by_day"][-1] == intensive["reach"]
     assert intensive["reach_by_day"] == sorted(intensive["reach_by_day"])
