@@ -5,6 +5,8 @@ figures, its throw-away database made and dropped by the command itself.
 - PostgreSQL: the same, and `--sim-large` signals (the issue: 100,000 over 120 days with two
   campaigns, under 10 minutes); how the time grows from the small to the large run.
 
+The team's capacity grows with the signals (`capacity`), so that the runs differ in size only.
+
 Each run reports the command's wall time and the simulation's own (inside its process,
 without starting, migrating and dropping), and the figures' totals (signals, cases, steps
 made), so that a run that did less work cannot pass for a faster one.
@@ -23,6 +25,14 @@ from bench.common import ROOT, database_url
 CAMPAIGNS = "letters-only,intensive"
 
 
+def capacity(signals: int) -> str:
+    """Calls and visits a day for a municipality of this many signals: the service's defaults
+    (40 and 12) up to 4,000 signals, then growing with it, so that the large run is the small one
+    ten times over and not a backlog ten times as deep (100,000 signals in four months is
+    eight times Amsterdam's; its team would be as much bigger)."""
+    return f"calls={max(40, signals // 100)},visits={max(12, signals // 300)}"
+
+
 def simulate(signals: int, days: int, database: str | None) -> dict[str, Any]:
     """`outreach simulate --json` in a process of its own; its figures and times. `database`:
     the URL of a PostgreSQL database the command may connect to (its throw-away database is
@@ -36,7 +46,8 @@ def simulate(signals: int, days: int, database: str | None) -> dict[str, Any]:
         env["DATABASE_URL"] = database
     command = [
         sys.executable, "-m", "outreach.cli", "simulate", "--signals", str(signals),
-        "--days", str(days), "--campaigns", CAMPAIGNS, "--json", "--verbosity", "0",
+        "--days", str(days), "--campaigns", CAMPAIGNS, "--capacity", capacity(signals),
+        "--json", "--verbosity", "0",
     ]  # fmt: skip
     began = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
@@ -50,6 +61,7 @@ def simulate(signals: int, days: int, database: str | None) -> dict[str, Any]:
         "signals": signals,
         "days": days,
         "campaigns": CAMPAIGNS,
+        "capacity": capacity(signals),
         "database": "postgresql" if database else "sqlite",
         "seconds": round(seconds, 1),
         "simulation_seconds": result["seconds"],
@@ -92,7 +104,7 @@ def summary(result: dict[str, Any], date: str, machine: str, load: list[float]) 
         run = result[key]
         reach = ", ".join(f"{name} {value:.1%}" for name, value in run["reach"].items())
         rows.append(
-            f"| {label}, {run['signals']:,} signals | {run['seconds']:.1f} s "
+            f"| {label}, {run['signals']:,} signals ({run['capacity']}) | {run['seconds']:.1f} s "
             f"(simulation {run['simulation_seconds']:.1f} s; {run['cases']:,} cases, "
             f"{run['attempts']:,} attempts; reach {reach}) | {target} |"
         )

@@ -102,13 +102,15 @@ class Played:
 
     shortfall_peak: dict[str, int] = field(default_factory=dict)
     short_days: dict[str, int] = field(default_factory=dict)
-    decisions: int = 0
+    decisions: int = 0  # the response model's answers
+    ticks: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "shortfall_peak": self.shortfall_peak,
             "short_days": self.short_days,
             "decisions": self.decisions,
+            "ticks": self.ticks,
         }
 
 
@@ -225,6 +227,7 @@ class _DayLoop:
     def tick(self, now: datetime) -> None:
         tick_now(now.isoformat())
         self.clock = now
+        self.played.ticks += 1
 
     def run_until(self, until: datetime) -> None:
         """Tick at every moment a step falls due up to `until` (at least a minute apart), as
