@@ -74,16 +74,25 @@ class Row:
     cells: list[str]
 
 
-def result_rows(result: dict[str, Any]) -> list[Row]:
-    return [
-        Row(name, [figure_text(key, figures) for key, _, _ in COLUMNS])
-        for name, figures in result["campaigns"].items()
+def in_asked_order(result: dict[str, Any], asked: list[str]) -> list[tuple[str, Any]]:
+    """The result's campaigns in the order they were asked for: PostgreSQL's jsonb keeps no
+    key order."""
+    figures = result["campaigns"]
+    return [(name, figures[name]) for name in asked if name in figures] + [
+        (name, f) for name, f in figures.items() if name not in asked
     ]
 
 
-def result_chart(result: dict[str, Any]) -> SafeString:
+def result_rows(result: dict[str, Any], asked: list[str]) -> list[Row]:
+    return [
+        Row(name, [figure_text(key, figures) for key, _, _ in COLUMNS])
+        for name, figures in in_asked_order(result, asked)
+    ]
+
+
+def result_chart(result: dict[str, Any], asked: list[str]) -> SafeString:
     """The command's --chart, drawn again from the result's reach per day."""
-    series = {name: f.get("reach_by_day", []) for name, f in result["campaigns"].items()}
+    series = {name: f.get("reach_by_day", []) for name, f in in_asked_order(result, asked)}
     return mark_safe(reach_chart(series))  # every text in it is escaped by format_html
 
 
@@ -172,8 +181,8 @@ def run_page(request: HttpRequest, pk: int) -> HttpResponse:
         "capacity": capacity_text(run.capacity),
     }
     if run.status == SimulationRun.Status.DONE and run.result:
-        context["rows"] = result_rows(run.result)
-        context["chart"] = result_chart(run.result)
+        context["rows"] = result_rows(run.result, run.campaigns)
+        context["chart"] = result_chart(run.result, run.campaigns)
         context["households"] = dutch(int(run.result.get("households", 0)))
         context["signals"] = dutch(int(run.result.get("signals", 0)))
     return render(request, "simulation/run.html", context)
