@@ -1,6 +1,7 @@
 """Stopping outreach and closing cases: by the campaign running out, or by a caseworker."""
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from outreach.cadence import steps
@@ -8,6 +9,7 @@ from outreach.cadence.models import PlannedStep
 from outreach.cadence.planning import CLOSE
 from outreach.casework import workflow
 from outreach.casework.models import Case, ContactAttempt, Task
+from outreach.core import bulk
 from outreach.core.ddas import EndResult
 
 Status = PlannedStep.Status
@@ -31,43 +33,54 @@ def stop_outreach(
     return cancelled
 
 
-def exhausted_result(case_id: int) -> str:
+def _exhausted(reached: bool) -> str:
     """Nobody was ever reached: no contact; someone was, but then nothing: no response."""
-    reached = ContactAttempt.objects.filter(case_id=case_id, reached=True).exists()
     if reached:
         return EndResult.NO_RESPONSE_AFTER_CONTACT.value
     return EndResult.NO_CONTACT.value
 
 
-def close_exhausted(step: PlannedStep, now: datetime) -> None:
-    """The closing check at the end of a campaign: close when nothing is left to try.
+def close_all_exhausted(checks: Sequence[PlannedStep], now: datetime) -> None:
+    """The closing checks of a batch (claimed steps, locked by the caller): close each case
+    when nothing is left to try.
 
     Calls and visits still open (or a fallback still planned) put the check off by a day. The
-    case is read under lock: whatever closed it meanwhile (an opt-out in the same batch, a
-    reply) is what counts.
+    cases are read under lock: whatever closed one meanwhile (an opt-out in the same batch, a
+    reply) is what counts. A case waiting for its calls checks again every day, so the checks
+    are decided set-wise: a few queries for the batch, not a few for each case.
     """
-    case = Case.objects.select_for_update().get(pk=step.case_id)
-    if case.state == Case.State.PAUSED:
-        _finish(step, Status.PAUSED, now, "gepauzeerd")
+    if not checks:
         return
-    if case.state != Case.State.ACTIVE:
-        _finish(step, Status.CANCELLED, now, "zaak niet meer actief")
-        return
-    pending = (
-        PlannedStep.objects.filter(case_id=step.case_id, status__in=PlannedStep.OPEN)
-        .exclude(pk=step.pk)
-        .exists()
-        or Task.objects.filter(case_id=step.case_id, status=Task.Status.OPEN).exists()
+    case_ids = sorted({step.case_id for step in checks})
+    cases = Case.objects.select_for_update().in_bulk(case_ids)
+    # Per case, its other open steps: a check never waits for itself.
+    open_steps: dict[int, set[int]] = defaultdict(set)
+    for case_id, pk in PlannedStep.objects.filter(
+        case_id__in=case_ids, status__in=PlannedStep.OPEN
+    ).values_list("case_id", "pk"):
+        open_steps[case_id].add(pk)
+    open_tasks = set(
+        Task.objects.filter(case_id__in=case_ids, status=Task.Status.OPEN).values_list(
+            "case_id", flat=True
+        )
     )
-    if pending:
-        steps.postpone(step, now + timedelta(days=1), "nog open stappen of taken")
-        step.save(update_fields=["status", "due_at", "claimed_until", "note"])
-        return
-    result = exhausted_result(case.pk)
-    workflow.close(case, result, now, "Alle stappen van de campagne zijn gedaan.")
-    _finish(step, Status.DONE, now, result)
-
-
-def _finish(step: PlannedStep, status: str, now: datetime, note: str) -> None:
-    steps.finish(step, status, now, note)
-    step.save(update_fields=["status", "done_at", "claimed_until", "note"])
+    reached = set(
+        ContactAttempt.objects.filter(case_id__in=case_ids, reached=True).values_list(
+            "case_id", flat=True
+        )
+    )
+    written: list[PlannedStep] = []
+    for step in checks:
+        case = cases[step.case_id]
+        written.append(step)
+        if case.state == Case.State.PAUSED:
+            steps.finish(step, Status.PAUSED, now, "gepauzeerd")
+        elif case.state != Case.State.ACTIVE:
+            steps.finish(step, Status.CANCELLED, now, "zaak niet meer actief")
+        elif open_steps[case.pk] - {step.pk} or case.pk in open_tasks:
+            steps.postpone(step, now + timedelta(days=1), "nog open stappen of taken")
+        else:
+            result = _exhausted(case.pk in reached)
+            workflow.close(case, result, now, "Alle stappen van de campagne zijn gedaan.")
+            steps.finish(step, Status.DONE, now, result)
+    bulk.update_objects(written, steps.FIELDS)

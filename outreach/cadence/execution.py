@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from outreach.cadence import steps
 from outreach.cadence.campaigns import Campaign, Step, default_template
-from outreach.cadence.closing import close_exhausted
+from outreach.cadence.closing import close_all_exhausted
 from outreach.cadence.delivery import apply_provider_error
 from outreach.cadence.library import campaign_step, sibling_key
 from outreach.cadence.models import PlannedStep
@@ -173,7 +173,7 @@ def _decide(run: Execution, step: PlannedStep, who: Recipient) -> None:
     spec = run.spec(step)
     window = spec.window if spec else None
     if step.key == CLOSE:
-        return  # decided after the rest of the batch is written: see close_exhausted
+        return  # decided after the rest of the batch is written: see close_all_exhausted
     if who.state == Case.State.PAUSED:
         run.finish(step, Status.PAUSED, "gepauzeerd")  # planned again when the case resumes
         return
@@ -425,10 +425,10 @@ def _close(ids: list[int], now: datetime) -> None:
     if not ids:
         return
     with transaction.atomic():
-        for step in PlannedStep.objects.select_for_update().filter(
-            pk__in=ids, status=Status.CLAIMED
-        ):
-            close_exhausted(step, now)
+        checks = list(
+            PlannedStep.objects.select_for_update().filter(pk__in=ids, status=Status.CLAIMED)
+        )
+        close_all_exhausted(checks, now)
 
 
 def _failed(run: Execution, step: PlannedStep, spec: Step | None, reason: str) -> None:

@@ -3,7 +3,7 @@
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +16,7 @@ from outreach.cadence.versions import version_ids
 from outreach.cadence.windows import next_slot
 from outreach.casework import workflow
 from outreach.casework.models import Case
-from outreach.core.calendar import add_working_days
+from outreach.core.calendar import add_working_days, local_midnight
 from outreach.core.contacts import ContactDirectory
 from outreach.core.models import Municipality
 from outreach.core.municipalities import missing_contact, missing_contact_text
@@ -42,10 +42,6 @@ def step_day(campaign: Campaign, start: date, offset: int) -> date:
     return start + timedelta(days=offset)
 
 
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time()))
-
-
 def plan_campaign(campaign: Campaign, start: datetime) -> list[Planned]:
     """Every step that is not a fallback, in its window, and the closing check after the last.
 
@@ -65,9 +61,9 @@ def plan_campaign(campaign: Campaign, start: datetime) -> list[Planned]:
     for step in sorted(attempts, key=lambda s: campaign.days[s.id]):
         if campaign.days[step.id] > day:
             day, floor = campaign.days[step.id], latest
-        earliest = start if day == 0 else _midnight(step_day(campaign, start_day, day))
+        earliest = start if day == 0 else local_midnight(step_day(campaign, start_day, day))
         after_announcements = (
-            _midnight(timezone.localdate(due[a]) + timedelta(days=1))
+            local_midnight(timezone.localdate(due[a]) + timedelta(days=1))
             for a in announced.get(step.id, ())
         )
         due[step.id] = next_slot(
@@ -78,7 +74,7 @@ def plan_campaign(campaign: Campaign, start: datetime) -> list[Planned]:
     last = max(due.values(), default=start)
     close_day = timezone.localdate(last) + timedelta(days=campaign.close_after_days)
     # With close_after_days 0 the check is due with the last step, not at the day's start.
-    close = max(_midnight(close_day), last)
+    close = max(local_midnight(close_day), last)
     planned.append(Planned(CLOSE, CLOSE, next_slot(close, CLOSE)))
     return planned
 

@@ -8,13 +8,14 @@ its deadline is late: both are the visible shortfall, nothing is dropped.
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from outreach.casework.models import Task
-from outreach.core.calendar import add_working_days, is_working_day
+from outreach.core import bulk
+from outreach.core.calendar import add_working_days, is_working_day, local_midnight
 from outreach.core.models import Municipality
 
 
@@ -60,7 +61,8 @@ def plan_tasks(municipality: Municipality, kind: str, today: date, horizon: int)
                     municipality=municipality,
                     kind=kind,
                     status=Task.Status.DONE,
-                    done_at__date=today,
+                    done_at__gte=local_midnight(today),
+                    done_at__lt=local_midnight(today + timedelta(days=1)),
                 ).count()
             }
         )
@@ -68,6 +70,7 @@ def plan_tasks(municipality: Municipality, kind: str, today: date, horizon: int)
             Task.objects.select_for_update()
             .filter(municipality=municipality, kind=kind, status=Task.Status.OPEN)
             .order_by("-crisis", "deadline", "-priority", "created_at", "id")
+            .only("id", "planned_for", "due_on", "deadline")
         )
         moved = []
         for task in tasks:
@@ -85,7 +88,7 @@ def plan_tasks(municipality: Municipality, kind: str, today: date, horizon: int)
             plan.late += task.planned_for > task.deadline
         # Only the tasks whose day changed are written: most keep theirs from one planning to
         # the next, and a backlog of thousands would be rewritten every ten minutes.
-        Task.objects.bulk_update(moved, ["planned_for"], batch_size=2000)
+        bulk.update_objects(moved, ["planned_for"])
     plan.per_day = {d.isoformat(): load[d] for d in days if load[d]}
     return plan
 

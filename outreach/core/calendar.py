@@ -8,10 +8,11 @@ does not name, so both are corrected here. Easter Sunday and Whit Sunday stay ho
 are Sundays anyway).
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 
 import holidays
+from django.utils import timezone
 
 # The names as `holidays` writes them in this language (a fixed one: names are translated).
 _LANGUAGE = "en_US"
@@ -46,3 +47,9 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(current):
             remaining -= 1
     return current
+
+
+def local_midnight(day: date) -> datetime:
+    """The moment `day` begins in the service's time zone: compare stored moments with it
+    instead of taking the date of every row (which costs a time zone conversion per row)."""
+    return timezone.make_aware(datetime.combine(day, time.min))

@@ -48,7 +48,7 @@ SQLite): a signal taken in meanwhile cannot appear in a case without being in th
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import islice
 from typing import Any, TypeVar
@@ -62,6 +62,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from outreach.casework.models import Case, ContactAttempt
+from outreach.core.calendar import local_midnight
 from outreach.core.contacts import default_contact_person
 from outreach.core.models import Municipality
 from outreach.intake.models import ANONYMISED_KEY_PREFIX, ANONYMOUS, Signal, signal_reference
@@ -146,7 +147,7 @@ def iter_delivery(
 
 def received_between(municipality: Municipality, start: date, end: date) -> QuerySet[Signal]:
     """The municipality's signals received on the local dates `start` to `end`, both included."""
-    first, after = _local_midnight(start), _local_midnight(end + timedelta(days=1))
+    first, after = local_midnight(start), local_midnight(end + timedelta(days=1))
     return Signal.objects.filter(
         municipality=municipality, received_at__gte=first, received_at__lt=after
     )
@@ -212,7 +213,7 @@ class _Delivery:
             raise ValueError(f"the period ends ({end}) before it starts ({start})")
         self.municipality = municipality
         self.start, self.end, self.now = start, end, now
-        self.first, self.after = _local_midnight(start), _local_midnight(end + timedelta(days=1))
+        self.first, self.after = local_midnight(start), local_midnight(end + timedelta(days=1))
         # Looked up once: timezone.localdate() asks for the current zone on every call.
         self.zone = timezone.get_current_timezone()
         self.signals = self.cases = self.attempts = 0
@@ -375,10 +376,6 @@ def _chunks(rows: Iterable[T], size: int) -> Iterator[list[T]]:
 
 def _json(value: dict[str, Any]) -> str:
     return orjson.dumps(value).decode()
-
-
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _text(value: object) -> str:

@@ -8,14 +8,14 @@ received on 1 January in Amsterdam.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
 from outreach.casework.models import Case
+from outreach.core.calendar import local_midnight
 from outreach.core.models import Municipality
 from outreach.intake.received import first_signals_sql
 from outreach.reporting.dialect import Sql, local_date
@@ -40,11 +40,7 @@ class Period:
         """The period as moments: from local midnight of `start` up to (not including) local
         midnight after `end`. Comparing stored moments with them needs no time zone per row."""
         after = self.end + timedelta(days=1)
-        return _midnight(self.start), _midnight(after)
-
-
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+        return local_midnight(self.start), local_midnight(after)
 
 
 def first_signals(period: Period) -> Sql:

@@ -142,3 +142,20 @@ def test_capacity_shortfall_shows_as_late_tasks(municipality, now):
     assert (plan.planned, plan.late, plan.unplanned) == (2, 1, 0)
     late = Task.objects.get(step_key="b")
     assert late.planned_for == date(2026, 5, 18) and late.late
+
+
+def test_calls_done_today_in_amsterdam_count_against_todays_capacity(municipality, now):
+    """Today is the local day: a call made at 00:30 on Friday in Amsterdam (Thursday in UTC)
+    counts against Friday, one made at 23:30 on Thursday does not."""
+    (case,) = ingest([signal_row(signaaldatum="2026-05-14")], municipality, now)
+    municipality.capacity = {"phone": 2}
+    municipality.save()
+    for key, done in (("early", at("2026-05-15", "00:30")), ("before", at("2026-05-14", "23:30"))):
+        done_task = make_task(case, key, 50, date(2026, 6, 30))
+        Task.objects.filter(pk=done_task.pk).update(status=Task.Status.DONE, done_at=done)
+    waiting = [make_task(case, key, 50, date(2026, 6, 30)) for key in ("x", "y")]
+    plan = plan_tasks(municipality, "phone", date(2026, 5, 15), horizon=2)
+    # One of Friday's two places is taken by the call made after midnight.
+    assert plan.per_day == {"2026-05-15": 2, "2026-05-18": 1}
+    planned = sorted(Task.objects.get(pk=t.pk).planned_for for t in waiting)
+    assert planned == [date(2026, 5, 15), date(2026, 5, 18)]
