@@ -145,8 +145,8 @@ def execute_steps(
             )
         }
         recipients = load_recipients({s.case_id for s in steps if s.pk not in earlier})
-        # The variants the batch's households have in text experiments: one query.
-        run.texts.remember(who.household_id for who in recipients.values())
+        # The variants the batch's households have in text experiments: one query, if any.
+        run.texts.expect(who.household_id for who in recipients.values())
         run.visits = _visit_times(run, steps)
         for step in steps:
             if step.pk in earlier:

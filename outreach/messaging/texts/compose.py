@@ -72,13 +72,15 @@ class PublishedTexts:
     """The published versions a batch needs: each text and language read once, with every
     municipality's own versions, so a batch spanning municipalities asks no more; likewise the
     running experiments on each text, and the variants the batch's households already have
-    (`remember`: one query for the batch)."""
+    (`expect` names them; they are read in one query for the batch, and only once a text of
+    the batch runs an experiment)."""
 
     versions: dict[tuple[str, str], dict[Owned, TemplateVersion]] = field(default_factory=dict)
     experiments: dict[str, dict[int | None, Running]] = field(default_factory=dict)
     # (household id, experiment) -> the variant recorded on its messages or given in this batch.
     assigned: dict[tuple[int, str], str] = field(default_factory=dict)
     remembered: set[int] = field(default_factory=set)  # households whose variants are read
+    expected: set[int] = field(default_factory=set)  # the batch's households, read together
 
     def get(
         self, name: str, lang: str, municipality_id: int | None = None
@@ -87,6 +89,11 @@ class PublishedTexts:
         if key not in self.versions:
             self.versions[key] = published_of_every_owner(name, lang)
         return choose(self.versions[key], lang, municipality_id)
+
+    def expect(self, household_ids: Iterable[int]) -> None:
+        """The batch's households: their variants are read together when the first of them
+        meets a running experiment (most batches meet none and ask nothing)."""
+        self.expected |= set(household_ids)
 
     def remember(self, household_ids: Iterable[int]) -> None:
         """Read the variants the households' earlier messages were sent in, once for all."""
@@ -123,7 +130,7 @@ class PublishedTexts:
             experiment = running.get(None)
         if experiment is None or not experiment.covers(version.lang):
             return version, "", ""
-        self.remember([household.id])
+        self.remember(self.expected | {household.id})
         key = (household.id, experiment.name)
         chosen = self.assigned.get(key)
         if chosen is None or all(chosen != v for v, _ in experiment.variants):
